@@ -1,0 +1,13 @@
+"""The science of Mahalla: pure numpy / scipy / pandas, no Django, no I/O, no clock.
+
+Every public name below is part of the engine's contract with the rest of the platform and with
+outside checks; the modules they come from carry numpydoc docstrings naming their references.
+"""
+
+# Spatial statistics (weights, autocorrelation, hot spots, trends, emerging hot spots).
+
+# Space-time scan and near repeat.
+
+# Forecasting and forecast scoring.
+
+# Comparisons, classification, spikes, effect of measures.
