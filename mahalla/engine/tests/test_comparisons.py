@@ -56,18 +56,28 @@ def test_unknown_period_is_refused_by_name():
         period_windows("2025-01-01", "mtd")
 
 
-def test_wheeler_z_matches_the_formula_on_hand_computed_values():
+def test_wheeler_z_reproduces_wheelers_published_robbery_example():
+    # Wheeler (2018): 25 robberies this month against a historical average of 16 gives z = 2.
+    assert float(wheeler_z(25, 16)) == pytest.approx(2.0)
     np.testing.assert_allclose(wheeler_z([25, 0, 100], [9, 4, 100]), [4.0, -4.0, 0.0])
 
 
-def test_wheeler_z_is_close_to_standard_normal_under_equal_poisson_rates():
-    # The variance-stabilising property is what justifies |z| > 3: check it against the normal law.
+def test_wheeler_z_is_standard_normal_against_a_known_historical_mean():
+    # The variance-stabilising property (Anscombe) is what justifies |z| > 3: check it against the normal law.
     rng = np.random.default_rng(1)
-    z = wheeler_z(rng.poisson(40, 200_000), rng.poisson(40, 200_000))
-    assert abs(z.mean()) < 0.01
+    z = wheeler_z(rng.poisson(40, 200_000), 40.0)
+    # Delta method: E[2 sqrt(X)] = 2 sqrt(lambda) - 1 / (4 sqrt(lambda)) + O(lambda^-3/2).
+    assert z.mean() == pytest.approx(-1 / (4 * np.sqrt(40)), abs=0.01)
     assert abs(z.std() - 1.0) < 0.01
-    exceed = np.mean(np.abs(z) > 3)
-    assert 0.0015 < exceed < 0.0045  # normal tail: 0.0027
+    assert 0.0015 < np.mean(np.abs(z) > 3) < 0.0045  # normal tail: 0.0027
+
+
+def test_wheeler_z_between_two_single_counts_has_variance_two():
+    # Both counts carry Poisson noise, so the difference of two stabilised counts has variance ~2: the
+    # documented caveat that |z| > 3 then means about 2.1 standard deviations.
+    rng = np.random.default_rng(2)
+    z = wheeler_z(rng.poisson(40, 200_000), rng.poisson(40, 200_000))
+    assert abs(z.std() - np.sqrt(2.0)) < 0.01
 
 
 def test_wheeler_z_refuses_negative_counts():
@@ -85,14 +95,18 @@ def test_compstat_counts_each_window_and_flags_only_large_changes():
     # Area a: 1 event a day from 2025-03-03 (Monday) to 2025-03-06, i.e. WTD = 4; a year before 40 on one day.
     counts.loc["a", pd.Timestamp("2025-03-03") : pd.Timestamp("2025-03-06")] = 1
     counts.loc["a", pd.Timestamp("2024-03-05")] = 40
+    counts.loc["a", pd.Timestamp("2025-02-24") : pd.Timestamp("2025-02-25")] = 1  # previous week: 2
     counts.loc["b", pd.Timestamp("2025-01-01")] = 3
     table = compstat_compare(counts, "2025-03-06", population=pd.Series({"a": 2000, "b": 5000}))
     wtd_a = table[(table.area == "a") & (table.period == "wtd")].iloc[0]
-    assert wtd_a.current == 4 and wtd_a.year_before == 40 and wtd_a.previous == 0
+    assert wtd_a.current == 4 and wtd_a.year_before == 40 and wtd_a.previous == 2
     assert wtd_a.z_year_before == pytest.approx(2 * (2 - np.sqrt(40)))
     assert bool(wtd_a.flag_year_before) and not bool(wtd_a.flag_previous)
     assert wtd_a.pct_change_year_before == pytest.approx(-90.0)
-    assert np.isnan(wtd_a.pct_change_previous)
+    assert wtd_a.pct_change_previous == pytest.approx(100.0)
+    ytd_a = table[(table.area == "a") & (table.period == "ytd")].iloc[0]
+    assert ytd_a.current == 6 and ytd_a.previous == 0
+    assert np.isnan(ytd_a.pct_change_previous)
     assert wtd_a.current_rate_per_100k == pytest.approx(200.0)
     ytd_b = table[(table.area == "b") & (table.period == "ytd")].iloc[0]
     assert ytd_b.current == 3 and ytd_b.year_before == 0
