@@ -1,0 +1,49 @@
+# Two commands set everything up on a fresh machine with Python 3.11 and make:
+#   make demo   installs, builds the embedded demo nation and serves it
+#   make test   installs and runs the whole test suite (SQLite unless DATABASE_URL is set)
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-browser check format serve bench clean messages
+
+$(UV):
+	@# Bootstrap uv with the machine's own Python when it is missing.
+	$(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet uv
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(UV)
+	test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip sync --quiet --python $(BIN)/python requirements.txt requirements-dev.txt
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/mahalla demo
+
+serve: install
+	$(BIN)/mahalla serve
+
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy mahalla/engine
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
