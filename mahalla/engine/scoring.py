@@ -4,10 +4,10 @@ All three scores share one rule for which cells are *flagged*: the ``k`` cells o
 
     k = ceil(coverage * number of study-area cells)
 
-(so any positive coverage flags at least one cell, and a coverage that lands exactly on a whole number of cells,
-up to floating-point noise, flags exactly that number). Ties in risk are broken by cell index: among cells of
-equal risk the one that comes first in the flattened (C-order) array is flagged first. This makes every score a
-deterministic function of its inputs, which the NIJ challenge rules also required of submitted forecasts.
+(so any positive coverage flags at least one cell, and a coverage that lands exactly on a whole number of
+cells, up to floating-point noise, flags exactly that number). Ties in risk are broken by cell index: among
+cells of equal risk the one that comes first in the flattened (C-order) array is flagged first. This makes
+every score a deterministic function of its inputs.
 
 Cells are assumed equal in area (a regular grid), so "area" is a number of cells.
 """
@@ -155,9 +155,9 @@ def forecast_score(
 
     References
     ----------
-    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for predicting spatial patterns
-    of crime. Security Journal 21, 4-28 (hit rate and PAI).
-    National Institute of Justice (2017). Real-Time Crime Forecasting Challenge: scoring (PEI*, after Hunt 2016).
+    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for predicting spatial
+    patterns of crime. Security Journal 21, 4-28 (hit rate and PAI).
+    National Institute of Justice (2017). Real-Time Crime Forecasting Challenge: scoring rules (PEI*).
 
     Examples
     --------
@@ -188,7 +188,9 @@ def forecast_score(
     )
 
 
-def hit_rate(risk: ArrayLike, actual: ArrayLike, coverage: float, *, study_area: ArrayLike | None = None) -> float:
+def hit_rate(
+    risk: ArrayLike, actual: ArrayLike, coverage: float, *, study_area: ArrayLike | None = None
+) -> float:
     """Share of test-period crimes in the flagged cells, n / N.
 
     See :func:`forecast_score` for the parameters, the flagging rule and the tie-break.
@@ -222,7 +224,9 @@ def pai(risk: ArrayLike, actual: ArrayLike, coverage: float, *, study_area: Arra
     return forecast_score(risk, actual, coverage, study_area=study_area).pai
 
 
-def pei_star(risk: ArrayLike, actual: ArrayLike, coverage: float, *, study_area: ArrayLike | None = None) -> float:
+def pei_star(
+    risk: ArrayLike, actual: ArrayLike, coverage: float, *, study_area: ArrayLike | None = None
+) -> float:
     """PEI*, n / n* with n* the sum of the k largest actual cell counts; in [0, 1].
 
     See :func:`forecast_score` for the parameters, the flagging rule and the tie-break.

@@ -1,4 +1,4 @@
-"""What every grid forecaster shares: the scikit-learn parameter contract and the validation of past events."""
+"""What every grid forecaster shares: the scikit-learn parameter contract, validation of past events."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def past_events(x: ArrayLike, y: ArrayLike, t: ArrayLike, grid: Grid, end: float
     if t_array.size and t_array.max() > end:
         bad = int(np.argmax(t_array))
         raise ValueError(
-            f"a forecast may only be fitted on past events: event {bad} at t = {t_array[bad]} is after end = {end}"
+            f"a forecast may only be fitted on past events: event {bad} at t = {t_array[bad]} "
+            f"is after end = {end}"
         )
     cell = grid.cell_index(x_array, y_array, outside="raise")
     return PastEvents(x_array, y_array, t_array, cell, grid, end)
@@ -71,9 +72,9 @@ def positive_number(name: str, value: object, *, allow_none: bool = False) -> No
 class GridForecaster:
     """Base of the grid forecast methods: the scikit-learn estimator contract.
 
-    Parameters are stored untouched by ``__init__`` and validated in :meth:`fit`; fitted attributes end in ``_``.
-    A subclass implements :meth:`fit` (past events only, up to the origin ``end``) and :meth:`predict`, which
-    returns one non-negative risk value per cell for the ``horizon`` days that follow ``end``.
+    Parameters are stored untouched by ``__init__`` and validated in :meth:`fit`; fitted attributes end in
+    ``_``. A subclass implements :meth:`fit` (past events only, up to the origin ``end``) and :meth:`predict`,
+    which returns one non-negative risk value per cell for the ``horizon`` days that follow ``end``.
     """
 
     @classmethod
@@ -103,7 +104,7 @@ class GridForecaster:
         return f"{type(self).__name__}({arguments})"
 
     def fit(self, x: ArrayLike, y: ArrayLike, t: ArrayLike, grid: Grid, *, end: float | None = None) -> Self:
-        """Fit on past events at (x, y) metres and times t (days), forecast origin ``end`` (default: last t)."""
+        """Fit on past events at (x, y) metres, times t (days); forecast origin ``end`` (default: last t)."""
         raise NotImplementedError
 
     def predict(self, horizon: float) -> NDArray[np.float64]:

@@ -16,7 +16,9 @@ def _coordinates(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArr
     x_array = np.asarray(x, dtype=float)
     y_array = np.asarray(y, dtype=float)
     if x_array.ndim != 1 or x_array.shape != y_array.shape:
-        raise ValueError(f"x and y must be 1-d arrays of equal length, got shapes {x_array.shape} and {y_array.shape}")
+        raise ValueError(
+            f"x and y must be 1-d arrays of equal length, got shapes {x_array.shape} and {y_array.shape}"
+        )
     finite = np.isfinite(x_array) & np.isfinite(y_array)
     if not finite.all():
         bad = int(np.flatnonzero(~finite)[0])
@@ -26,13 +28,13 @@ def _coordinates(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArr
 
 @dataclass(frozen=True)
 class Grid:
-    """Square cells of side ``cell_size`` metres, ``n_rows`` x ``n_cols``, lower-left corner at (x_min, y_min).
+    """Square cells of side ``cell_size`` metres, ``n_rows`` x ``n_cols``, lower-left corner (x_min, y_min).
 
     Cell (row, col) covers ``[x_min + col * cell_size, x_min + (col + 1) * cell_size)`` by
-    ``[y_min + row * cell_size, y_min + (row + 1) * cell_size)``: half-open, so a point on a shared edge belongs
-    to the cell above / to the right. Row 0 is the southernmost row. Arrays over the grid have shape
-    ``(n_rows, n_cols)`` and the flat cell index is ``row * n_cols + col`` (C order), the index scoring uses to
-    break ties.
+    ``[y_min + row * cell_size, y_min + (row + 1) * cell_size)``: half-open, so a point on a shared edge
+    belongs to the cell above / to the right. Row 0 is the southernmost row. Arrays over the grid have shape
+    ``(n_rows, n_cols)`` and the flat cell index is ``row * n_cols + col`` (C order), the index scoring uses
+    to break ties.
 
     Parameters
     ----------
@@ -64,7 +66,9 @@ class Grid:
         if not (math.isfinite(self.x_min) and math.isfinite(self.y_min)):
             raise ValueError(f"the grid corner must be finite, got ({self.x_min}, {self.y_min})")
         if self.n_rows < 1 or self.n_cols < 1:
-            raise ValueError(f"a grid needs at least one row and one column, got {self.n_rows} x {self.n_cols}")
+            raise ValueError(
+                f"a grid needs at least one row and one column, got {self.n_rows} x {self.n_cols}"
+            )
 
     @classmethod
     def from_extent(cls, x_min: float, y_min: float, x_max: float, y_max: float, cell_size: float) -> Grid:
@@ -72,7 +76,9 @@ class Grid:
         if not cell_size > 0:
             raise ValueError(f"cell_size must be a positive number of metres, got {cell_size}")
         if not (x_max >= x_min and y_max >= y_min):
-            raise ValueError(f"extent must have x_max >= x_min and y_max >= y_min, got {(x_min, y_min, x_max, y_max)}")
+            raise ValueError(
+                f"extent must have x_max >= x_min and y_max >= y_min, got {(x_min, y_min, x_max, y_max)}"
+            )
         # floor + 1 rather than ceil: a point exactly on x_max must still fall inside the last column.
         n_cols = int(math.floor((x_max - x_min) / cell_size)) + 1
         n_rows = int(math.floor((y_max - y_min) / cell_size)) + 1
@@ -147,7 +153,7 @@ class Grid:
     def cell_index(
         self, x: ArrayLike, y: ArrayLike, *, outside: Literal["raise", "drop", "flag"] = "raise"
     ) -> NDArray[np.intp]:
-        """Flat (C-order) index of the cell holding each point; -1 for outside points when ``outside="flag"``."""
+        """Flat (C-order) cell index of each point; -1 for points outside when ``outside="flag"``."""
         rows, cols = self.row_col(x, y, outside=outside)
         index = rows * self.n_cols + cols
         if outside == "flag":

