@@ -116,7 +116,8 @@ def spatial_empirical_bayes_rates(
     """Local (spatial) empirical-Bayes smoothed rates (Marshall 1991, local method of moments).
 
     For area ``i`` with neighbourhood ``N_i`` (its neighbours plus itself):
-    ``m_i = sum_{N_i} e / sum_{N_i} b``, ``A_i = sum_{N_i} b_j (r_j - m_i)^2 / sum_{N_i} b - m_i / (sum_{N_i} b / |N_i|)``, clipped at 0, and
+    ``m_i = sum_{N_i} e / sum_{N_i} b``,
+    ``A_i = sum_{N_i} b_j (r_j - m_i)^2 / sum_{N_i} b - m_i / (sum_{N_i} b / |N_i|)``, clipped at 0, and
     ``r_i* = m_i + (r_i - m_i) A_i / (A_i + m_i / b_i)``.
 
     Parameters

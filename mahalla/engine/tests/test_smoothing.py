@@ -43,6 +43,7 @@ def test_spatial_smoothing_is_identical_to_esda_on_st_louis_homicides(st_louis):
     assert ours[0] == pytest.approx(4.01485749e-05, rel=1e-8)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
 def test_spatial_smoothing_is_identical_to_esda_on_a_sparse_lattice_with_many_zero_counts():
     # Many empty areas make some local variances negative, which both implementations clip to zero.
     rng = np.random.default_rng(3)
