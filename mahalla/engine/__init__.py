@@ -7,6 +7,8 @@ outside checks; the modules they come from carry numpydoc docstrings naming thei
 # Spatial statistics (weights, autocorrelation, hot spots, trends, emerging hot spots).
 
 # Space-time scan and near repeat.
+from mahalla.engine.near_repeat import KnoxResult, knox
+from mahalla.engine.scan import SpaceTimeCluster, SpaceTimeScanResult, space_time_permutation_scan
 
 # Forecasting and forecast scoring.
 
