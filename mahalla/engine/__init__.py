@@ -11,5 +11,14 @@ from mahalla.engine.near_repeat import KnoxResult, knox
 from mahalla.engine.scan import SpaceTimeCluster, SpaceTimeScanResult, space_time_permutation_scan
 
 # Forecasting and forecast scoring.
+from mahalla.engine.backtest import BacktestResult, rolling_origin_backtest, rolling_origins
+from mahalla.engine.forecast import (
+    Grid,
+    GridETASForecaster,
+    KDEForecaster,
+    NaiveForecaster,
+    ProspectiveHotspotForecaster,
+)
+from mahalla.engine.scoring import ForecastScore, forecast_score, hit_rate, pai, pei_star
 
 # Comparisons, classification, spikes, effect of measures.
