@@ -5,6 +5,34 @@ outside checks; the modules they come from carry numpydoc docstrings naming thei
 """
 
 # Spatial statistics (weights, autocorrelation, hot spots, trends, emerging hot spots).
+from mahalla.engine.autocorrelation import (
+    GiStarResult,
+    LocalMoranResult,
+    MoranResult,
+    fdr_significant,
+    gi_star,
+    local_moran,
+    morans_i,
+)
+from mahalla.engine.emerging import (
+    EMERGING_CLASSES,
+    EmergingHotSpotResult,
+    classify_emerging,
+    emerging_hot_spots,
+    space_time_gi_star,
+)
+from mahalla.engine.inference import LocalPermutationResult, conditional_permutation_test, pseudo_p_value
+from mahalla.engine.trend import MannKendallResult, mann_kendall
+from mahalla.engine.weights import (
+    as_weights,
+    distance_band_weights,
+    islands,
+    knn_weights,
+    queen_weights,
+    rook_weights,
+    row_standardize,
+    with_self_loops,
+)
 
 # Space-time scan and near repeat.
 from mahalla.engine.near_repeat import KnoxResult, knox
