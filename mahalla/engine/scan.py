@@ -439,6 +439,19 @@ def space_time_permutation_scan(
     neighbors = _nearest_areas(coord_array, int(max_neighbors))
     scanner = _Scanner(count_array, neighbors, int(max_days))
     n_areas, n_days = count_array.shape
+    if scanner.total == 0:
+        # No cases: no cylinder can exceed its expectation, and every replicate is the same empty data.
+        return SpaceTimeScanResult(
+            clusters=(),
+            max_llr_null=np.zeros(int(permutations)),
+            observed_max_llr=0.0,
+            total_cases=0,
+            permutations=int(permutations),
+            max_neighbors=int(max_neighbors),
+            max_days=int(max_days),
+            prospective=prospective,
+            scan_frequency_days=float(scan_frequency_days),
+        )
 
     # The observed statistic and, per circle, its best window.
     if prospective:
@@ -456,22 +469,21 @@ def space_time_permutation_scan(
 
     # The null distribution of the maximum.
     null_max = np.zeros(int(permutations))
-    if scanner.total > 0:
-        case_areas = np.repeat(np.arange(n_areas, dtype=np.int64), scanner.area_totals)
-        if prospective:
-            recent_day_totals = scanner.day_totals[::-1][: scanner.max_days]
-            recent_offsets = np.repeat(np.arange(scanner.max_days, dtype=np.int64), recent_day_totals)
-            window_totals = scanner.prospective_window_totals()
-            n_recent = recent_offsets.size
-            for replicate in range(int(permutations)):
-                # A uniform random re-assignment of days to cases restricted to the recent days: the areas of
-                # the recent cases are a random draw without replacement from all cases, in random order.
-                drawn = rng.choice(case_areas, size=n_recent, replace=False)
-                null_max[replicate] = scanner.prospective_max(drawn, recent_offsets, window_totals)
-        else:
-            case_days = np.repeat(np.arange(n_days, dtype=np.int64), scanner.day_totals)
-            for replicate in range(int(permutations)):
-                null_max[replicate] = scanner.retrospective_max(rng.permutation(case_areas), case_days)
+    case_areas = np.repeat(np.arange(n_areas, dtype=np.int64), scanner.area_totals)
+    if prospective:
+        recent_day_totals = scanner.day_totals[::-1][: scanner.max_days]
+        recent_offsets = np.repeat(np.arange(scanner.max_days, dtype=np.int64), recent_day_totals)
+        window_totals = scanner.prospective_window_totals()
+        n_recent = recent_offsets.size
+        for replicate in range(int(permutations)):
+            # A uniform random re-assignment of days to cases restricted to the recent days: the areas of the
+            # recent cases are a random draw without replacement from all cases, in random order.
+            drawn = rng.choice(case_areas, size=n_recent, replace=False)
+            null_max[replicate] = scanner.prospective_max(drawn, recent_offsets, window_totals)
+    else:
+        case_days = np.repeat(np.arange(n_days, dtype=np.int64), scanner.day_totals)
+        for replicate in range(int(permutations)):
+            null_max[replicate] = scanner.retrospective_max(rng.permutation(case_areas), case_days)
 
     clusters = _secondary_clusters(
         neighbors,
