@@ -1,0 +1,29 @@
+"""Users for tests: one role and one territorial scope each."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from mahalla.accounts.models import User
+from mahalla.core.roles import Role, ScopeLevel
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.NATIONAL_ANALYST
+    scope_level = ScopeLevel.COUNTRY
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def mahallas(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.scope_mahallas.set(extracted)
+        if create:
+            self.save()

@@ -1,0 +1,29 @@
+"""Offence test objects. Categories and causes come from the reference data (migration incidents 0002)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from factory.django import DjangoModelFactory
+
+from mahalla.incidents.models import Offence, OffenceCategory
+from mahalla.territory.tests.factories import MahallaFactory
+
+TASHKENT = dt.timezone(dt.timedelta(hours=5))
+
+
+class OffenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Offence
+
+    source_system = "EJR"
+    registration_number = factory.Sequence(lambda n: f"R-{n:06d}")
+    code_kind = "criminal"
+    article = "169"
+    category = factory.LazyFunction(lambda: OffenceCategory.objects.get(code="theft"))
+    occurred_at = dt.datetime(2026, 3, 10, 14, 0, tzinfo=TASHKENT)
+    registered_at = factory.LazyAttribute(lambda offence: offence.occurred_at)
+    mahalla = factory.SubFactory(MahallaFactory)
+    district = factory.LazyAttribute(lambda offence: offence.mahalla.district)
+    region = factory.LazyAttribute(lambda offence: offence.mahalla.region)
