@@ -1,0 +1,530 @@
+"""The computation of the daily run: frames in, plain records out. No database access here, so that the
+steps can be tested on hand-made frames and timed separately.
+
+Every statistic is the engine's (mahalla.engine); this module only shapes frames for it and reads its results
+back per mahalla.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mahalla.engine.classification import ClassificationConfig, classify_mahallas, upper_tail_p_values
+from mahalla.engine.comparisons import compstat_compare, daily_count_matrix
+from mahalla.engine.emerging import emerging_hot_spots
+from mahalla.engine.forecast import Grid, GridETASForecaster
+from mahalla.engine.multiple_testing import benjamini_hochberg
+from mahalla.engine.scan import space_time_permutation_scan
+from mahalla.engine.smoothing import empirical_bayes_rates
+from mahalla.engine.weights import knn_weights
+
+from .frames import Inputs, projected_centroids
+
+# Defaults of the run; every one can be overridden per run and is stored in the run record.
+DEFAULT_PARAMETERS: dict[str, Any] = {
+    "history_days": 730,
+    "code_kinds": ["criminal"],
+    # The classification looks at the last `class_window_days` days.
+    "class_window_days": 365,
+    "scan_max_neighbors": 10,
+    "scan_max_days": 7,
+    "scan_permutations": 99,
+    "scan_alpha": 0.05,
+    "scan_random_state": 20260101,
+    "forecast_window_days": 180,
+    "forecast_horizon_days": 7,
+    "hotspot_weeks": 12,
+    "spike_baseline_weeks": 8,
+    "spike_alpha": 0.05,
+    "spike_min_count": 3,
+}
+
+
+@dataclass
+class Outputs:
+    mahalla: pd.DataFrame  # one row per mahalla id
+    aggregates: list[dict[str, Any]]
+    clusters: list[dict[str, Any]]
+    alerts: list[dict[str, Any]]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    def step(self, name: str, function: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        result = function()
+        self.timings[name] = round(time.perf_counter() - started, 3)
+        return result
+
+
+def count_matrix(inputs: Inputs) -> pd.DataFrame:
+    """Mahallas x days, every mahalla a row even with no offence."""
+    return daily_count_matrix(
+        inputs.offences[["mahalla_id", "day"]],
+        area_column="mahalla_id",
+        date_column="day",
+        areas=list(inputs.mahallas.index),
+        start=inputs.start,
+        end=inputs.date,
+    )
+
+
+def comparisons_by_mahalla(counts: pd.DataFrame, date: dt.date) -> dict[int, dict[str, Any]]:
+    """{mahalla id: {period: {current, previous, year_before, z_previous, z_year_before, ...}}}."""
+    table = compstat_compare(counts, date)
+    keep = [
+        "current",
+        "previous",
+        "year_before",
+        "z_previous",
+        "z_year_before",
+        "flag_previous",
+        "flag_year_before",
+    ]
+    result: dict[int, dict[str, Any]] = {}
+    for row in table[["area", "period", *keep]].itertuples(index=False):
+        values = {name: _json_number(getattr(row, name)) for name in keep}
+        result.setdefault(int(row.area), {})[str(row.period)] = values
+    return result
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return round(float(value), 4)
+
+
+def window_counts(inputs: Inputs, first: dt.date) -> pd.DataFrame:
+    """Offences per mahalla x category from `first` up to the date."""
+    window = inputs.offences[inputs.offences["day"] >= pd.Timestamp(first)]
+    table = pd.crosstab(window["mahalla_id"], window["category"])
+    return table.reindex(index=inputs.mahallas.index, columns=inputs.categories, fill_value=0).astype(int)
+
+
+def smoothed_rates(totals: np.ndarray, population: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Raw and empirical-Bayes rates per 100,000 (Marshall 1991); NaN where the population is unknown."""
+    pop = population.to_numpy(dtype=float)
+    known = np.isfinite(pop) & (pop > 0)
+    raw = np.full(len(pop), np.nan)
+    smooth = np.full(len(pop), np.nan)
+    raw[known] = totals[known] / pop[known] * 1e5
+    if known.sum() >= 2:
+        smooth[known] = empirical_bayes_rates(totals[known], pop[known]) * 1e5
+    return raw, smooth
+
+
+def space_time_clusters(
+    counts: pd.DataFrame, inputs: Inputs, parameters: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Prospective space-time permutation scan (Kulldorff 2005) on the last days, nationally.
+
+    Only the last `scan_max_days * 4` days enter: the prospective scan compares the recent window with
+    the rest of the period, and a month is the baseline SaTScan users take for daily surveillance."""
+    days = min(counts.shape[1], int(parameters["scan_max_days"]) * 4)
+    recent = counts.to_numpy()[:, -days:]
+    if recent.sum() < 2:
+        return []
+    coords = projected_centroids(inputs.mahallas["lat"].to_numpy(), inputs.mahallas["lon"].to_numpy())
+    result = space_time_permutation_scan(
+        recent,
+        coords,
+        max_neighbors=min(int(parameters["scan_max_neighbors"]), len(recent)),
+        max_days=min(int(parameters["scan_max_days"]), days),
+        permutations=int(parameters["scan_permutations"]),
+        random_state=int(parameters["scan_random_state"]),
+        prospective=True,
+        max_clusters=5,
+    )
+    ids = inputs.mahallas.index.to_numpy()
+    first_day = counts.columns[-days]
+    clusters = []
+    for rank, cluster in enumerate(result.clusters, start=1):
+        centre = int(ids[cluster.center])
+        clusters.append(
+            {
+                "rank": rank,
+                "centre_id": centre,
+                "mahalla_ids": [int(ids[i]) for i in cluster.areas],
+                "start_date": (first_day + pd.Timedelta(days=int(cluster.start_day))).date(),
+                "end_date": (first_day + pd.Timedelta(days=int(cluster.end_day))).date(),
+                "observed": int(cluster.observed),
+                "expected": float(cluster.expected),
+                "llr": float(cluster.llr),
+                "p_value": float(cluster.p_value),
+                "recurrence_interval_days": _json_number(cluster.recurrence_interval_days),
+                "significant": bool(cluster.p_value <= float(parameters["scan_alpha"])),
+            }
+        )
+    return clusters
+
+
+def next_week_forecast(inputs: Inputs, parameters: dict[str, Any]) -> np.ndarray:
+    """Expected offences per mahalla in the next `forecast_horizon_days` days from a grid ETAS model
+    (Mohler et al. 2015) whose cells are the mahallas: a 1 x n grid, mahalla i in column i. The trigger of
+    the model acts within a cell only, so the mahalla is the unit of self-excitation (repeat and near-repeat
+    offending inside the neighbourhood) and no geometry is needed."""
+    n = len(inputs.mahallas)
+    window = float(parameters["forecast_window_days"])
+    position = pd.Series(np.arange(n), index=inputs.mahallas.index)
+    end_day = pd.Timestamp(inputs.date)
+    recent = inputs.offences[inputs.offences["day"] > end_day - pd.Timedelta(days=window)]
+    if recent.empty:
+        return np.zeros(n)
+    x = position.reindex(recent["mahalla_id"]).to_numpy(dtype=float) + 0.5
+    # Day t covers (t - 1, t]: an offence of the analysed date happens at time 0 = the end of the history.
+    t = (recent["day"] - end_day).dt.days.to_numpy(dtype=float)
+    grid = Grid(x_min=0.0, y_min=0.0, cell_size=1.0, n_rows=1, n_cols=n)
+    model = GridETASForecaster(window=window).fit(x, np.full(len(x), 0.5), t, grid, end=0.0)
+    return np.asarray(model.predict(float(parameters["forecast_horizon_days"])), dtype=float).reshape(-1)
+
+
+def aggregate_rows(
+    inputs: Inputs, per_mahalla: pd.DataFrame, comparisons: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """Country, region and district totals: counts, classes, no-crime mahallas, cyber share, social flags."""
+    year_first = pd.Timestamp(dt.date(inputs.date.year, 1, 1))
+    year = inputs.offences[inputs.offences["day"] >= year_first]
+    year = year.assign(
+        district_id=inputs.mahallas["district_id"].reindex(year["mahalla_id"]).to_numpy(),
+        region_id=inputs.mahallas["region_id"].reindex(year["mahalla_id"]).to_numpy(),
+    )
+    causes = inputs.causes.merge(
+        year[["id", "district_id", "region_id"]], left_on="offence_id", right_on="id"
+    )
+    frame = per_mahalla.join(inputs.mahallas[["district_id", "region_id", "population"]])
+    rows: list[dict[str, Any]] = []
+    groups: list[tuple[str, str | None, Any]] = [("country", None, None)]
+    groups += [("region", "region_id", value) for value in inputs.regions]
+    groups += [("district", "district_id", value) for value in inputs.districts.index]
+    for level, column, value in groups:
+        if column is None:
+            members, offences, cause_rows = frame, year, causes
+        else:
+            members = frame[frame[column] == value]
+            offences = year[year[column] == value]
+            cause_rows = causes[causes[column] == value]
+        total = len(offences)
+        by_category = offences["category"].value_counts()
+        cyber = int(by_category.get("cyber", 0))
+        comparison = comparisons.loc[comparisons.index.intersection(members.index)].sum()
+        top_causes = cause_rows["cause"].value_counts().head(5)
+        population = members["population"].dropna()
+        rows.append(
+            {
+                "level": level,
+                "region_id": int(value)
+                if level == "region"
+                else (int(inputs.districts.loc[value, "region_id"]) if level == "district" else None),
+                "district_id": int(value) if level == "district" else None,
+                "mahallas": len(members),
+                "mahallas_no_crime": int((members["total_year"] == 0).sum()),
+                "green": int((members["crime_class"] == "green").sum()),
+                "yellow": int((members["crime_class"] == "yellow").sum()),
+                "red": int((members["crime_class"] == "red").sum()),
+                "counts": {code: int(by_category.get(code, 0)) for code in inputs.categories},
+                "total_window": int(members["total_window"].sum()),
+                "total_year": total,
+                "cyber_share": round(cyber / total, 4) if total else None,
+                "minors": int(offences["involves_minor"].sum()),
+                "youth": int(offences["involves_youth"].sum()),
+                "women": int(offences["involves_woman"].sum()),
+                "family": int(offences["family_relation"].sum()),
+                "comparisons": {key: int(comparison[key]) for key in comparison.index},
+                "causes": [[str(code), int(n)] for code, n in top_causes.items()],
+                "population": int(population.sum()) if len(population) else None,
+            }
+        )
+    return rows
+
+
+def comparison_totals(comparisons: dict[int, dict[str, Any]]) -> pd.DataFrame:
+    """Counts of each period and window per mahalla, summable into aggregates (z is recomputed on sums)."""
+    records = {}
+    for mahalla_id, periods in comparisons.items():
+        record = {}
+        for period, values in periods.items():
+            for key in ("current", "previous", "year_before"):
+                if values[key] is not None:
+                    record[f"{period}_{key}"] = values[key]
+        records[mahalla_id] = record
+    return pd.DataFrame.from_dict(records, orient="index").fillna(0).astype(int)
+
+
+def classify(inputs: Inputs, parameters: dict[str, Any]) -> pd.DataFrame:
+    """Green / yellow / red over the last `class_window_days` days against the same span before it
+    (mahalla.engine.classification). A mahalla whose population is not known gets the median population
+    of its district (or of the country) so that it can be rated, and the explanation says so."""
+    window = int(parameters["class_window_days"])
+    date = pd.Timestamp(inputs.date)
+    first = date - pd.Timedelta(days=window - 1)
+    before = first - pd.Timedelta(days=window)
+    offences = inputs.offences
+    current = offences[offences["day"] >= first]
+    previous = offences[(offences["day"] >= before) & (offences["day"] < first)]
+    index = inputs.mahallas.index
+    columns = list(inputs.categories)
+
+    def table(frame: pd.DataFrame) -> pd.DataFrame:
+        return (
+            pd.crosstab(frame["mahalla_id"], frame["category"])
+            .reindex(index=index, columns=columns, fill_value=0)
+            .astype(int)
+        )
+
+    population = pd.to_numeric(inputs.mahallas["population"], errors="coerce").astype(float)
+    population = population.where(population > 0)
+    imputed = population.isna()
+    if imputed.any():
+        by_district = population.groupby(inputs.mahallas["district_id"]).transform("median")
+        fallback = float(population.median()) if population.notna().any() else 1000.0
+        population = population.fillna(by_district).fillna(fallback)
+    weights = {code: inputs.severity.get(code, 1.0) for code in columns}
+    config_values = {"category_weights": weights, **parameters.get("classification", {})}
+    if "cyber" not in weights:
+        config_values.setdefault("residence_located_categories", [])
+    config = ClassificationConfig.from_dict(config_values)
+    # The previous span is only complete when the history reaches back far enough.
+    has_previous = pd.Timestamp(inputs.start) <= before
+    result = classify_mahallas(
+        table(current),
+        population,
+        district=inputs.mahallas["district_id"],
+        previous_counts=table(previous) if has_previous else None,
+        config=config,
+    )
+    result["population_imputed"] = imputed.reindex(result.index).to_numpy()
+    result.attrs["config"] = config.to_dict()
+    return result
+
+
+def emerging_classes(counts: pd.DataFrame, inputs: Inputs, parameters: dict[str, Any]) -> pd.DataFrame:
+    """Esri's emerging hot spot class per mahalla (mahalla.engine.emerging) on weekly counts of the last
+    `hotspot_weeks` whole weeks ending on the date. Neighbours are the 6 nearest mahallas by centroid, made
+    symmetric, because boundaries are optional in the registry while centroids are always imported."""
+    weeks = int(parameters["hotspot_weeks"])
+    values = counts.to_numpy()
+    days = weeks * 7
+    if values.shape[1] < days or len(values) < 3:
+        return pd.DataFrame({"class": "", "trend_z": np.nan}, index=inputs.mahallas.index)
+    # Week k ends on the date - 7 (weeks - 1 - k) days: the last step is the 7 days ending on the date.
+    cube = values[:, -days:].reshape(len(values), weeks, 7).sum(axis=2)
+    coords = projected_centroids(inputs.mahallas["lat"].to_numpy(), inputs.mahallas["lon"].to_numpy())
+    w = knn_weights(coords, min(6, len(values) - 1))
+    w = w.maximum(w.T)
+    result = emerging_hot_spots(cube, w)
+    return pd.DataFrame(
+        {
+            "class": result.category.astype(str),
+            "trend_z": result.trend_z,
+            "last_z": result.z[:, -1],
+            "hot_weeks": result.hot.sum(axis=1),
+        },
+        index=inputs.mahallas.index,
+    )
+
+
+def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int, dict[str, str]]) -> Outputs:
+    """All steps for one date. `previous` maps mahalla id to yesterday's stored class and hot-spot class."""
+    timer = _Timer()
+    date = inputs.date
+    counts = timer.step("count_matrix", lambda: count_matrix(inputs))
+    comparisons = timer.step("comparisons", lambda: comparisons_by_mahalla(counts, date))
+    classes = timer.step("classification", lambda: classify(inputs, parameters))
+    window_first = date - dt.timedelta(days=int(parameters["class_window_days"]) - 1)
+    by_category = timer.step("category_counts", lambda: window_counts(inputs, window_first))
+    year_totals = window_counts(inputs, dt.date(date.year, 1, 1)).sum(axis=1)
+    day_totals = counts.iloc[:, -1]
+    hotspots = timer.step("emerging_hot_spots", lambda: emerging_classes(counts, inputs, parameters))
+    clusters = timer.step("space_time_scan", lambda: space_time_clusters(counts, inputs, parameters))
+    forecast = timer.step("forecast", lambda: next_week_forecast(inputs, parameters))
+    spikes = timer.step("spikes", lambda: spike_flags(counts, parameters))
+    raw_rate, smooth_rate = smoothed_rates(
+        by_category.sum(axis=1).to_numpy(dtype=float),
+        pd.to_numeric(inputs.mahallas["population"], errors="coerce"),
+    )
+    in_cluster = {m for c in clusters if c["significant"] for m in c["mahalla_ids"]}
+    per_mahalla = pd.DataFrame(
+        {
+            "crime_class": classes["class"],
+            "total_window": by_category.sum(axis=1),
+            "total_year": year_totals,
+            "total_day": day_totals,
+            "rate_per_100k": raw_rate,
+            "smoothed_rate_per_100k": smooth_rate,
+            "hotspot_class": hotspots["class"],
+            "forecast_next_week": forecast,
+            "spike": spikes["spike"],
+        },
+        index=inputs.mahallas.index,
+    )
+    per_mahalla["in_cluster"] = per_mahalla.index.isin(sorted(in_cluster))
+    per_mahalla["previous_class"] = [previous.get(int(m), {}).get("class", "") for m in per_mahalla.index]
+    explanation_columns = [
+        "no_crime",
+        "total",
+        "place_count",
+        "weighted_score",
+        "crude_rate_per_100k",
+        "smoothed_rate_per_100k",
+        "district_rate_per_100k",
+        "national_rate_per_100k",
+        "reference_rate_per_100k",
+        "expected",
+        "rate_ratio",
+        "p_value",
+        "q_value",
+        "trend_z",
+        "excess",
+        "high_rate",
+        "severity",
+        "rising",
+        "population_imputed",
+    ]
+    config = classes.attrs["config"]
+    thresholds = {
+        key: config[key]
+        for key in (
+            "green_max_weighted_score",
+            "min_rate_ratio",
+            "fdr_alpha",
+            "red_min_weighted_score",
+            "rising_z",
+        )
+    }
+    explanations = {}
+    for mahalla_id, row in classes[explanation_columns + ["explanation"]].iterrows():
+        record = {name: _json_number(row[name]) for name in explanation_columns}
+        record["sentence"] = row["explanation"]
+        record["thresholds"] = thresholds
+        explanations[int(mahalla_id)] = record
+    per_mahalla["explanation"] = pd.Series(explanations)
+    per_mahalla["counts"] = pd.Series(
+        {int(m): {k: int(v) for k, v in row.items() if v} for m, row in by_category.iterrows()}
+    )
+    per_mahalla["comparisons"] = pd.Series(comparisons)
+    per_mahalla["spike_detail"] = spikes["detail"]
+    per_mahalla["hotspot_detail"] = pd.Series(
+        {
+            int(m): {k: _json_number(v) for k, v in row.items() if k != "class"}
+            for m, row in hotspots.iterrows()
+        }
+    )
+    aggregates = timer.step(
+        "aggregates", lambda: aggregate_rows(inputs, per_mahalla, comparison_totals(comparisons))
+    )
+    alerts = timer.step("alerts", lambda: alert_rows(per_mahalla, clusters, previous))
+    return Outputs(
+        mahalla=per_mahalla, aggregates=aggregates, clusters=clusters, alerts=alerts, timings=timer.timings
+    )
+
+
+ALERTED_HOTSPOTS = {"new hot spot": "new_hotspot", "intensifying hot spot": "intensifying_hotspot"}
+
+
+def alert_rows(
+    per_mahalla: pd.DataFrame, clusters: list[dict[str, Any]], previous: dict[int, dict[str, str]]
+) -> list[dict[str, Any]]:
+    """Alerts of the date: turned red (red now, not red in yesterday's stored result), a new or
+    intensifying hot spot that was not already in that class yesterday, a spike, the centre of a significant
+    space-time cluster. Severity orders the inbox: red and clusters first."""
+    alerts: list[dict[str, Any]] = []
+    for mahalla_id, row in per_mahalla.iterrows():
+        before = previous.get(int(mahalla_id), {})
+        if row["crime_class"] == "red" and before.get("class") != "red":
+            alerts.append(
+                {
+                    "kind": "turned_red",
+                    "mahalla_id": int(mahalla_id),
+                    "severity": 3.0 + float(row["explanation"].get("rate_ratio") or 0.0) / 10,
+                    "detail": {"previous_class": before.get("class", ""), **_alert_numbers(row)},
+                }
+            )
+        kind = ALERTED_HOTSPOTS.get(row["hotspot_class"])
+        if kind and before.get("hotspot_class") != row["hotspot_class"]:
+            alerts.append(
+                {
+                    "kind": kind,
+                    "mahalla_id": int(mahalla_id),
+                    "severity": 2.0,
+                    "detail": {"hotspot_class": row["hotspot_class"], **row["hotspot_detail"]},
+                }
+            )
+        if row["spike"]:
+            alerts.append(
+                {
+                    "kind": "spike",
+                    "mahalla_id": int(mahalla_id),
+                    "severity": 1.5,
+                    "detail": row["spike_detail"],
+                }
+            )
+    for cluster in clusters:
+        if cluster["significant"]:
+            alerts.append(
+                {
+                    "kind": "cluster",
+                    "mahalla_id": cluster["centre_id"],
+                    "severity": 2.5 + min(cluster["llr"], 50.0) / 100,
+                    "detail": {
+                        "rank": cluster["rank"],
+                        "observed": cluster["observed"],
+                        "expected": round(cluster["expected"], 2),
+                        "p_value": cluster["p_value"],
+                        "start_date": cluster["start_date"].isoformat(),
+                        "end_date": cluster["end_date"].isoformat(),
+                        "mahallas": len(cluster["mahalla_ids"]),
+                    },
+                }
+            )
+    return alerts
+
+
+def _alert_numbers(row: pd.Series) -> dict[str, Any]:
+    explanation = row["explanation"]
+    return {
+        key: explanation.get(key)
+        for key in ("place_count", "expected", "rate_ratio", "weighted_score", "smoothed_rate_per_100k")
+    }
+
+
+def spike_flags(counts: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
+    """A spike: the last 7 days hold significantly more offences than the mahalla's weekly mean of the
+    `spike_baseline_weeks` weeks before them (one-sided Poisson upper tail, Benjamini-Hochberg across all
+    mahallas at `spike_alpha`), and at least `spike_min_count` offences so that 0 -> 1 is never a spike.
+    The baseline mean gets half an offence added per baseline window (a Jeffreys-style continuity term) so
+    that a mahalla with an empty baseline needs several offences in a week to flag."""
+    weeks = int(parameters["spike_baseline_weeks"])
+    values = counts.to_numpy()
+    days = (weeks + 1) * 7
+    if values.shape[1] < days:
+        return pd.DataFrame({"spike": False, "detail": [{} for _ in range(len(counts))]}, index=counts.index)
+    last_week = values[:, -7:].sum(axis=1).astype(float)
+    baseline = values[:, -days:-7].sum(axis=1).astype(float)
+    expected = (baseline + 0.5) / weeks
+    p_values = upper_tail_p_values(last_week, expected, test="poisson")
+    significant, q_values = benjamini_hochberg(p_values, alpha=float(parameters["spike_alpha"]))
+    spike = significant & (last_week >= int(parameters["spike_min_count"]))
+    details = [
+        {
+            "last_7_days": int(n),
+            "weekly_baseline": round(float(e), 3),
+            "p_value": _json_number(p),
+            "q_value": _json_number(q),
+        }
+        for n, e, p, q in zip(last_week, expected, p_values, q_values, strict=True)
+    ]
+    return pd.DataFrame({"spike": spike, "detail": details}, index=counts.index)
