@@ -13,7 +13,7 @@ def _points(grid, cells):
 
 
 def _brute_force_log_likelihood(times_by_cell, mu, theta, omega, start, end):
-    """Hawkes log-likelihood written directly from its definition, with the full matrix of time differences."""
+    """Hawkes log-likelihood written straight from its definition, with the full matrix of time lags."""
     total = 0.0
     for cell_times, cell_mu in zip(times_by_cell, mu, strict=True):
         lag = cell_times[:, None] - cell_times[None, :]  # lag[i, j] = t_i - t_j
@@ -36,7 +36,7 @@ def test_em_recovers_the_parameters_of_a_simulated_self_exciting_process():
     assert model.theta_ == pytest.approx(0.4, abs=0.05)
     assert model.omega_ == pytest.approx(0.15, rel=0.1)
     assert model.mu_.sum() == pytest.approx(mu.sum(), rel=0.1)
-    # About 130 crimes per cell, so each cell's background is estimated with sampling noise; the pattern holds.
+    # About 130 crimes per cell: each cell's background carries sampling noise, but the pattern holds.
     assert np.corrcoef(model.mu_.ravel(), mu.ravel())[0, 1] > 0.9
 
 

@@ -86,8 +86,8 @@ def test_gaussian_kde_equals_a_sum_of_bivariate_normal_densities_at_cell_centres
         multivariate_normal(mean=[a, b], cov=120.0**2 * np.eye(2)).pdf(centres)
         for a, b in zip(x, y, strict=True)
     )
-    # The kernel is cut at 5 bandwidths, where a normal density is exp(-12.5) of its peak: each of the 30 events
-    # can leave out at most that much at any centre.
+    # The kernel is cut at 5 bandwidths, where a normal density is exp(-12.5) of its peak: each of the 30
+    # events can leave out at most that much at any centre.
     cut = 30 * np.exp(-12.5) / (2 * np.pi * 120.0**2)
     np.testing.assert_allclose(model.density_.ravel(), reference, rtol=1e-12, atol=cut)
 

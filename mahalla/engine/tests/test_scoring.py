@@ -36,7 +36,7 @@ def test_hand_computed_scores_on_a_four_cell_grid():
 def test_ties_in_risk_are_broken_by_lower_cell_index():
     risk = [1.0, 2.0, 2.0, 2.0, 0.0]
     actual = [0, 0, 0, 7, 0]
-    # Cells 1, 2 and 3 tie; with k = 2 the first two of them (1 and 2) are flagged, so cell 3's crimes are missed.
+    # Cells 1, 2 and 3 tie; with k = 2 the first two (1 and 2) are flagged, so cell 3's crimes are missed.
     assert flagged_cells(risk, 0.4).tolist() == [1, 2]
     assert hit_rate(risk, actual, 0.4) == 0.0
     # Reversing the cell order reverses which tied cells win: now cell 3 of the original comes first.
