@@ -15,9 +15,10 @@ Performance. The observed statistic is computed densely over every cylinder. A r
 maximum, and that is attained on a *tight* cylinder, one whose earliest day (prospective) or first and last
 days (retrospective) hold a case of the circle: shrinking a window over days with no case of the circle keeps
 c_A and lowers mu_A, which never lowers the LLR once c_A > mu_A. So a replicate enumerates, for each of its
-cases in the scanned window, the circles that contain the case's area, sorts the (circle, day) keys and reads
-c_A off the ranks. The cost is proportional to the cases in the window times the circles per area (about
-max_neighbors ** 2 / 2), not to areas x neighbours x days.
+cases in the scanned window, the circles that contain the case's area (about max_neighbors ** 2 / 2 per
+case) and counts cases per circle day by day. As the LLR rises with c and falls with mu, it is then evaluated
+once per distinct count, at the smallest expectation with that count. The cost is proportional to the cases
+in the window times the circles per area, not to areas x neighbours x days.
 """
 
 from __future__ import annotations
@@ -199,26 +200,42 @@ def _containing_circles(neighbors: NDArray[np.intp]) -> tuple[NDArray[np.int64],
 def _expand_to_circles(
     case_areas: NDArray[np.int64], pointer: NDArray[np.int64], circle_ids: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """(circle id, case index) for every circle containing every case, without a Python loop over cases."""
+    """Circle ids containing each case, case after case, and how many belong to each case.
+
+    No Python loop over cases: each incidence's position in ``circle_ids`` is its area's block start plus its
+    rank within the case's run.
+    """
     lengths = pointer[case_areas + 1] - pointer[case_areas]
     ends = np.cumsum(lengths)
     total = int(ends[-1]) if ends.size else 0
-    # Position of each incidence in circle_ids: its area's block start plus its rank within the case's run.
-    index = np.repeat(pointer[case_areas] - (ends - lengths), lengths) + np.arange(total)
-    return circle_ids[index], np.repeat(np.arange(case_areas.size), lengths)
+    index = np.repeat(pointer[case_areas] - (ends - lengths), lengths)
+    index += np.arange(total)
+    return circle_ids[index], lengths
 
 
-def _group_rank(sorted_groups: NDArray[np.int64]) -> NDArray[np.int64]:
-    """1-based position of each element within its run of equal values of a sorted array."""
-    n = sorted_groups.size
-    position = np.arange(n)
-    is_start = np.ones(n, dtype=bool)
-    is_start[1:] = sorted_groups[1:] != sorted_groups[:-1]
-    return position - np.maximum.accumulate(np.where(is_start, position, 0)) + 1
+def _max_llr_by_count(inside: NDArray[np.int64], expected: NDArray[np.float64], total: float) -> float:
+    """max LLR(c, mu) over pairs with c > mu, evaluated once per distinct c.
+
+    The LLR rises with c and falls with mu where c > mu, so for each count only the smallest expectation
+    can give the maximum.
+    """
+    if inside.size == 0:
+        return 0.0
+    smallest = np.full(int(inside.max()) + 1, np.inf)
+    np.minimum.at(smallest, inside, expected)
+    count = np.arange(smallest.size, dtype=np.float64)
+    excess = count > smallest
+    if not np.any(excess):
+        return 0.0
+    return float(_llr(count[excess], smallest[excess], total).max())
 
 
 class _Scanner:
-    """Fixed quantities of one scan (circles, margins) and the statistic on data or on a replicate."""
+    """Fixed quantities of one scan (circles, margins) and the statistic on data or on a replicate.
+
+    Expected counts are always formed as (N_circle / C) x M_window, in that order, for the data and for the
+    replicates alike, so that equal cylinders get bit-equal expectations and LLRs.
+    """
 
     def __init__(self, counts: NDArray[np.int64], neighbors: NDArray[np.intp], max_days: int) -> None:
         self.counts = counts
@@ -229,57 +246,54 @@ class _Scanner:
         self.area_totals = counts.sum(axis=1)
         self.day_totals = counts.sum(axis=0)
         self.total = float(self.area_totals.sum())
-        # N_circle for circle (z, k): cases of the k + 1 nearest areas of z over the whole period.
-        self.circle_totals = np.cumsum(self.area_totals[neighbors], axis=1).astype(np.float64)
-        self.circle_totals_flat = self.circle_totals.ravel()
+        # N_circle / C for circle (z, k): share of all cases in the k + 1 nearest areas of z.
+        self.circle_share = np.cumsum(self.area_totals[neighbors], axis=1) / self.total
+        self.circle_share_flat = self.circle_share.ravel()
         self.day_cumulative = np.concatenate(([0], np.cumsum(self.day_totals)))
         self.pointer, self.circle_ids = _containing_circles(neighbors)
+        # Prospective: the cases of the last max_days days, the last day first; offset o = o days before the
+        # end, window length o + 1.
+        self.recent_day_totals = self.day_totals[::-1][:max_days]
+        self.recent_case_bounds = np.concatenate(([0], np.cumsum(self.recent_day_totals)))
+        self.recent_window_totals = np.cumsum(self.recent_day_totals).astype(np.float64)
 
     def _circle_sums(self, area_values: NDArray[np.int64]) -> NDArray[np.int64]:
         """Sum over the circle (z, k) of a per-area quantity; shape (areas, K, ...)."""
         return np.cumsum(area_values[self.neighbors], axis=1)
 
-    # Prospective: windows of 1 .. max_days days ending on the last day; offset o means length o + 1.
-
-    def prospective_window_totals(self) -> NDArray[np.float64]:
-        """M_window for each window length, from the last day backwards."""
-        return np.cumsum(self.day_totals[::-1][: self.max_days]).astype(np.float64)
-
     def prospective_all(self) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
         """LLR, c and mu of every prospective cylinder, each of shape (areas, K, max_days)."""
         recent = np.cumsum(self.counts[:, ::-1][:, : self.max_days], axis=1)
         observed = self._circle_sums(recent)
-        expected = (
-            self.circle_totals[:, :, None] * self.prospective_window_totals()[None, None, :] / self.total
-        )
+        expected = self.circle_share[:, :, None] * self.recent_window_totals[None, None, :]
         llr = np.zeros(observed.shape)
         excess = observed > expected
         llr[excess] = _llr(observed[excess].astype(np.float64), expected[excess], self.total)
         return llr, observed, expected
 
-    def prospective_max(
-        self,
-        case_areas: NDArray[np.int64],
-        case_offsets: NDArray[np.int64],
-        window_totals: NDArray[np.float64],
-    ) -> float:
-        """Largest LLR over tight prospective cylinders for cases given by area and days-before-the-end."""
-        if case_areas.size == 0:
-            return 0.0
-        circles, case_index = _expand_to_circles(case_areas, self.pointer, self.circle_ids)
-        keys = np.sort(circles * self.max_days + case_offsets[case_index])
-        circle = keys // self.max_days
-        offset = keys - circle * self.max_days
-        # Sorted by (circle, offset), the rank within the circle counts its cases up to that offset; for ties
-        # the last copy has the full count and earlier copies only give smaller LLRs, never a larger maximum.
-        inside = _group_rank(circle)
-        expected = self.circle_totals_flat[circle] * window_totals[offset] / self.total
-        excess = inside > expected
-        if not np.any(excess):
-            return 0.0
-        return float(_llr(inside[excess].astype(np.float64), expected[excess], self.total).max())
+    def prospective_max(self, recent_areas: NDArray[np.int64]) -> float:
+        """Largest LLR over prospective cylinders for the areas of the recent cases, last day's cases first.
 
-    # Retrospective: every window of 1 .. max_days days inside the period.
+        Only cylinders whose earliest day holds a case of the circle are evaluated (the maximum is always
+        among them). The cases come ordered by offset, so a running count per circle, updated one day at a
+        time, gives each incidence the exact c of the cylinder (circle, offset + 1) without sorting.
+        """
+        if recent_areas.size == 0:
+            return 0.0
+        circles, lengths = _expand_to_circles(recent_areas, self.pointer, self.circle_ids)
+        bounds = np.concatenate(([0], np.cumsum(lengths)))[self.recent_case_bounds]
+        running = np.zeros(self.n_areas * self.k_max, dtype=np.int64)
+        inside = np.empty(circles.size, dtype=np.int64)
+        for offset in range(self.max_days):
+            first, last = bounds[offset], bounds[offset + 1]
+            if first == last:
+                continue
+            segment = circles[first:last]
+            np.add.at(running, segment, 1)
+            inside[first:last] = running[segment]
+        window_totals = np.repeat(self.recent_window_totals, np.diff(bounds))
+        expected = self.circle_share_flat[circles] * window_totals
+        return _max_llr_by_count(inside, expected, self.total)
 
     def retrospective_best_per_circle(
         self,
@@ -306,49 +320,47 @@ class _Scanner:
                 window_totals = (
                     self.day_cumulative[ends + 1] - self.day_cumulative[ends + 1 - length]
                 ).astype(np.float64)
-                expected = self.circle_totals[:, :, None] * window_totals[None, None, :] / self.total
+                expected = self.circle_share[:, :, None] * window_totals[None, None, :]
                 llr = np.zeros(observed.shape)
                 excess = observed > expected
                 llr[excess] = _llr(observed[excess].astype(np.float64), expected[excess], self.total)
-                where = np.argmax(llr, axis=2)
-                chunk_best = np.take_along_axis(llr, where[:, :, None], axis=2)[:, :, 0]
+                pick = np.argmax(llr, axis=2)[:, :, None]
+                chunk_best = np.take_along_axis(llr, pick, axis=2)[:, :, 0]
                 better = chunk_best > best
                 best[better] = chunk_best[better]
-                best_end[better] = ends[where[better]]
-                best_start[better] = ends[where[better]] - length + 1
-                best_cases[better] = np.take_along_axis(observed, where[:, :, None], axis=2)[:, :, 0][better]
-                best_expected[better] = np.take_along_axis(expected, where[:, :, None], axis=2)[:, :, 0][
-                    better
-                ]
+                best_end[better] = ends[pick[:, :, 0][better]]
+                best_start[better] = best_end[better] - length + 1
+                best_cases[better] = np.take_along_axis(observed, pick, axis=2)[:, :, 0][better]
+                best_expected[better] = np.take_along_axis(expected, pick, axis=2)[:, :, 0][better]
         return best, best_start, best_end, best_cases, best_expected
 
     def retrospective_max(self, case_areas: NDArray[np.int64], case_days: NDArray[np.int64]) -> float:
-        """Largest LLR over tight retrospective cylinders (first and last day hold a case of the circle)."""
-        circles, case_index = _expand_to_circles(case_areas, self.pointer, self.circle_ids)
-        keys = np.sort(circles * self.n_days + case_days[case_index])
+        """Largest LLR over retrospective cylinders whose first and last day hold a case of the circle."""
+        circles, lengths = _expand_to_circles(case_areas, self.pointer, self.circle_ids)
+        keys = np.sort(circles * self.n_days + np.repeat(case_days, lengths))
         circle = keys // self.n_days
         day = keys - circle * self.n_days
         best = 0.0
         # Pair each incidence (window end) with the one `lag` places earlier (window start) in the same
-        # circle; c = lag + 1 (an undercount only for copies of the same day, whose full count is also seen).
+        # circle; c = lag + 1, an undercount only for copies of the same day, whose full count is also seen.
         # Once a pair leaves the circle or the max_days span, every larger lag does too, so ends drop out.
         ends = np.arange(keys.size)
         lag = 0
         while ends.size:
             starts = ends - lag
-            keep = (starts >= 0) & (circle[np.maximum(starts, 0)] == circle[ends])
-            keep &= day[ends] - day[np.maximum(starts, 0)] < self.max_days
+            keep = starts >= 0
+            ends, starts = ends[keep], starts[keep]
+            keep = (circle[starts] == circle[ends]) & (day[ends] - day[starts] < self.max_days)
             ends, starts = ends[keep], starts[keep]
             if ends.size == 0:
                 break
             window_totals = (self.day_cumulative[day[ends] + 1] - self.day_cumulative[day[starts]]).astype(
                 np.float64
             )
-            expected = self.circle_totals_flat[circle[ends]] * window_totals / self.total
-            inside = np.full(ends.size, lag + 1.0)
-            excess = inside > expected
-            if np.any(excess):
-                best = max(best, float(_llr(inside[excess], expected[excess], self.total).max()))
+            # Every pair at this lag has the same c, so only the smallest expectation matters.
+            smallest = float((self.circle_share_flat[circle[ends]] * window_totals).min())
+            if lag + 1 > smallest:
+                best = max(best, float(_llr(np.array([lag + 1.0]), np.array([smallest]), self.total)[0]))
             lag += 1
         return best
 
@@ -437,9 +449,8 @@ def space_time_permutation_scan(
         raise ValueError(f"scan_frequency_days must be a positive number, got {scan_frequency_days}")
     rng = np.random.default_rng(random_state)
     neighbors = _nearest_areas(coord_array, int(max_neighbors))
-    scanner = _Scanner(count_array, neighbors, int(max_days))
     n_areas, n_days = count_array.shape
-    if scanner.total == 0:
+    if not np.any(count_array):
         # No cases: no cylinder can exceed its expectation, and every replicate is the same empty data.
         return SpaceTimeScanResult(
             clusters=(),
@@ -452,6 +463,8 @@ def space_time_permutation_scan(
             prospective=prospective,
             scan_frequency_days=float(scan_frequency_days),
         )
+
+    scanner = _Scanner(count_array, neighbors, int(max_days))
 
     # The observed statistic and, per circle, its best window.
     if prospective:
@@ -471,15 +484,12 @@ def space_time_permutation_scan(
     null_max = np.zeros(int(permutations))
     case_areas = np.repeat(np.arange(n_areas, dtype=np.int64), scanner.area_totals)
     if prospective:
-        recent_day_totals = scanner.day_totals[::-1][: scanner.max_days]
-        recent_offsets = np.repeat(np.arange(scanner.max_days, dtype=np.int64), recent_day_totals)
-        window_totals = scanner.prospective_window_totals()
-        n_recent = recent_offsets.size
+        n_recent = int(scanner.recent_case_bounds[-1])
         for replicate in range(int(permutations)):
             # A uniform random re-assignment of days to cases restricted to the recent days: the areas of the
             # recent cases are a random draw without replacement from all cases, in random order.
             drawn = rng.choice(case_areas, size=n_recent, replace=False)
-            null_max[replicate] = scanner.prospective_max(drawn, recent_offsets, window_totals)
+            null_max[replicate] = scanner.prospective_max(drawn)
     else:
         case_days = np.repeat(np.arange(n_days, dtype=np.int64), scanner.day_totals)
         for replicate in range(int(permutations)):
