@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -8,4 +9,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("mahalla.web.urls")),
+    path("accounts/", include("mahalla.accounts.urls")),
+    path("api/auth/", include("mahalla.accounts.api_urls")),
+    path("api/territories/", include("mahalla.territory.urls")),
+    path("api/offences/", include("mahalla.incidents.urls")),
+    path("api/audit/", include("mahalla.audit.urls")),
 ]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

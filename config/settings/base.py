@@ -101,7 +101,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["mahalla.accounts.backends.LockoutModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -119,9 +119,11 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # Lock-out after repeated failed logins (per username and per client address).
 LOGIN_FAILURE_LIMIT = int(os.environ.get("MAHALLA_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("MAHALLA_LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("MAHALLA_LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 
 # Sessions expire after inactivity and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("MAHALLA_SESSION_SECONDS", str(8 * 3600)))
+TOKEN_SECONDS = int(os.environ.get("MAHALLA_TOKEN_SECONDS", str(SESSION_COOKIE_AGE)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -165,7 +167,7 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "mahalla.accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -184,6 +186,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "kind"; name each so that clients get stable enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "RegionKindEnum": "mahalla.territory.models.Region.Kind",
+        "DistrictKindEnum": "mahalla.territory.models.District.Kind",
+    },
 }
 
 # Background work: Huey on an embedded SQLite queue, or Redis when MAHALLA_REDIS_URL is set.

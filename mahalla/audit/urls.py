@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import apis
+
+app_name = "audit"
+
+urlpatterns = [
+    path("events/", apis.AuditEventListApi.as_view(), name="event-list"),
+]
