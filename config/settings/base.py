@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "mahalla.accounts",
     "mahalla.territory",
     "mahalla.incidents",
+    "mahalla.analytics",
+    "mahalla.web",
 ]
 
 MIDDLEWARE = [

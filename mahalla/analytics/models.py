@@ -100,6 +100,9 @@ class MahallaDayResult(models.Model):
             models.Index(fields=["mahalla", "date"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.mahalla_id} {self.crime_class}"
+
 
 class AggregateDayResult(models.Model):
     """Country, region or district totals on one date."""
@@ -141,6 +144,9 @@ class AggregateDayResult(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.level} {self.district_id or self.region_id or ''}"
+
 
 class ClusterResult(models.Model):
     """A space-time cluster found by the prospective permutation scan ending on the date."""
@@ -164,6 +170,9 @@ class ClusterResult(models.Model):
     class Meta:
         ordering = ["date", "rank"]
         constraints = [models.UniqueConstraint(fields=["date", "rank"], name="cluster_rank_once_per_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} cluster {self.rank} p={self.p_value:.3f}"
 
 
 class AlertKind(models.TextChoices):

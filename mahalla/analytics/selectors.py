@@ -1,0 +1,222 @@
+"""Reads of the stored daily results, always for an actor and limited to the actor's territory (fail-closed).
+
+Aggregates are rows per country, region or district: an actor sees the rows of the territories inside the
+scope only (a district chief sees the district's totals, not the region's, which would describe other
+districts too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from mahalla.core.errors import AccessDenied
+from mahalla.incidents.access import offence_aggregate_filter_for
+from mahalla.incidents.models import OffenceCause
+from mahalla.territory.access import territory_filter_for
+from mahalla.territory.models import District, Mahalla, Region
+from mahalla.territory.selectors import district_list, mahalla_list, region_list
+
+from .frames import local_day_bounds
+from .models import AggregateDayResult, AggregateLevel, Alert, ClusterResult, DailyRun, MahallaDayResult
+
+
+def _scope_q(actor: Any) -> Q:
+    return territory_filter_for(actor).q()
+
+
+def latest_date(*, actor: Any) -> dt.date | None:
+    """The most recent date with a finished run (None when nothing was analysed yet or the actor sees
+    nothing)."""
+    if territory_filter_for(actor).sees_nothing:
+        return None
+    return (
+        DailyRun.objects.filter(status=DailyRun.Status.DONE)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def analysed_dates(*, actor: Any, limit: int = 60) -> list[dt.date]:
+    if territory_filter_for(actor).sees_nothing:
+        return []
+    dates = (
+        DailyRun.objects.filter(status=DailyRun.Status.DONE)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .distinct()[:limit]
+    )
+    return list(dates)
+
+
+def aggregate_get(
+    *, actor: Any, date: dt.date, region: Region | None = None, district: District | None = None
+) -> AggregateDayResult | None:
+    """The totals of the country (no region, no district), a region or a district on a date, if the actor's
+    scope covers that whole territory; AccessDenied otherwise."""
+    scope = territory_filter_for(actor)
+    if district is not None:
+        allowed = (
+            scope.level == "country"
+            or (scope.level == "region" and scope.region_id == district.region_id)
+            or (scope.level == "district" and scope.district_id == district.pk)
+        )
+        rows = AggregateDayResult.objects.filter(date=date, level=AggregateLevel.DISTRICT, district=district)
+    elif region is not None:
+        allowed = scope.level == "country" or (scope.level == "region" and scope.region_id == region.pk)
+        rows = AggregateDayResult.objects.filter(date=date, level=AggregateLevel.REGION, region=region)
+    else:
+        allowed = scope.level == "country"
+        rows = AggregateDayResult.objects.filter(date=date, level=AggregateLevel.COUNTRY)
+    if not allowed:
+        raise AccessDenied(_("Not found"))
+    return rows.first()
+
+
+def aggregate_children(
+    *, actor: Any, date: dt.date, region: Region | None = None
+) -> QuerySet[AggregateDayResult]:
+    """Regions of the country (region None) or districts of a region, with their totals, within scope."""
+    scope = territory_filter_for(actor)
+    if region is None:
+        rows = AggregateDayResult.objects.filter(date=date, level=AggregateLevel.REGION)
+    else:
+        rows = AggregateDayResult.objects.filter(date=date, level=AggregateLevel.DISTRICT, region=region)
+    return (
+        rows.filter(scope.q(region="region", district="district", mahalla=None))
+        .select_related("region", "district")
+        .order_by("-red", "region__code", "district__code")
+    )
+
+
+def aggregate_series(
+    *, actor: Any, region: Region | None = None, district: District | None = None, days: int = 60
+) -> list[AggregateDayResult]:
+    """The territory's totals on its last `days` analysed dates, oldest first (for trend charts)."""
+    latest = latest_date(actor=actor)
+    if latest is None:
+        return []
+    aggregate_get(actor=actor, date=latest, region=region, district=district)  # access check
+    if district is not None:
+        rows = AggregateDayResult.objects.filter(level=AggregateLevel.DISTRICT, district=district)
+    elif region is not None:
+        rows = AggregateDayResult.objects.filter(level=AggregateLevel.REGION, region=region)
+    else:
+        rows = AggregateDayResult.objects.filter(level=AggregateLevel.COUNTRY)
+    rows = rows.filter(date__gt=latest - dt.timedelta(days=days))
+    return list(rows.order_by("date"))
+
+
+def mahalla_result_list(
+    *, actor: Any, date: dt.date, region: Region | None = None, district: District | None = None
+) -> QuerySet[MahallaDayResult]:
+    rows = MahallaDayResult.objects.filter(_scope_q(actor), date=date)
+    if district is not None:
+        rows = rows.filter(district=district)
+    elif region is not None:
+        rows = rows.filter(region=region)
+    return rows.select_related("mahalla", "district")
+
+
+def mahalla_result_history(*, actor: Any, mahalla: Mahalla, days: int = 120) -> list[MahallaDayResult]:
+    """The mahalla's stored results, oldest first; the caller obtained `mahalla` through the access funnel."""
+    rows = MahallaDayResult.objects.filter(_scope_q(actor), mahalla=mahalla).order_by("-date")[:days]
+    return list(reversed(list(rows)))
+
+
+def mahalla_cause_counts(
+    *, actor: Any, mahalla: Mahalla, first: dt.date, last: dt.date
+) -> list[dict[str, Any]]:
+    """Causes recorded for the mahalla's offences in [first, last] (counts name no person)."""
+    start, end = local_day_bounds(first, last)
+    rows = (
+        OffenceCause.objects.filter(
+            offence_aggregate_filter_for(actor, prefix="offence__"),
+            offence__mahalla=mahalla,
+            offence__occurred_at__gte=start,
+            offence__occurred_at__lt=end,
+        )
+        .values("cause__code", "cause__name_en", "cause__name_uz", "cause__name_ru")
+        .annotate(count=Count("id"))
+        .order_by("-count", "cause__code")
+    )
+    return list(rows)
+
+
+def red_list(
+    *, actor: Any, date: dt.date, region: Region | None = None, district: District | None = None
+) -> list[dict[str, Any]]:
+    """Red mahallas of the territory with the people responsible once assigned (the assignee of the latest
+    turned-red alert of the mahalla)."""
+    results = list(
+        mahalla_result_list(actor=actor, date=date, region=region, district=district)
+        .filter(crime_class="red")
+        .order_by("-explanation__rate_ratio", "mahalla__code")
+    )
+    responsible: dict[int, Any] = {}
+    alerts = (
+        Alert.objects.filter(
+            _scope_q(actor),
+            kind="turned_red",
+            mahalla__in=[r.mahalla_id for r in results],
+            assigned_to__isnull=False,
+        )
+        .select_related("assigned_to")
+        .order_by("date")
+    )
+    for alert in alerts:
+        responsible[alert.mahalla_id] = alert.assigned_to
+    return [{"result": r, "responsible": responsible.get(r.mahalla_id)} for r in results]
+
+
+def alert_list(
+    *,
+    actor: Any,
+    status: str | None = None,
+    date: dt.date | None = None,
+    region: Region | None = None,
+    district: District | None = None,
+    mahalla: Mahalla | None = None,
+) -> QuerySet[Alert]:
+    rows = Alert.objects.filter(_scope_q(actor))
+    if status:
+        rows = rows.filter(status=status)
+    if date:
+        rows = rows.filter(date=date)
+    if mahalla is not None:
+        rows = rows.filter(mahalla=mahalla)
+    elif district is not None:
+        rows = rows.filter(district=district)
+    elif region is not None:
+        rows = rows.filter(region=region)
+    return rows.select_related("mahalla", "district", "assigned_to", "acknowledged_by").order_by(
+        "-date", "-severity", "id"
+    )
+
+
+def cluster_list(*, actor: Any, date: dt.date) -> QuerySet[ClusterResult]:
+    return ClusterResult.objects.filter(
+        territory_filter_for(actor).q(mahalla="centre"), date=date
+    ).select_related("centre")
+
+
+def territory_search(*, actor: Any, text: str, limit: int = 30) -> dict[str, list[Any]]:
+    """Regions, districts and mahallas in scope whose code starts with, or a name contains, `text`."""
+    text = text.strip()
+    if len(text) < 2:
+        return {"regions": [], "districts": [], "mahallas": []}
+    match = (
+        Q(code__startswith=text)
+        | Q(name_uz__icontains=text)
+        | Q(name_uz_cyrl__icontains=text)
+        | Q(name_ru__icontains=text)
+    )
+    return {
+        "regions": list(region_list(actor=actor).filter(match)[:limit]),
+        "districts": list(district_list(actor=actor).filter(match).select_related("region")[:limit]),
+        "mahallas": list(mahalla_list(actor=actor).filter(match).select_related("district")[:limit]),
+    }

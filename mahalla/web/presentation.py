@@ -1,0 +1,160 @@
+"""Labels and sentences for the pages, in the reader's language. The stored results keep numbers and codes;
+the words are chosen here, at display time, so that switching the language switches everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+CLASS_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "": "#9e9e9e"}
+
+CLASS_LABELS = {
+    "green": gettext_lazy("green"),
+    "yellow": gettext_lazy("yellow"),
+    "red": gettext_lazy("red"),
+    "": gettext_lazy("not analysed"),
+}
+
+HOTSPOT_PATTERNS = {
+    "new": gettext_lazy("new"),
+    "consecutive": gettext_lazy("consecutive"),
+    "intensifying": gettext_lazy("intensifying"),
+    "persistent": gettext_lazy("persistent"),
+    "diminishing": gettext_lazy("diminishing"),
+    "sporadic": gettext_lazy("sporadic"),
+    "oscillating": gettext_lazy("oscillating"),
+    "historical": gettext_lazy("historical"),
+}
+
+ALERT_LABELS = {
+    "turned_red": gettext_lazy("Turned red"),
+    "new_hotspot": gettext_lazy("New hot spot"),
+    "intensifying_hotspot": gettext_lazy("Intensifying hot spot"),
+    "cluster": gettext_lazy("Significant space-time cluster"),
+    "spike": gettext_lazy("Spike"),
+}
+
+
+def hotspot_label(value: str) -> str:
+    """Esri's class ("new hot spot", "no pattern detected", ...) in the reader's language."""
+    if not value or value == "no pattern detected":
+        return str(_("no pattern detected"))
+    pattern, _space, kind = value.partition(" ")
+    label = HOTSPOT_PATTERNS.get(pattern, pattern)
+    if kind == "hot spot":
+        return _("%(pattern)s hot spot") % {"pattern": label}
+    return _("%(pattern)s cold spot") % {"pattern": label}
+
+
+def category_name(category: Any) -> str:
+    language = (get_language() or "uz").split("-")[0]
+    return str(getattr(category, f"name_{language}", None) or category.name_en)
+
+
+def territory_name(territory: Any) -> str:
+    if territory is None:
+        return str(_("Uzbekistan"))
+    return str(territory.display_name())
+
+
+def explanation_sentence(explanation: dict[str, Any], crime_class: str) -> str:
+    """Why the mahalla is in its class, from the stored numbers of the rule."""
+    if not explanation:
+        return ""
+    thresholds = explanation.get("thresholds", {})
+    if explanation.get("no_crime"):
+        return str(_("Green: no crime recorded in the last 12 months."))
+    parts = []
+    score = explanation.get("weighted_score") or 0.0
+    if crime_class == "green":
+        return _("Green: severity-weighted score %(score).1f is at most %(limit)s.") % {
+            "score": score,
+            "limit": thresholds.get("green_max_weighted_score", 0),
+        }
+    ratio = explanation.get("rate_ratio")
+    if ratio is not None:
+        parts.append(
+            _(
+                "smoothed rate %(rate).0f per 100,000 is %(ratio).1f times the reference %(reference).0f "
+                "(red needs %(min)s times)"
+            )
+            % {
+                "rate": explanation.get("smoothed_rate_per_100k") or 0,
+                "ratio": ratio,
+                "reference": explanation.get("reference_rate_per_100k") or 0,
+                "min": thresholds.get("min_rate_ratio"),
+            }
+        )
+    parts.append(
+        _("%(observed)s offences where %(expected).1f were expected (%(verdict)s)")
+        % {
+            "observed": explanation.get("place_count"),
+            "expected": explanation.get("expected") or 0,
+            "verdict": _("significant excess") if explanation.get("excess") else _("no significant excess"),
+        }
+    )
+    parts.append(
+        _("severity-weighted score %(score).1f (red evidence from %(limit)s)")
+        % {"score": score, "limit": thresholds.get("red_min_weighted_score")}
+    )
+    if explanation.get("trend_z") is not None:
+        parts.append(
+            _("change against the previous 12 months z = %(z)+.1f (rising from %(limit)s)")
+            % {"z": explanation["trend_z"], "limit": thresholds.get("rising_z")}
+        )
+    if crime_class == "red":
+        fired = [
+            str(label)
+            for key, label in (
+                ("excess", _("a significant excess")),
+                ("severity", _("grave offences")),
+                ("rising", _("a significant rise")),
+            )
+            if explanation.get(key)
+        ]
+        head = _("Red: a high rate together with %(evidence)s.") % {"evidence": ", ".join(fired)}
+    elif not explanation.get("high_rate"):
+        head = str(_("Yellow: offences were recorded, but the rate is not high enough for red."))
+    else:
+        head = str(_("Yellow: a high rate, but no significant excess, grave offences or rise."))
+    if explanation.get("population_imputed"):
+        parts.append(str(_("population unknown: the district's median was used")))
+    return f"{head} " + "; ".join(parts) + "."
+
+
+def alert_sentence(alert: Any) -> str:
+    detail = alert.detail or {}
+    if alert.kind == "turned_red":
+        return _("Now red (was %(previous)s): %(observed)s offences where %(expected).1f were expected.") % {
+            "previous": CLASS_LABELS.get(detail.get("previous_class", ""), "-"),
+            "observed": detail.get("place_count"),
+            "expected": detail.get("expected") or 0,
+        }
+    if alert.kind in ("new_hotspot", "intensifying_hotspot"):
+        return _("Weekly hot-spot pattern: %(label)s (Mann-Kendall trend z = %(z).1f).") % {
+            "label": hotspot_label(detail.get("hotspot_class", "")),
+            "z": detail.get("trend_z") or 0.0,
+        }
+    if alert.kind == "spike":
+        return _(
+            "%(count)s offences in the last 7 days against a weekly mean of %(mean).1f (q = %(q).3f)."
+        ) % {
+            "count": detail.get("last_7_days"),
+            "mean": detail.get("weekly_baseline") or 0.0,
+            "q": detail.get("q_value") or 0.0,
+        }
+    if alert.kind == "cluster":
+        return _(
+            "%(observed)s offences in %(mahallas)s neighbouring mahallas from %(start)s to %(end)s where "
+            "%(expected).1f were expected (p = %(p).3f)."
+        ) % {
+            "observed": detail.get("observed"),
+            "mahallas": detail.get("mahallas"),
+            "start": detail.get("start_date"),
+            "end": detail.get("end_date"),
+            "expected": detail.get("expected") or 0.0,
+            "p": detail.get("p_value") or 0.0,
+        }
+    return ""

@@ -1,0 +1,67 @@
+/* Draws the mahallas of a territory as GeoJSON on a blank background (no tiles: nothing from outside). */
+(function () {
+  "use strict";
+  function drawMap(element) {
+    var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
+    var legendLabels = JSON.parse(element.dataset.legend);
+    fetch(element.dataset.url, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        var layer = L.geoJSON(data, {
+          style: function (feature) {
+            return { color: "#ffffff", weight: 1, fillColor: feature.properties.colour, fillOpacity: 0.85,
+                     className: "mahalla-shape mahalla-" + feature.properties.code + " class-" + feature.properties["class"] };
+          },
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, { radius: 4 });
+          },
+          onEachFeature: function (feature, shape) {
+            var p = feature.properties;
+            var tip = document.createElement("div");
+            var title = document.createElement("strong");
+            title.textContent = p.name + " (" + p.code + ")";
+            tip.appendChild(title);
+            [p.class_label, legendLabels.offences + ": " + p.offences, p.hotspot].forEach(function (text) {
+              tip.appendChild(document.createElement("br"));
+              tip.appendChild(document.createTextNode(text));
+            });
+            shape.bindTooltip(tip, { sticky: true });
+            shape.on("click", function () { window.location.href = p.url; });
+          }
+        }).addTo(map);
+        if (data.features.length) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
+        else { map.setView([41.3, 64.5], 5); }
+        element.dataset.features = String(data.features.length);
+        element.classList.add("map-ready");
+      });
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create("div", "legend");
+      [["red", "#c62828"], ["yellow", "#f9a825"], ["green", "#2e7d32"]].forEach(function (item) {
+        var line = document.createElement("div");
+        var swatch = document.createElement("i");
+        swatch.style.background = item[1];
+        line.appendChild(swatch);
+        line.appendChild(document.createTextNode(legendLabels[item[0]]));
+        box.appendChild(line);
+      });
+      return box;
+    };
+    legend.addTo(map);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-map]").forEach(drawMap);
+    document.querySelectorAll("[data-chart]").forEach(function (canvas) {
+      var data = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
+      new Chart(canvas, {
+        type: "line",
+        data: { labels: data.labels, datasets: [
+          { label: data.label_offences, data: data.last_28_days, borderColor: "#1f3a5f", yAxisID: "y" },
+          { label: data.label_red, data: data.red, borderColor: "#c62828", yAxisID: "y1" }
+        ] },
+        options: { animation: false, scales: { y: { position: "left", beginAtZero: true },
+                   y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } }
+      });
+    });
+  });
+})();

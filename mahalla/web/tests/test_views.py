@@ -1,0 +1,164 @@
+"""The pages through HTTP, as users of different roles and territories see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from mahalla.accounts.tests.factories import UserFactory
+from mahalla.analytics.models import Alert, MahallaDayResult
+from mahalla.analytics.services import analysis_run
+from mahalla.analytics.tests.factories import (
+    DISTRICT_CODE,
+    OTHER_DISTRICT_CODE,
+    add_offences,
+    days_back,
+    grid_mahallas,
+)
+from mahalla.audit.models import AuditEvent
+from mahalla.core.roles import Role, ScopeLevel
+from mahalla.territory.tests.factories import reference_district
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 3, 10)
+
+
+@pytest.fixture
+def analysed():
+    mahallas = {m.code: m for m in grid_mahallas(rows=3, cols=3)}
+    mahallas.update({m.code: m for m in grid_mahallas(OTHER_DISTRICT_CODE, rows=2, cols=2, prefix="H")})
+    for code, mahalla in mahallas.items():
+        if code != "G22":
+            add_offences(mahalla, days_back(DAY - dt.timedelta(days=3), 6, step=60))
+    add_offences(mahallas["G00"], days_back(DAY, 40, step=9), category="violent", involves_youth=True)
+    analysis_run(date=DAY, parameters={"scan_permutations": 19})
+    return mahallas
+
+
+def chief(district_code=DISTRICT_CODE, **fields):
+    return UserFactory(
+        role=Role.DISTRICT_CHIEF,
+        scope_level=ScopeLevel.DISTRICT,
+        scope_district=reference_district(district_code),
+        **fields,
+    )
+
+
+def test_pages_require_signing_in(client, analysed):
+    response = client.get(reverse("web:district", args=[DISTRICT_CODE]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_district_chief_lands_on_the_district_and_cannot_open_another(client, analysed):
+    client.force_login(chief())
+
+    assert client.get("/")["Location"] == reverse("web:district", args=[DISTRICT_CODE])
+    page = client.get(reverse("web:district", args=[DISTRICT_CODE]))
+    assert page.status_code == 200
+    assert b"G00" in page.content and b"H00" not in page.content
+    assert client.get(reverse("web:district", args=[OTHER_DISTRICT_CODE])).status_code == 404
+    assert client.get(reverse("web:mahalla", args=["H00"])).status_code == 404
+    assert client.get(reverse("web:country")).status_code == 404
+    assert client.get(reverse("web:region", args=["1703"])).status_code == 404
+
+
+def test_the_map_data_colours_each_mahalla_by_its_stored_class(client, analysed):
+    client.force_login(chief())
+    data = client.get(reverse("web:map-data", args=["district", DISTRICT_CODE]) + f"?date={DAY}").json()
+    stored = dict(MahallaDayResult.objects.filter(date=DAY).values_list("mahalla__code", "crime_class"))
+    colours = {"red": "#c62828", "yellow": "#f9a825", "green": "#2e7d32"}
+
+    assert {f["properties"]["code"] for f in data["features"]} == {
+        f"G{r}{c}" for r in range(3) for c in range(3)
+    }
+    for feature in data["features"]:
+        code = feature["properties"]["code"]
+        assert feature["properties"]["colour"] == colours[stored[code]]
+        assert feature["geometry"]["type"] == "Polygon"
+    assert stored["G00"] == "red" and stored["G22"] == "green"
+
+
+def test_the_country_drills_down_to_regions_and_districts(client, analysed):
+    client.force_login(UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY))
+    country = client.get(reverse("web:country"))
+    region = client.get(reverse("web:region", args=["1703"]))
+
+    assert country.status_code == 200
+    assert reverse("web:region", args=["1703"]).encode() in country.content
+    assert reverse("web:district", args=[DISTRICT_CODE]).encode() in region.content
+
+
+def test_the_mahalla_page_says_why_and_audits_the_offence_records_it_shows(client, analysed):
+    user = chief()
+    client.force_login(user)
+    page = client.get(reverse("web:mahalla", args=["G00"]), headers={"Accept-Language": "en"})
+
+    assert page.status_code == 200
+    # 40 violent offences in a year: weighted score 160, far above the red evidence threshold of 25.
+    assert b"Red: a high rate together with" in page.content
+    assert b"grave offences" in page.content
+    reads = AuditEvent.objects.filter(actor=user, action="read", object_type="incidents.offence").count()
+    assert reads == 20  # the page shows the 20 most recent of G00's offences
+
+
+def test_a_mahalla_seven_member_sees_the_class_but_no_offence_records(client, analysed):
+    member = UserFactory(role=Role.MAHALLA_SEVEN, scope_level=ScopeLevel.MAHALLAS, mahallas=[analysed["G00"]])
+    client.force_login(member)
+    page = client.get(reverse("web:mahalla", args=["G00"]))
+
+    assert page.status_code == 200
+    assert b'id="offences-hidden"' in page.content
+    assert b'id="offences"' not in page.content
+    assert not AuditEvent.objects.filter(actor=member, action="read").exists()
+
+
+def test_an_alert_is_acknowledged_through_htmx(client, analysed):
+    user = chief()
+    client.force_login(user)
+    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G00"])
+    response = client.post(reverse("web:alert-acknowledge", args=[alert.pk]), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert b'data-status="acknowledged"' in response.content
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged" and alert.acknowledged_by == user
+
+
+def test_search_finds_by_code_only_inside_the_territory(client, analysed):
+    client.force_login(chief())
+    found = client.get(reverse("web:search") + "?q=G0")
+    hidden = client.get(reverse("web:search") + "?q=H0")
+
+    assert reverse("web:mahalla", args=["G01"]).encode() in found.content
+    assert reverse("web:mahalla", args=["H01"]).encode() not in hidden.content
+
+
+def test_the_language_switch_changes_the_page_language(client, analysed):
+    client.force_login(chief())
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    page = client.get(reverse("web:district", args=[DISTRICT_CODE]))
+
+    assert page.content.count(b'lang="ru"') == 1
+
+
+def test_the_briefing_pdf_is_a_readable_pdf_with_the_red_list(client, analysed):
+    client.force_login(chief())
+    response = client.get(
+        reverse("web:briefing", args=["district", DISTRICT_CODE]) + f"?date={DAY}&format=pdf"
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "G00" in text  # the red mahalla is listed with its code
+    assert reference_district(DISTRICT_CODE).name_uz in text

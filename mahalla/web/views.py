@@ -1,0 +1,366 @@
+"""Server-rendered pages for analysts. Every read goes through the analytics, territory and incidents
+selectors with the signed-in user as actor, so a page can never show more than the user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mahalla.analytics import selectors as analytics
+from mahalla.analytics.services import ALERT_ASSIGNERS, alert_acknowledge, alert_assign
+from mahalla.core.errors import AccessDenied, ApplicationError
+from mahalla.core.roles import ScopeLevel
+from mahalla.incidents.access import offence_records_allowed
+from mahalla.incidents.models import OffenceCategory
+from mahalla.incidents.selectors import offence_list, offence_reads_record
+from mahalla.territory.access import (
+    access_district_by_code,
+    access_mahalla_by_code,
+    access_region_by_code,
+    territory_filter_for,
+)
+from mahalla.territory.models import District, Mahalla, Region
+
+from . import presentation
+from .briefing import briefing_context, briefing_pdf
+
+OFFENCES_SHOWN = 20
+
+
+def _date_param(request: HttpRequest) -> dt.date | None:
+    """The requested date, or the latest analysed one."""
+    value = request.GET.get("date")
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise ApplicationError(_("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}) from error
+    return analytics.latest_date(actor=request.user)
+
+
+def _territory(request: HttpRequest, level: str, code: str | None) -> tuple[Region | None, District | None]:
+    try:
+        if level == "region":
+            return access_region_by_code(request.user, code or ""), None
+        if level == "district":
+            district = access_district_by_code(request.user, code or "")
+            return district.region, district
+    except AccessDenied as error:
+        raise Http404(error.message) from error
+    return None, None
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Start where the user's scope starts."""
+    scope = territory_filter_for(request.user)
+    if scope.level == ScopeLevel.COUNTRY:
+        return redirect("web:country")
+    if scope.level == ScopeLevel.REGION:
+        return redirect("web:region", code=Region.objects.get(pk=scope.region_id).code)
+    if scope.level == ScopeLevel.DISTRICT:
+        return redirect("web:district", code=District.objects.get(pk=scope.district_id).code)
+    if scope.level == ScopeLevel.MAHALLAS:
+        mahallas = Mahalla.objects.filter(pk__in=sorted(scope.mahalla_ids)).order_by("code")
+        if len(mahallas) == 1:
+            return redirect("web:mahalla", code=mahallas[0].code)
+        return render(request, "web/my_mahallas.html", {"mahallas": mahallas})
+    return render(request, "web/no_scope.html", status=403)
+
+
+def _territory_page(request: HttpRequest, level: str, code: str | None = None) -> HttpResponse:
+    region, district = _territory(request, level, code)
+    date = _date_param(request)
+    context: dict[str, Any] = {
+        "level": level,
+        "region": region,
+        "district": district,
+        "territory_code": code or "",
+        "territory_name": presentation.territory_name(district or region),
+        "date": date,
+        "dates": analytics.analysed_dates(actor=request.user),
+    }
+    if date is None:
+        return render(request, "web/territory.html", context)
+    try:
+        aggregate = analytics.aggregate_get(actor=request.user, date=date, region=region, district=district)
+    except AccessDenied as error:
+        raise Http404(error.message) from error
+    children: list[Any] = []
+    mahallas: list[Any] = []
+    if level == "country":
+        children = list(analytics.aggregate_children(actor=request.user, date=date))
+    elif level == "region":
+        children = list(analytics.aggregate_children(actor=request.user, date=date, region=region))
+    else:
+        mahallas = sorted(
+            analytics.mahalla_result_list(actor=request.user, date=date, district=district),
+            key=lambda r: ({"red": 0, "yellow": 1, "green": 2}.get(r.crime_class, 3), r.mahalla.code),
+        )
+    series = analytics.aggregate_series(
+        actor=request.user, region=None if district else region, district=district
+    )
+    categories = {c.code: presentation.category_name(c) for c in OffenceCategory.objects.all()}
+    context.update(
+        {
+            "aggregate": aggregate,
+            "children": children,
+            "mahallas": mahallas,
+            "category_rows": [
+                (categories.get(code, code), count)
+                for code, count in (aggregate.counts if aggregate else {}).items()
+            ],
+            "red_list": analytics.red_list(actor=request.user, date=date, region=region, district=district),
+            "alerts": list(
+                analytics.alert_list(actor=request.user, date=date, region=region, district=district)[:10]
+            ),
+            "chart": {
+                "labels": [row.date.isoformat() for row in series],
+                "last_28_days": [row.comparisons.get("l28_current", 0) for row in series],
+                "red": [row.red for row in series],
+                "label_offences": _("Offences in the last 28 days"),
+                "label_red": _("Red mahallas"),
+            },
+            "map_url": reverse("web:map-data", kwargs={"level": level, "code": code or "all"})
+            + f"?date={date.isoformat()}",
+        }
+    )
+    return render(request, "web/territory.html", context)
+
+
+@login_required
+@require_GET
+def country(request: HttpRequest) -> HttpResponse:
+    if not territory_filter_for(request.user).sees_everything:
+        raise Http404(_("Not found"))
+    return _territory_page(request, "country")
+
+
+@login_required
+@require_GET
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    return _territory_page(request, "region", code)
+
+
+@login_required
+@require_GET
+def district(request: HttpRequest, code: str) -> HttpResponse:
+    return _territory_page(request, "district", code)
+
+
+@login_required
+@require_GET
+def map_data(request: HttpRequest, level: str, code: str) -> JsonResponse:
+    """GeoJSON of the mahallas of a territory coloured by class. A country map draws centroids (9,000
+    polygons would be megabytes); region and district maps draw the boundaries."""
+    if level not in ("country", "region", "district"):
+        raise Http404(_("Not found"))
+    if level == "country" and not territory_filter_for(request.user).sees_everything:
+        raise Http404(_("Not found"))
+    region, district = _territory(request, level, code)
+    date = _date_param(request)
+    features = []
+    if date is not None:
+        rows = analytics.mahalla_result_list(actor=request.user, date=date, region=region, district=district)
+        fields = [
+            "crime_class",
+            "total_window",
+            "hotspot_class",
+            "mahalla__code",
+            "mahalla__name_uz",
+            "mahalla__name_ru",
+            "mahalla__centroid_lat",
+            "mahalla__centroid_lon",
+        ]
+        if level != "country":
+            fields.append("mahalla__boundary")
+        language = (request.LANGUAGE_CODE or "uz").split("-")[0]
+        for row in rows.values(*fields):
+            name = (
+                row["mahalla__name_ru"]
+                if language == "ru" and row["mahalla__name_ru"]
+                else row["mahalla__name_uz"]
+            )
+            geometry = row.get("mahalla__boundary")
+            if not geometry:
+                if row["mahalla__centroid_lat"] is None:
+                    continue
+                geometry = {
+                    "type": "Point",
+                    "coordinates": [row["mahalla__centroid_lon"], row["mahalla__centroid_lat"]],
+                }
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": geometry,
+                    "properties": {
+                        "code": row["mahalla__code"],
+                        "name": name,
+                        "class": row["crime_class"],
+                        "class_label": str(presentation.CLASS_LABELS.get(row["crime_class"], "")),
+                        "colour": presentation.CLASS_COLOURS.get(row["crime_class"], "#9e9e9e"),
+                        "offences": row["total_window"],
+                        "hotspot": presentation.hotspot_label(row["hotspot_class"]),
+                        "url": reverse("web:mahalla", kwargs={"code": row["mahalla__code"]}),
+                    },
+                }
+            )
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@login_required
+@require_GET
+def mahalla(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        place = access_mahalla_by_code(request.user, code)
+    except AccessDenied as error:
+        raise Http404(error.message) from error
+    history = analytics.mahalla_result_history(actor=request.user, mahalla=place)
+    current = history[-1] if history else None
+    categories = {c.code: presentation.category_name(c) for c in OffenceCategory.objects.all()}
+    offences: list[Any] = []
+    records_allowed = offence_records_allowed(request.user)
+    if records_allowed:
+        offences = list(offence_list(actor=request.user, filters={"mahalla": place.code})[:OFFENCES_SHOWN])
+        offence_reads_record(actor=request.user, offences=offences, purpose="mahalla page")
+    causes = []
+    if current is not None:
+        causes = analytics.mahalla_cause_counts(
+            actor=request.user, mahalla=place, first=dt.date(current.date.year, 1, 1), last=current.date
+        )
+    language = (request.LANGUAGE_CODE or "uz").split("-")[0]
+    context = {
+        "mahalla": place,
+        "current": current,
+        "history": history,
+        "explanation": presentation.explanation_sentence(current.explanation, current.crime_class)
+        if current
+        else "",
+        "category_rows": [(categories.get(k, k), v) for k, v in (current.counts if current else {}).items()],
+        "comparison_rows": [
+            (label, (current.comparisons or {}).get(key, {}))
+            for key, label in (
+                ("wtd", _("Week to date")),
+                ("l28", _("Last 28 days")),
+                ("ytd", _("Year to date")),
+            )
+        ]
+        if current
+        else [],
+        "hotspot": presentation.hotspot_label(current.hotspot_class) if current else "",
+        "offences": offences,
+        "records_allowed": records_allowed,
+        "causes": [
+            {"name": c.get(f"cause__name_{language}") or c["cause__name_en"], "count": c["count"]}
+            for c in causes
+        ],
+        "alerts": list(analytics.alert_list(actor=request.user, mahalla=place)[:10]),
+        "colours": presentation.CLASS_COLOURS,
+        "map_url": reverse("web:map-data", kwargs={"level": "district", "code": place.district.code})
+        + (f"?date={current.date.isoformat()}" if current else ""),
+    }
+    return render(request, "web/mahalla.html", context)
+
+
+def _alert_rows(request: HttpRequest, alerts: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "alert": alert,
+            "label": presentation.ALERT_LABELS.get(alert.kind, alert.kind),
+            "sentence": presentation.alert_sentence(alert),
+        }
+        for alert in alerts
+    ]
+
+
+def _assignable_users(request: HttpRequest) -> list[Any]:
+    if request.user.role not in ALERT_ASSIGNERS:
+        return []
+    return list(get_user_model().objects.filter(is_active=True).order_by("username")[:200])
+
+
+@login_required
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    rows = analytics.alert_list(
+        actor=request.user, status=status if status in ("open", "acknowledged") else None
+    )
+    return render(
+        request,
+        "web/alerts.html",
+        {
+            "rows": _alert_rows(request, list(rows[:200])),
+            "status": status,
+            "users": _assignable_users(request),
+        },
+    )
+
+
+def _alert_action(request: HttpRequest, alert_id: int, action: Any) -> HttpResponse:
+    try:
+        alert = action()
+    except AccessDenied as error:
+        raise Http404(error.message) from error
+    except ApplicationError as error:
+        return HttpResponseBadRequest(error.message)
+    row = _alert_rows(request, [alert])[0]
+    if request.headers.get("HX-Request"):
+        return render(request, "web/_alert_row.html", {"row": row, "users": _assignable_users(request)})
+    return redirect("web:alerts")
+
+
+@login_required
+@require_POST
+def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    return _alert_action(request, alert_id, lambda: alert_acknowledge(actor=request.user, alert_id=alert_id))
+
+
+@login_required
+@require_POST
+def alert_assign_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    assignee = get_user_model().objects.filter(pk=request.POST.get("assignee") or 0).first()
+    return _alert_action(
+        request, alert_id, lambda: alert_assign(actor=request.user, alert_id=alert_id, assignee=assignee)
+    )
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "")
+    results = analytics.territory_search(actor=request.user, text=text)
+    template = "web/_search_results.html" if request.headers.get("HX-Request") else "web/search.html"
+    return render(request, template, {"q": text, "results": results})
+
+
+@login_required
+@require_GET
+def briefing(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    if level not in ("country", "region", "district"):
+        raise Http404(_("Not found"))
+    if level == "country" and not territory_filter_for(request.user).sees_everything:
+        raise Http404(_("Not found"))
+    region, district = _territory(request, level, code)
+    date = _date_param(request)
+    if date is None:
+        raise Http404(_("Nothing has been analysed yet."))
+    try:
+        context = briefing_context(actor=request.user, date=date, region=region, district=district)
+    except AccessDenied as error:
+        raise Http404(error.message) from error
+    if request.GET.get("format") == "pdf":
+        pdf = briefing_pdf(context)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"briefing-{code if level != 'country' else 'UZ'}-{date.isoformat()}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "web/briefing.html", context)
