@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "mahalla.incidents",
     "mahalla.analytics",
     "mahalla.web",
+    "mahalla.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,412 @@
+"""The synthetic territory: 14 regions and 209 districts with their real codes and names, about 9,000 mahallas
+with Uzbek names, populations and polygon boundaries that tile each district.
+
+Geometry is built in a plane coordinate system, the equidistant cylindrical projection with true scale at
+41 deg N (`PLANE_CRS`). That projection is an affine map of longitude/latitude, so every straight edge in the
+plane is a straight edge in WGS 84 too: cells that share an edge in the plane still share it once written
+as longitude/latitude, and the tiling survives. Distances in it are within about 7 % over Uzbekistan, which
+is enough for synthetic shapes; areas are measured with an equal-area projection (`AREA_CRS`).
+
+Districts are the Voronoi cells of the approximate district centres (matched by name to the SOATO list),
+clipped to a buffered convex hull of those centres; regions are unions of their districts. Mahallas are the
+Voronoi cells of seed points drawn inside each district (denser towards the district centre), clipped to
+the district. Coordinates are snapped to a 1e-6 degree grid (about 0.1 m) before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import MultiPoint, Point, Polygon
+
+from mahalla.territory.reference_data import REFERENCE_DIR, reference_districts, reference_regions
+
+from .names import mahalla_name_scripts, mahalla_names, person_name
+from .transliterate import normalise_apostrophes
+
+PLANE_CRS = "+proj=eqc +lat_ts=41 +lat_0=0 +lon_0=64 +x_0=0 +y_0=0 +R=6371008.8 +units=m +no_defs"
+AREA_CRS = "+proj=aea +lat_1=38 +lat_2=44 +lat_0=41 +lon_0=64 +datum=WGS84 +units=m +no_defs"
+GRID_DEGREES = 1e-6
+
+# Resident population by region, thousands, 1 January 2024 (Statistics Agency under the President of the
+# Republic of Uzbekistan, rounded; used only as relative weights, the total is scaled to TARGET_POPULATION).
+REGION_POPULATION_THOUSANDS: dict[str, int] = {
+    "1735": 2025,  # Qoraqalpog'iston
+    "1703": 3323,  # Andijon
+    "1706": 1988,  # Buxoro
+    "1708": 1485,  # Jizzax
+    "1710": 3523,  # Qashqadaryo
+    "1712": 1052,  # Navoiy
+    "1714": 2954,  # Namangan
+    "1718": 4159,  # Samarqand
+    "1722": 2873,  # Surxondaryo
+    "1724": 911,  # Sirdaryo
+    "1727": 3009,  # Toshkent viloyati
+    "1730": 3984,  # Farg'ona
+    "1733": 1977,  # Xorazm
+    "1726": 3040,  # Toshkent shahri
+}
+TARGET_POPULATION = 37_000_000
+TARGET_MAHALLAS = 9_008  # the 2025 count (DOMAIN.md section 4)
+MAHALLA_POPULATION_MIN = 1_000
+MAHALLA_POPULATION_MAX = 12_000
+# City mahallas are larger (apartment blocks) than village ones; ratio of mean sizes.
+URBAN_SIZE_FACTOR = 1.45
+
+TINY_DISTRICT_CODE = "1726273"  # Mirobod tumani, Toshkent shahri
+TINY_MAHALLAS = 30
+REGION_SCALE_CODE = "1703"  # Andijon viloyati
+SCALES = ("tiny", "region", "nation")
+
+_TO_PLANE = pyproj.Transformer.from_crs("EPSG:4326", PLANE_CRS, always_xy=True)
+_TO_LONLAT = pyproj.Transformer.from_crs(PLANE_CRS, "EPSG:4326", always_xy=True)
+
+
+@dataclass
+class RegionUnit:
+    code: str
+    kind: str
+    name_uz: str
+    name_uz_cyrl: str
+    name_ru: str
+    boundary: Any = None  # shapely geometry, lon/lat
+    population: int = 0
+
+
+@dataclass
+class DistrictUnit:
+    code: str
+    region_code: str
+    kind: str
+    name_uz: str
+    name_uz_cyrl: str
+    name_ru: str
+    urban: bool
+    centre_plane: tuple[float, float]
+    centre_matched: bool
+    population: int = 0
+    cell_plane: Any = None
+    boundary: Any = None
+    mahalla_codes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MahallaUnit:
+    code: str
+    district_code: str
+    region_code: str
+    name_uz: str
+    name_uz_cyrl: str
+    name_ru: str
+    population: int
+    households: int
+    boundary: Any  # shapely Polygon, lon/lat on the 1e-6 grid
+    urban: bool
+    distance_to_centre_km: float
+    post_number: str = ""
+    post_address: str = ""
+    inspector_name: str = ""
+    inspector_phone: str = ""
+
+
+@dataclass
+class Territory:
+    regions: dict[str, RegionUnit]
+    districts: dict[str, DistrictUnit]
+    mahallas: list[MahallaUnit]
+    outline_plane: Any
+
+
+def to_plane(geometry: Any) -> Any:
+    return shapely.transform(geometry, lambda xy: np.column_stack(_TO_PLANE.transform(xy[:, 0], xy[:, 1])))
+
+
+def to_lonlat(geometry: Any) -> Any:
+    """Plane -> WGS 84 longitude/latitude, snapped to the 1e-6 degree grid that the files are written in."""
+    lonlat = shapely.transform(geometry, lambda xy: np.column_stack(_TO_LONLAT.transform(xy[:, 0], xy[:, 1])))
+    return shapely.set_precision(lonlat, GRID_DEGREES)
+
+
+def _normalise_name(name: str) -> str:
+    name = normalise_apostrophes(name).lower()
+    return re.sub(r"[^a-zа-яёўқғҳ0-9]+", "", name)
+
+
+def _district_centres() -> dict[tuple[str, str], tuple[float, float]]:
+    """(region code, normalised name) -> (lon, lat) for each name form of each centroid record."""
+    raw = json.loads((REFERENCE_DIR / "district_centroids.json").read_text(encoding="utf-8"))["uzbekistan"]
+    regions_by_name = {}
+    for region in reference_regions():
+        for key in ("name_uz", "name_uz_cyrl", "name_ru"):
+            regions_by_name[_normalise_name(region[key])] = region["code"]
+    centres: dict[tuple[str, str], tuple[float, float]] = {}
+    for region in raw.values():
+        region_code = regions_by_name.get(_normalise_name(region["name_uz"])) or regions_by_name.get(
+            _normalise_name(region["name_ru"])
+        )
+        if region_code is None:
+            continue
+        for district in region["districts"]:
+            for key in ("name_uz", "name_uzk", "name_ru"):
+                centres.setdefault(
+                    (region_code, _normalise_name(district[key])), (district["lon"], district["lat"])
+                )
+    return centres
+
+
+def _place_district_centres(rng: np.random.Generator) -> dict[str, DistrictUnit]:
+    centres = _district_centres()
+    districts: dict[str, DistrictUnit] = {}
+    unmatched: list[dict[str, Any]] = []
+    for row in sorted(reference_districts(), key=lambda r: r["code"]):
+        found = None
+        for key in ("name_uz", "name_uz_cyrl", "name_ru"):
+            found = centres.get((row["region_code"], _normalise_name(row[key])))
+            if found:
+                break
+        if found is None:
+            unmatched.append(row)
+            continue
+        x, y = _TO_PLANE.transform(*found)
+        districts[row["code"]] = _district_unit(row, (float(x), float(y)), matched=True)
+    for row in unmatched:
+        # No published centre: put it inside its region, at a random convex combination of three
+        # siblings' centres, so that the region stays in one piece.
+        siblings = sorted(d.code for d in districts.values() if d.region_code == row["region_code"])
+        chosen = rng.choice(len(siblings), size=min(3, len(siblings)), replace=False)
+        weights = rng.dirichlet(np.ones(len(chosen)))
+        anchors = np.array([districts[siblings[int(i)]].centre_plane for i in chosen])
+        centre = weights @ anchors
+        districts[row["code"]] = _district_unit(row, (float(centre[0]), float(centre[1])), matched=False)
+    _separate_coincident_centres(districts, rng)
+    return dict(sorted(districts.items()))
+
+
+def _district_unit(row: dict[str, Any], centre: tuple[float, float], matched: bool) -> DistrictUnit:
+    return DistrictUnit(
+        code=row["code"],
+        region_code=row["region_code"],
+        kind=row["kind"],
+        name_uz=row["name_uz"],
+        name_uz_cyrl=row["name_uz_cyrl"],
+        name_ru=row["name_ru"],
+        urban=row["kind"] == "city" or row["region_code"] == "1726",
+        centre_plane=centre,
+        centre_matched=matched,
+    )
+
+
+def _separate_coincident_centres(districts: dict[str, DistrictUnit], rng: np.random.Generator) -> None:
+    """A city and the district around it often share one published centre; move the district 5-9 km away so
+    both get a cell (the city keeps the centre)."""
+    codes = sorted(districts)
+    for _ in range(5):
+        moved = False
+        points = np.array([districts[c].centre_plane for c in codes])
+        for i, code in enumerate(codes):
+            distance = np.hypot(*(points - points[i]).T)
+            distance[i] = np.inf
+            j = int(np.argmin(distance))
+            if distance[j] < 2_000 and districts[code].kind != "city":
+                angle = rng.uniform(0, 2 * np.pi)
+                radius = rng.uniform(5_000, 9_000)
+                x, y = districts[codes[j]].centre_plane
+                districts[code].centre_plane = (x + radius * np.cos(angle), y + radius * np.sin(angle))
+                points[i] = districts[code].centre_plane
+                moved = True
+        if not moved:
+            return
+
+
+def _district_cells(districts: dict[str, DistrictUnit]) -> Any:
+    codes = list(districts)
+    points = MultiPoint([districts[c].centre_plane for c in codes])
+    # The country: a convex hull of the centres widened by 35 km, so that border districts get some land.
+    outline = shapely.convex_hull(points).buffer(35_000, quad_segs=8)
+    cells = shapely.voronoi_polygons(points, extend_to=outline, ordered=True)
+    for code, cell in zip(codes, shapely.get_parts(cells), strict=True):
+        districts[code].cell_plane = shapely.intersection(cell, outline)
+    return outline
+
+
+def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
+    """Integers proportional to `weights` that sum exactly to `total` (Hamilton's method)."""
+    share = weights / weights.sum() * total
+    whole = np.floor(share).astype(np.int64)
+    remainder = int(total - whole.sum())
+    order = np.argsort(-(share - whole), kind="stable")
+    whole[order[:remainder]] += 1
+    return whole
+
+
+def _district_populations(districts: dict[str, DistrictUnit], rng: np.random.Generator) -> None:
+    total_weight = sum(REGION_POPULATION_THOUSANDS.values())
+    for region_code, thousands in sorted(REGION_POPULATION_THOUSANDS.items()):
+        members = [d for d in districts.values() if d.region_code == region_code]
+        region_population = round(TARGET_POPULATION * thousands / total_weight)
+        # District sizes vary about 2.5-fold; district-level cities hold more people than the average tuman.
+        weights = rng.lognormal(0.0, 0.35, size=len(members))
+        weights *= np.array([1.4 if d.urban and region_code != "1726" else 1.0 for d in members])
+        for district, population in zip(members, _largest_remainder(weights, region_population), strict=True):
+            district.population = int(population)
+
+
+def _mahalla_counts(districts: dict[str, DistrictUnit]) -> dict[str, int]:
+    factors = {c: URBAN_SIZE_FACTOR if d.urban else 1.0 for c, d in districts.items()}
+    # Choose the base size so that the whole country has TARGET_MAHALLAS mahallas.
+    base = sum(d.population / factors[c] for c, d in districts.items()) / TARGET_MAHALLAS
+    return {c: max(3, round(d.population / (base * factors[c]))) for c, d in districts.items()}
+
+
+def _mahalla_populations(rng: np.random.Generator, count: int, total: int) -> np.ndarray:
+    """Populations of `count` mahallas summing to `total`, within [1,000, 12,000] where the total allows."""
+    weights = rng.lognormal(0.0, 0.45, size=count)
+    low = MAHALLA_POPULATION_MIN if total >= count * MAHALLA_POPULATION_MIN else 0
+    high = max(MAHALLA_POPULATION_MAX, int(np.ceil(total / count)))
+    values = weights / weights.sum() * total
+    for _ in range(50):
+        values = np.clip(values, low, high)
+        values *= total / values.sum()
+        if values.min() >= low - 1e-9 and values.max() <= high + 1e-9:
+            break
+    result = _largest_remainder(values, total)
+    return np.clip(result, low, high)
+
+
+def _seed_points(
+    rng: np.random.Generator, cell: Polygon, centre: tuple[float, float], count: int
+) -> np.ndarray:
+    """Mahalla seed points: 60 % around the district centre (a town), the rest spread over the district."""
+    minx, miny, maxx, maxy = cell.bounds
+    spread = 0.22 * np.sqrt(cell.area)
+    points: list[np.ndarray] = []
+    needed = count
+    shapely.prepare(cell)
+    while needed > 0:
+        batch = max(4 * needed, 16)
+        central = rng.random(batch) < 0.6
+        xy = np.where(
+            central[:, None],
+            np.column_stack([rng.normal(centre[0], spread, batch), rng.normal(centre[1], spread, batch)]),
+            np.column_stack([rng.uniform(minx, maxx, batch), rng.uniform(miny, maxy, batch)]),
+        )
+        inside = xy[shapely.contains_xy(cell, xy[:, 0], xy[:, 1])]
+        points.append(inside[:needed])
+        needed -= len(points[-1])
+    xy = np.concatenate(points)
+    # Two points closer than 50 m would give a sliver mahalla; nudge duplicates apart deterministically.
+    rounded = np.round(xy / 50.0)
+    _, first = np.unique(rounded, axis=0, return_index=True)
+    if len(first) < len(xy):
+        duplicate = np.setdiff1d(np.arange(len(xy)), first)
+        xy[duplicate] += rng.normal(0, 200, size=(len(duplicate), 2))
+    return xy
+
+
+def _mahalla_cells(cell: Polygon, seeds: np.ndarray) -> list[Polygon]:
+    voronoi = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=cell, ordered=True)
+    # One Lloyd step (move each seed to its cell's centroid) evens out the slivers a random draw leaves.
+    clipped = shapely.intersection(shapely.get_parts(voronoi), cell)
+    seeds = shapely.get_coordinates(shapely.centroid(clipped))
+    voronoi = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=cell, ordered=True)
+    return list(shapely.intersection(shapely.get_parts(voronoi), cell))
+
+
+def selected_district_codes(scale: str, districts: dict[str, DistrictUnit]) -> list[str]:
+    if scale == "tiny":
+        return [TINY_DISTRICT_CODE]
+    if scale == "region":
+        return sorted(c for c, d in districts.items() if d.region_code == REGION_SCALE_CODE)
+    if scale == "nation":
+        return sorted(districts)
+    raise ValueError(f"unknown scale {scale!r}: expected one of {', '.join(SCALES)}")
+
+
+def build_territory(seed: int, scale: str) -> Territory:
+    """Regions, districts and the mahallas of the districts that `scale` selects, drawn from `seed`."""
+    rng = np.random.default_rng([seed, 1])
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}: expected one of {', '.join(SCALES)}")
+    regions = {
+        r["code"]: RegionUnit(r["code"], r["kind"], r["name_uz"], r["name_uz_cyrl"], r["name_ru"])
+        for r in sorted(reference_regions(), key=lambda r: r["code"])
+    }
+    districts = _place_district_centres(rng)
+    outline = _district_cells(districts)
+    _district_populations(districts, rng)
+    counts = _mahalla_counts(districts)
+    selected = selected_district_codes(scale, districts)
+    if scale == "tiny":
+        counts[TINY_DISTRICT_CODE] = TINY_MAHALLAS
+        tiny = districts[TINY_DISTRICT_CODE]
+        tiny.population = int(round(tiny.population / max(1, _mahalla_counts(districts)[TINY_DISTRICT_CODE])))
+        tiny.population *= TINY_MAHALLAS
+    mahallas: list[MahallaUnit] = []
+    for code in selected:
+        district = districts[code]
+        # Each district draws from its own stream, so its mahallas do not depend on the other districts'.
+        district_rng = np.random.default_rng([seed, 2, int(code)])
+        mahallas.extend(_build_mahallas(district_rng, district, counts[code]))
+    for district in districts.values():
+        parts = [m.boundary for m in mahallas if m.district_code == district.code]
+        # A district is written as the union of its own mahallas so that each lies inside it exactly.
+        district.boundary = (
+            shapely.set_precision(shapely.union_all(parts), GRID_DEGREES)
+            if parts
+            else to_lonlat(district.cell_plane)
+        )
+    for region in regions.values():
+        members = [d for d in districts.values() if d.region_code == region.code]
+        region.population = sum(d.population for d in members)
+        region.boundary = shapely.set_precision(
+            shapely.union_all([d.boundary for d in members]), GRID_DEGREES
+        )
+    return Territory(regions=regions, districts=districts, mahallas=mahallas, outline_plane=outline)
+
+
+def _build_mahallas(rng: np.random.Generator, district: DistrictUnit, count: int) -> list[MahallaUnit]:
+    seeds = _seed_points(rng, district.cell_plane, district.centre_plane, count)
+    cells = _mahalla_cells(district.cell_plane, seeds)
+    populations = _mahalla_populations(rng, count, district.population)
+    names = mahalla_names(rng, count)
+    centre = Point(district.centre_plane)
+    # Serial numbers run from the district centre outwards, as registries usually number the old town first.
+    order = np.argsort([cell.centroid.distance(centre) for cell in cells], kind="stable")
+    household_size = 4.2 if district.urban else 5.1
+    result: list[MahallaUnit] = []
+    for serial, index in enumerate(order, start=1):
+        cell = cells[int(index)]
+        name_uz = names[serial - 1]
+        name_cyrl, name_ru = mahalla_name_scripts(name_uz)
+        population = int(populations[serial - 1])
+        code = f"{district.code}{serial:03d}" if count < 1000 else f"{district.code}{serial:04d}"
+        inspector_female = bool(rng.random() < 0.12)
+        result.append(
+            MahallaUnit(
+                code=code,
+                district_code=district.code,
+                region_code=district.region_code,
+                name_uz=name_uz,
+                name_uz_cyrl=name_cyrl,
+                name_ru=name_ru,
+                population=population,
+                households=int(round(population / household_size)),
+                boundary=to_lonlat(cell),
+                urban=district.urban,
+                distance_to_centre_km=float(cell.centroid.distance(centre) / 1000.0),
+                post_number=f"{district.code[-3:]}-{serial:03d}",
+                post_address=f"{name_uz.removesuffix(' MFY')} ko'chasi, {int(rng.integers(1, 120))}-uy",
+                inspector_name=person_name(rng, female=inspector_female),
+                inspector_phone=f"+998 {int(rng.choice([71, 90, 91, 93, 94, 97, 99]))} "
+                f"{int(rng.integers(100, 1000))}-{int(rng.integers(10, 100))}-{int(rng.integers(10, 100))}",
+            )
+        )
+    for item in result:
+        district.mahalla_codes.append(item.code)
+    return result

@@ -1,0 +1,98 @@
+"""`mahalla demo` (what `make demo` runs): generate the nation (cached by seed under var/demo/<seed>/),
+migrate, import it through the real importers (skipped when already imported), create one demo account per
+role, run the daily analysis when the `analyze` command exists, print the URL and the logins, and serve."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mahalla.demo.generator import SCALES
+from mahalla.demo.services import demo_users_create, nation_generate_cached, nation_import
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(
+            _("--as-of %(value)r is not a date in the form YYYY-MM-DD") % {"value": value}
+        ) from error
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Build the synthetic nation, load it, create demo accounts and serve the platform.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=SCALES, default="nation")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--as-of",
+            type=_date,
+            help=gettext_lazy("end of the generated three years (default: today in Asia/Tashkent)"),
+        )
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-serve", action="store_true", help=gettext_lazy("stop after printing the logins")
+        )
+        parser.add_argument("--no-analyze", action="store_true", help=gettext_lazy("skip the daily analysis"))
+
+    def step(self, label: str, started: float) -> None:
+        self.stdout.write(f"  {label}: {time.perf_counter() - started:.1f} s")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["seed"] < 0:
+            raise CommandError(_("--seed must be >= 0, got %(value)s") % {"value": options["seed"]})
+        as_of = options["as_of"] or timezone.localdate()
+        scale = options["scale"]
+        directory = settings.VAR_DIR / "demo" / str(options["seed"])
+        if scale != "nation":
+            directory = directory / scale
+        total = time.perf_counter()
+
+        started = time.perf_counter()
+        manifest, generated = nation_generate_cached(
+            directory=directory, scale=scale, seed=options["seed"], as_of=as_of
+        )
+        self.step(_("generate") if generated else _("generate (cached)"), started)
+
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        self.step(_("migrate"), started)
+
+        started = time.perf_counter()
+        imported = nation_import(directory=directory, manifest=manifest)
+        self.step(_("import %(files)s") % {"files": ", ".join(imported) or _("nothing new")}, started)
+
+        started = time.perf_counter()
+        logins = demo_users_create()
+        self.step(_("demo accounts"), started)
+
+        if not options["no_analyze"] and "analyze" in get_commands():
+            started = time.perf_counter()
+            # The last full day of the generated period.
+            call_command("analyze", date=as_of - dt.timedelta(days=1))
+            self.step(_("daily analysis"), started)
+        self.stdout.write(_("Ready in %(seconds).1f s.") % {"seconds": time.perf_counter() - total})
+
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write("")
+        self.stdout.write(_("Mahalla demo: %(url)s") % {"url": url})
+        self.stdout.write(_("One account per role (passwords are new on every start and shown only now):"))
+        width = max(len(login.username) for login in logins)
+        for login in logins:
+            self.stdout.write(
+                f"  {login.username.ljust(width)}  {login.password}  {login.role} ({login.scope})"
+            )
+        self.stdout.write("")
+        if not options["no_serve"]:
+            call_command("serve", host=options["host"], port=options["port"], no_migrate=True)

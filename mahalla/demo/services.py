@@ -1,0 +1,166 @@
+"""Writes of the demo: load a generated nation through the real importers and create one demo user per role.
+
+Everything goes through the project's own import services (`mahalla import ...`), never by writing territory
+or offence models directly, so the demo exercises the same path as real data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mahalla.accounts.models import User
+from mahalla.audit.models import AuditAction
+from mahalla.audit.services import audit_record
+from mahalla.core.errors import ApplicationError
+from mahalla.core.roles import Role, ScopeLevel
+from mahalla.incidents.models import ImportBatch
+from mahalla.territory.models import District, Mahalla, Region
+
+from .generator import generate
+
+DEMO_USER_PREFIX = "demo_"
+
+
+def nation_files_ready(directory: Path, *, scale: str, seed: int, as_of: date) -> bool:
+    """True when `directory` holds a complete generation for exactly these settings, unaltered."""
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file():
+        return False
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return False
+    if (manifest.get("scale"), manifest.get("seed"), manifest.get("as_of")) != (
+        scale,
+        seed,
+        as_of.isoformat(),
+    ):
+        return False
+    for name, digest in manifest.get("files", {}).items():
+        path = directory / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return False
+    return bool(manifest.get("files"))
+
+
+def nation_generate_cached(
+    *, directory: Path, scale: str, seed: int, as_of: date
+) -> tuple[dict[str, Any], bool]:
+    """The manifest of the generation in `directory`, generating it first unless already there.
+
+    Returns (manifest, generated_now)."""
+    generated = False
+    if not nation_files_ready(directory, scale=scale, seed=seed, as_of=as_of):
+        generate(scale, seed, as_of, directory)
+        generated = True
+    return json.loads((directory / "manifest.json").read_text(encoding="utf-8")), generated
+
+
+def _already_imported(kind: str, digest: str) -> bool:
+    return ImportBatch.objects.filter(kind=kind, file_sha256=digest, status=ImportBatch.Status.DONE).exists()
+
+
+def nation_import(*, directory: Path, manifest: dict[str, Any], force: bool = False) -> list[str]:
+    """Import territories then offences from a generated directory through `mahalla import`.
+
+    A file whose SHA-256 already has a finished import batch is skipped unless `force`. Returns the names
+    of the files imported."""
+    imported = []
+    for kind, name in (("territories", "territories.csv"), ("offences", "offences.csv")):
+        digest = manifest["files"][name]
+        if not force and _already_imported(kind, digest):
+            continue
+        call_command("import", kind, str(directory / name), no_progress=True, verbosity=0)
+        imported.append(name)
+    return imported
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    scope: str
+
+
+def _demo_scopes() -> dict[str, dict[str, Any]]:
+    """Where each demo role works: Tashkent (the tiny district) when loaded, else the first loaded one."""
+    mahalla_count = Mahalla.objects.count()
+    if mahalla_count == 0:
+        raise ApplicationError(_("No mahallas are loaded: import territories before creating demo users."))
+    district = (
+        District.objects.filter(code="1726273", mahallas__isnull=False).first()
+        or District.objects.filter(mahallas__isnull=False).order_by("code").first()
+    )
+    assert district is not None
+    region: Region = district.region
+    mahallas = list(Mahalla.objects.filter(district=district).order_by("code")[:3])
+    country = {"scope_level": ScopeLevel.COUNTRY}
+    return {
+        Role.NATIONAL_ANALYST: country,
+        Role.REGIONAL_CHIEF: {"scope_level": ScopeLevel.REGION, "scope_region": region},
+        Role.DISTRICT_CHIEF: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
+        Role.RESPONSIBLE_OFFICIAL: {"scope_level": ScopeLevel.MAHALLAS, "mahallas": mahallas},
+        Role.PREVENTIVE_INSPECTOR: {"scope_level": ScopeLevel.MAHALLAS, "mahallas": mahallas[:1]},
+        Role.INVESTIGATOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
+        Role.CYBER_OFFICER: {"scope_level": ScopeLevel.REGION, "scope_region": region},
+        Role.PROSECUTOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
+        Role.MAHALLA_SEVEN: {"scope_level": ScopeLevel.MAHALLAS, "mahallas": mahallas[:1]},
+        Role.ADMINISTRATOR: country,
+    }
+
+
+def _scope_text(scope: dict[str, Any]) -> str:
+    if scope.get("scope_region"):
+        return scope["scope_region"].name_uz
+    if scope.get("scope_district"):
+        return scope["scope_district"].name_uz
+    if scope.get("mahallas"):
+        return ", ".join(m.name_uz for m in scope["mahallas"])
+    return str(_("whole country"))
+
+
+@transaction.atomic
+def demo_users_create() -> list[DemoLogin]:
+    """One account per role with a fresh random password (printed once by the caller, stored only hashed).
+
+    Re-running replaces the passwords of the existing demo accounts."""
+    logins = []
+    for role, scope in _demo_scopes().items():
+        username = f"{DEMO_USER_PREFIX}{role}"
+        password = secrets.token_urlsafe(12)
+        user, created = User.objects.get_or_create(username=username, defaults={"role": role})
+        user.role = role
+        user.scope_level = scope["scope_level"]
+        user.scope_region = scope.get("scope_region")
+        user.scope_district = scope.get("scope_district")
+        user.position = str(Role(role).label)
+        user.organisation = "Demo"
+        # The administrator also gets Django's admin site; no other demo account does.
+        user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+        user.set_password(password)
+        user.save()
+        user.scope_mahallas.set(scope.get("mahallas", []))
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            object_type="accounts.user",
+            object_id=user.pk,
+            object_repr=username,
+            purpose="demo account",
+            details={"role": role, "scope_level": user.scope_level},
+        )
+        logins.append(
+            DemoLogin(role=str(role), username=username, password=password, scope=_scope_text(scope))
+        )
+    return logins
