@@ -1,18 +1,18 @@
 """Rolling-origin evaluation of grid crime forecasts: fit on the past only, forecast the next period, move on.
 
 At each origin every method is fitted on the events dated strictly before the origin and forecasts the
-``horizon_days`` that start on the origin date; the forecast is scored (hit rate, PAI, PEI*) against the events
-of those days. The study area at an origin is, by default, the cells holding at least one event before that
-origin, so it too uses the past only; events of the test period in cells outside it are reported, not scored.
+``horizon_days`` that start on the origin date; the forecast is scored (hit rate, PAI, PEI*) against the
+events of those days. The study area at an origin is, by default, the cells holding at least one event
+before that origin, so it too uses the past only; events of the test period in cells outside it are
+reported, not scored.
 
 Dates carry no time of day, so every event is placed at midday of its date (t = day + 0.5, in days since
-1970-01-01) and origins at midnight: a training event is always strictly before the origin, and the grid ETAS
-trigger of an event one day old has aged half a day by the origin.
+1970-01-01) and origins at midnight: a training event is always strictly before the origin, and an event
+dated the day before the origin is half a day old at the origin.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +31,13 @@ from mahalla.engine.forecast import (
 )
 from mahalla.engine.scoring import forecast_score
 
-__all__ = ["METHOD_NAMES", "BacktestResult", "default_forecasters", "rolling_origin_backtest", "rolling_origins"]
+__all__ = [
+    "METHOD_NAMES",
+    "BacktestResult",
+    "default_forecasters",
+    "rolling_origin_backtest",
+    "rolling_origins",
+]
 
 METHOD_NAMES = ("naive", "kde", "prospective", "etas")
 
@@ -54,7 +60,7 @@ def default_forecasters(horizon_days: int) -> dict[str, GridForecaster]:
 
 
 def rolling_origins(start: Any, end: Any, horizon_days: int) -> pd.DatetimeIndex:
-    """Origins ``start, start + h, start + 2h, ...`` whose whole horizon ends on or before ``end`` (inclusive).
+    """Origins ``start, start + h, start + 2h, ...`` whose whole horizon ends on or before ``end``.
 
     Parameters
     ----------
@@ -75,7 +81,9 @@ def rolling_origins(start: Any, end: Any, horizon_days: int) -> pd.DatetimeIndex
         raise ValueError(f"end {last.date()} is before start {first.date()}")
     count = ((last - first).days + 1) // horizon
     if count == 0:
-        raise ValueError(f"the test period {first.date()} .. {last.date()} is shorter than one horizon ({horizon} d)")
+        raise ValueError(
+            f"the test period {first.date()} .. {last.date()} is shorter than one horizon ({horizon} d)"
+        )
     return pd.DatetimeIndex([first + pd.Timedelta(days=horizon * i) for i in range(count)])
 
 
@@ -91,8 +99,8 @@ class BacktestResult:
         ``captured`` (n), ``best_possible`` (n*), ``hit_rate``, ``pai``, ``pei_star``.
     summary : pandas.DataFrame
         One row per method (index ``method``, in the order given): ``origins`` scored, mean ``hit_rate``,
-        ``pai`` and ``pei_star`` over origins (origins with no test event are skipped), and the mean ``events``
-        per origin.
+        ``pai`` and ``pei_star`` over origins (origins with no test event are skipped), and the mean
+        ``events`` and ``events_outside_study_area`` per origin.
     dropped_outside_grid : int
         Events left out because they fall outside the given extent.
     """
@@ -168,7 +176,8 @@ def rolling_origin_backtest(
     days = _day_numbers(dates)
     if not (x_array.ndim == 1 and x_array.shape == y_array.shape == days.shape):
         raise ValueError(
-            f"x, y and dates must be 1-d and of equal length, got {x_array.shape}, {y_array.shape}, {days.shape}"
+            "x, y and dates must be 1-d and of equal length, got "
+            f"{x_array.shape}, {y_array.shape}, {days.shape}"
         )
     if x_array.size == 0:
         raise ValueError("no events to backtest on")
@@ -178,7 +187,8 @@ def rolling_origin_backtest(
     else:
         if len(extent) != 4:
             raise ValueError(f"extent must be (x_min, y_min, x_max, y_max), got {extent!r}")
-        grid = Grid.from_extent(*(float(value) for value in extent), cell_size=cell_size)
+        x_min, y_min, x_max, y_max = (float(value) for value in extent)
+        grid = Grid.from_extent(x_min, y_min, x_max, y_max, cell_size=cell_size)
         inside = grid.cell_index(x_array, y_array, outside="flag") >= 0
         dropped = int((~inside).sum())
         x_array, y_array, days = x_array[inside], y_array[inside], days[inside]
@@ -232,6 +242,7 @@ def rolling_origin_backtest(
             pai=("pai", "mean"),
             pei_star=("pei_star", "mean"),
             events=("events", "mean"),
+            events_outside_study_area=("events_outside_study_area", "mean"),
         )
         .reindex(list(forecasters))
     )
