@@ -23,6 +23,7 @@ in the window times the circles per area, not to areas x neighbours x days.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 __all__ = ["SpaceTimeCluster", "SpaceTimeScanResult", "space_time_permutation_scan"]
+
+# One lag of the retrospective enumeration: c, window end and start indices, expected counts.
+_Windows = tuple[int, NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 
 # Replicates whose maximum equals the observed one up to rounding count as ties (>=), the conservative side.
 _TIE_TOLERANCE = 1e-10
@@ -295,73 +299,103 @@ class _Scanner:
         expected = self.circle_share_flat[circles] * window_totals
         return _max_llr_by_count(inside, expected, self.total)
 
+    def _retrospective_windows(
+        self, case_areas: NDArray[np.int64], case_days: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], Iterator[_Windows]]:
+        """Tight retrospective cylinders, enumerated lag by lag.
+
+        Every (circle, day) incidence of a case is sorted; the window from the incidence ``lag`` places
+        earlier in the same circle to this one holds c = lag + 1 cases - an undercount only for copies of
+        the same day, whose full count is produced too. Once a pair leaves the circle or the max_days span,
+        every larger lag does too, so window ends drop out as the lag grows.
+
+        Returns the circle and day of every sorted incidence and an iterator of (c, end indices, start
+        indices, expected counts), one item per lag.
+        """
+        circles, lengths = _expand_to_circles(case_areas, self.pointer, self.circle_ids)
+        # With a stride above n_days + max_days, keys of different circles lie more than max_days apart,
+        # so one difference of keys tests "same circle and within max_days" at once.
+        stride = self.n_days + self.max_days
+        keys = np.sort(circles * stride + np.repeat(case_days, lengths))
+        circle = keys // stride
+        day = keys - circle * stride
+        share = self.circle_share_flat[circle]
+        cases_before = self.day_cumulative[day]
+        cases_through = self.day_cumulative[day + 1]
+
+        def windows() -> Iterator[_Windows]:
+            ends = np.arange(keys.size)
+            lag = 0
+            while ends.size:
+                ends = ends[np.searchsorted(ends, lag) :]
+                starts = ends - lag
+                keep = keys[ends] - keys[starts] < self.max_days
+                ends, starts = ends[keep], starts[keep]
+                if ends.size == 0:
+                    return
+                window_totals = (cases_through[ends] - cases_before[starts]).astype(np.float64)
+                yield lag + 1, ends, starts, share[ends] * window_totals
+                lag += 1
+
+        return circle, day, windows()
+
     def retrospective_best_per_circle(
         self,
     ) -> tuple[
         NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]
     ]:
-        """For each circle: best LLR, its start and end day, c and mu; arrays of shape (areas, K)."""
+        """For each circle: best LLR, its start and end day, c and mu; arrays of shape (areas, K).
+
+        A circle's best window is tight too, so the same enumeration as for the replicates finds it.
+        """
+        n_circles = self.n_areas * self.k_max
+        best = np.zeros(n_circles)
+        best_start = np.zeros(n_circles, dtype=np.int64)
+        best_end = np.zeros(n_circles, dtype=np.int64)
+        best_cases = np.zeros(n_circles, dtype=np.int64)
+        best_expected = np.zeros(n_circles)
+        # The actual cases, each with its own area and day.
+        areas, days = np.nonzero(self.counts)
+        multiplicity = self.counts[areas, days]
+        case_areas = np.repeat(areas.astype(np.int64), multiplicity)
+        case_days = np.repeat(days.astype(np.int64), multiplicity)
+        circle, day, windows = self._retrospective_windows(case_areas, case_days)
+        for inside, ends, starts, expected in windows:
+            excess = inside > expected
+            if not np.any(excess):
+                continue
+            ends, starts, expected = ends[excess], starts[excess], expected[excess]
+            llr = _llr(np.full(ends.size, float(inside)), expected, self.total)
+            owner = circle[ends]
+            previous = best[owner]
+            np.maximum.at(best, owner, llr)
+            wins = np.flatnonzero((llr > previous) & (llr == best[owner]))
+            if wins.size == 0:
+                continue
+            # Equal LLRs in one circle at one lag are equal (c, mu): keep the earliest window.
+            winners, first = np.unique(owner[wins], return_index=True)
+            chosen = wins[first]
+            best_start[winners] = day[starts[chosen]]
+            best_end[winners] = day[ends[chosen]]
+            best_cases[winners] = inside
+            best_expected[winners] = expected[chosen]
         shape = (self.n_areas, self.k_max)
-        best = np.zeros(shape)
-        best_start = np.zeros(shape, dtype=np.int64)
-        best_end = np.zeros(shape, dtype=np.int64)
-        best_cases = np.zeros(shape, dtype=np.int64)
-        best_expected = np.zeros(shape)
-        area_cumulative = np.concatenate(
-            (np.zeros((self.n_areas, 1), dtype=np.int64), np.cumsum(self.counts, axis=1)), axis=1
+        return (
+            best.reshape(shape),
+            best_start.reshape(shape),
+            best_end.reshape(shape),
+            best_cases.reshape(shape),
+            best_expected.reshape(shape),
         )
-        # Chunks of end days keep the (areas, K, days) blocks near 4 million cells.
-        chunk = max(1, 4_000_000 // (self.n_areas * self.k_max))
-        for length in range(1, self.max_days + 1):
-            for first_end in range(length - 1, self.n_days, chunk):
-                ends = np.arange(first_end, min(first_end + chunk, self.n_days))
-                window = area_cumulative[:, ends + 1] - area_cumulative[:, ends + 1 - length]
-                observed = self._circle_sums(window)
-                window_totals = (
-                    self.day_cumulative[ends + 1] - self.day_cumulative[ends + 1 - length]
-                ).astype(np.float64)
-                expected = self.circle_share[:, :, None] * window_totals[None, None, :]
-                llr = np.zeros(observed.shape)
-                excess = observed > expected
-                llr[excess] = _llr(observed[excess].astype(np.float64), expected[excess], self.total)
-                pick = np.argmax(llr, axis=2)[:, :, None]
-                chunk_best = np.take_along_axis(llr, pick, axis=2)[:, :, 0]
-                better = chunk_best > best
-                best[better] = chunk_best[better]
-                best_end[better] = ends[pick[:, :, 0][better]]
-                best_start[better] = best_end[better] - length + 1
-                best_cases[better] = np.take_along_axis(observed, pick, axis=2)[:, :, 0][better]
-                best_expected[better] = np.take_along_axis(expected, pick, axis=2)[:, :, 0][better]
-        return best, best_start, best_end, best_cases, best_expected
 
     def retrospective_max(self, case_areas: NDArray[np.int64], case_days: NDArray[np.int64]) -> float:
         """Largest LLR over retrospective cylinders whose first and last day hold a case of the circle."""
-        circles, lengths = _expand_to_circles(case_areas, self.pointer, self.circle_ids)
-        keys = np.sort(circles * self.n_days + np.repeat(case_days, lengths))
-        circle = keys // self.n_days
-        day = keys - circle * self.n_days
         best = 0.0
-        # Pair each incidence (window end) with the one `lag` places earlier (window start) in the same
-        # circle; c = lag + 1, an undercount only for copies of the same day, whose full count is also seen.
-        # Once a pair leaves the circle or the max_days span, every larger lag does too, so ends drop out.
-        ends = np.arange(keys.size)
-        lag = 0
-        while ends.size:
-            starts = ends - lag
-            keep = starts >= 0
-            ends, starts = ends[keep], starts[keep]
-            keep = (circle[starts] == circle[ends]) & (day[ends] - day[starts] < self.max_days)
-            ends, starts = ends[keep], starts[keep]
-            if ends.size == 0:
-                break
-            window_totals = (self.day_cumulative[day[ends] + 1] - self.day_cumulative[day[starts]]).astype(
-                np.float64
-            )
-            # Every pair at this lag has the same c, so only the smallest expectation matters.
-            smallest = float((self.circle_share_flat[circle[ends]] * window_totals).min())
-            if lag + 1 > smallest:
-                best = max(best, float(_llr(np.array([lag + 1.0]), np.array([smallest]), self.total)[0]))
-            lag += 1
+        for inside, _, _, expected in self._retrospective_windows(case_areas, case_days)[2]:
+            # Every window at one lag has the same c, so only the smallest expectation matters.
+            smallest = float(expected.min())
+            if inside > smallest:
+                best = max(best, float(_llr(np.array([float(inside)]), np.array([smallest]), self.total)[0]))
         return best
 
 

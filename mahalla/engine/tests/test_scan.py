@@ -109,7 +109,7 @@ def test_replicates_have_the_distribution_of_a_naive_full_permutation_of_dates(p
     # a naive replicate shuffles every case's date and evaluates every cylinder. Their maxima must agree in
     # distribution.
     counts, coords = tiny_case(11, n_areas=6, n_days=8, rate=0.7)
-    replicates = 1_500
+    replicates = 1_000
     result = space_time_permutation_scan(
         counts,
         coords,
