@@ -11,14 +11,15 @@ log-likelihood ratio is
 and the scan statistic is the largest LLR over all cylinders. Inference permutes the days among the cases with
 the areas fixed; both margins stay fixed, so every mu_A is unchanged and only the c_A move.
 
-Performance. The observed statistic is computed densely over every cylinder. A replicate only needs its
-maximum, and that is attained on a *tight* cylinder, one whose earliest day (prospective) or first and last
-days (retrospective) hold a case of the circle: shrinking a window over days with no case of the circle keeps
-c_A and lowers mu_A, which never lowers the LLR once c_A > mu_A. So a replicate enumerates, for each of its
-cases in the scanned window, the circles that contain the case's area (about max_neighbors ** 2 / 2 per
-case) and counts cases per circle day by day. As the LLR rises with c and falls with mu, it is then evaluated
-once per distinct count, at the smallest expectation with that count. The cost is proportional to the cases
-in the window times the circles per area, not to areas x neighbours x days.
+Performance. The maximum LLR, overall and per circle, is attained on a *tight* cylinder, one whose earliest
+day (prospective) or first and last days (retrospective) hold a case of the circle: shrinking a window over
+days with no case of the circle keeps c_A and lowers mu_A, which never lowers the LLR once c_A > mu_A. So a
+replicate enumerates, for each of its cases in the scanned window, the circles that contain the case's area
+(about max_neighbors ** 2 / 2 per case) and counts cases per circle day by day; as the LLR rises with c and
+falls with mu, it is then evaluated once per distinct count, at the smallest expectation with that count.
+The cost is proportional to the cases in the window times the circles per area, not to areas x neighbours x
+days. The data's own statistic is computed densely over every prospective cylinder (areas x K x max_days
+cells, once) and, retrospectively, with the same tight enumeration as the replicates.
 """
 
 from __future__ import annotations
