@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mahalla.engine.classification import ClassificationConfig, classify_mahallas, upper_tail_p_values
+from mahalla.engine.classification import ClassificationConfig, classify_mahallas
 from mahalla.engine.comparisons import compstat_compare, daily_count_matrix
 from mahalla.engine.emerging import emerging_hot_spots
 from mahalla.engine.forecast import Grid, GridETASForecaster
-from mahalla.engine.multiple_testing import benjamini_hochberg
 from mahalla.engine.scan import space_time_permutation_scan
 from mahalla.engine.smoothing import empirical_bayes_rates
+from mahalla.engine.spikes import detect_spikes
 from mahalla.engine.weights import knn_weights
 
 from .frames import Inputs, projected_centroids
@@ -41,9 +41,7 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
     "forecast_window_days": 180,
     "forecast_horizon_days": 7,
     "hotspot_weeks": 12,
-    "spike_baseline_weeks": 8,
     "spike_alpha": 0.05,
-    "spike_min_count": 3,
 }
 
 
@@ -392,7 +390,7 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
     hotspots = timer.step("emerging_hot_spots", lambda: emerging_classes(counts, inputs, parameters))
     clusters = timer.step("space_time_scan", lambda: space_time_clusters(counts, inputs, parameters))
     forecast = timer.step("forecast", lambda: next_week_forecast(inputs, parameters))
-    spikes = timer.step("spikes", lambda: spike_flags(counts, parameters))
+    spikes = timer.step("spikes", lambda: spike_flags(inputs, parameters))
     raw_rate, smooth_rate = smoothed_rates(
         by_category.sum(axis=1).to_numpy(dtype=float),
         pd.to_numeric(inputs.mahallas["population"], errors="coerce"),
@@ -542,30 +540,41 @@ def _alert_numbers(row: pd.Series) -> dict[str, Any]:
     }
 
 
-def spike_flags(counts: pd.DataFrame, parameters: dict[str, Any]) -> pd.DataFrame:
-    """A spike: the last 7 days hold significantly more offences than the mahalla's weekly mean of the
-    `spike_baseline_weeks` weeks before them (one-sided Poisson upper tail, Benjamini-Hochberg across all
-    mahallas at `spike_alpha`), and at least `spike_min_count` offences so that 0 -> 1 is never a spike.
-    The baseline mean gets half an offence added per baseline window (a Jeffreys-style continuity term) so
-    that a mahalla with an empty baseline needs several offences in a week to flag."""
-    weeks = int(parameters["spike_baseline_weeks"])
-    values = counts.to_numpy()
-    days = (weeks + 1) * 7
-    if values.shape[1] < days:
-        return pd.DataFrame({"spike": False, "detail": [{} for _ in range(len(counts))]}, index=counts.index)
-    last_week = values[:, -7:].sum(axis=1).astype(float)
-    baseline = values[:, -days:-7].sum(axis=1).astype(float)
-    expected = (baseline + 0.5) / weeks
-    p_values = upper_tail_p_values(last_week, expected, test="poisson")
-    significant, q_values = benjamini_hochberg(p_values, alpha=float(parameters["spike_alpha"]))
-    spike = significant & (last_week >= int(parameters["spike_min_count"]))
-    details = [
-        {
-            "last_7_days": int(n),
-            "weekly_baseline": round(float(e), 3),
-            "p_value": _json_number(p),
-            "q_value": _json_number(q),
+def spike_flags(inputs: Inputs, parameters: dict[str, Any]) -> pd.DataFrame:
+    """Spikes of the date per mahalla and category (mahalla.engine.spikes: seasonal Poisson log-linear
+    baseline, Gamma-Poisson predictive, Benjamini-Hochberg across all series). A mahalla has a spike when any
+    of its categories has one. Only series with an offence in the history can spike, so the others are left
+    out of the matrix (a nation has 72,000 mahalla x category series, most of them empty)."""
+    empty = pd.DataFrame(
+        {"spike": False, "detail": [{} for _ in range(len(inputs.mahallas))]}, index=inputs.mahallas.index
+    )
+    offences = inputs.offences
+    if offences.empty:
+        return empty
+    grouped = offences.groupby(["mahalla_id", "category", "day"]).size()
+    matrix = grouped.unstack("day", fill_value=0)
+    days = pd.date_range(pd.Timestamp(inputs.start), pd.Timestamp(inputs.date), freq="D")
+    matrix = matrix.reindex(columns=days, fill_value=0).astype(np.int16)
+    try:
+        result = detect_spikes(
+            matrix,
+            inputs.date,
+            frequency="D",
+            window=1,
+            alpha=float(parameters["spike_alpha"]),
+            season="month",
+        )
+    except ValueError:
+        # Less history than the baseline needs (a new deployment): no spike can be judged yet.
+        return empty
+    found = result[result["spike"]]
+    details: dict[int, dict[str, Any]] = {}
+    for (mahalla_id, category), row in found.iterrows():
+        details.setdefault(int(mahalla_id), {})[str(category)] = {
+            "observed": int(row["observed"]),
+            "expected": _json_number(row["expected"]),
+            "q_value": _json_number(row["q_value"]),
         }
-        for n, e, p, q in zip(last_week, expected, p_values, q_values, strict=True)
-    ]
-    return pd.DataFrame({"spike": spike, "detail": details}, index=counts.index)
+    empty["spike"] = empty.index.isin(list(details))
+    empty["detail"] = [details.get(int(m), {}) for m in empty.index]
+    return empty

@@ -138,13 +138,16 @@ def alert_sentence(alert: Any) -> str:
             "z": detail.get("trend_z") or 0.0,
         }
     if alert.kind == "spike":
-        return _(
-            "%(count)s offences in the last 7 days against a weekly mean of %(mean).1f (q = %(q).3f)."
-        ) % {
-            "count": detail.get("last_7_days"),
-            "mean": detail.get("weekly_baseline") or 0.0,
-            "q": detail.get("q_value") or 0.0,
-        }
+        return "; ".join(
+            _("%(category)s: %(observed)s today where %(expected).1f were expected (q = %(q).3f)")
+            % {
+                "category": category,
+                "observed": values.get("observed"),
+                "expected": values.get("expected") or 0.0,
+                "q": values.get("q_value") or 0.0,
+            }
+            for category, values in detail.items()
+        )
     if alert.kind == "cluster":
         return _(
             "%(observed)s offences in %(mahallas)s neighbouring mahallas from %(start)s to %(end)s where "

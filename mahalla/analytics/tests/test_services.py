@@ -198,3 +198,16 @@ def test_a_future_date_is_refused():
 def test_an_unknown_parameter_is_refused_by_name(scene):
     with pytest.raises(ApplicationError, match="scan_permutation"):
         analysis_run(date=DAY, parameters={"scan_permutation": 9})
+
+
+def test_a_burst_of_offences_on_the_day_is_a_spike_and_a_quiet_mahalla_is_not(scene):
+    run = analysis_run(date=DAY, parameters=FAST)
+    burst = MahallaDayResult.objects.get(date=DAY, mahalla=scene["G01"])
+    quiet = MahallaDayResult.objects.get(date=DAY, mahalla=scene["G12"])
+
+    assert run.timings["spikes"] >= 0
+    # 30 violent offences in one day where G01 never had a violent offence before.
+    assert burst.spike is True
+    assert burst.spike_detail["violent"]["observed"] == 30
+    assert quiet.spike is False
+    assert Alert.objects.filter(date=DAY, kind="spike", mahalla=scene["G01"]).exists()
