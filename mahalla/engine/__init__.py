@@ -50,3 +50,18 @@ from mahalla.engine.forecast import (
 from mahalla.engine.scoring import ForecastScore, forecast_score, hit_rate, pai, pei_star
 
 # Comparisons, classification, spikes, effect of measures.
+from mahalla.engine.classification import (
+    ClassificationConfig,
+    classification_summary,
+    classify_mahallas,
+    red_streaks,
+)
+from mahalla.engine.comparisons import compstat_compare, daily_count_matrix, period_windows, wheeler_z
+from mahalla.engine.effect import EffectResult, difference_in_differences
+from mahalla.engine.smoothing import (
+    GammaPrior,
+    empirical_bayes_rates,
+    gamma_poisson_posterior,
+    spatial_empirical_bayes_rates,
+)
+from mahalla.engine.spikes import detect_spikes
