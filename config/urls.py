@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/territories/", include("mahalla.territory.urls")),
     path("api/offences/", include("mahalla.incidents.urls")),
     path("api/audit/", include("mahalla.audit.urls")),
+    path("api/imports/", include("mahalla.incidents.import_apis")),
 ]
 
 if settings.OIDC_ENABLED:

@@ -1,0 +1,122 @@
+"""Imports through the API: `POST /api/imports/territories/` and `POST /api/imports/offences/`, multipart
+with a `file` field (.csv, .xlsx or .jsonl) and an optional `skip_invalid`. Only the roles in
+`mahalla.core.roles.IMPORTERS`. The same services as the `import` command, run synchronously: a file is
+streamed from Django's temporary upload file, so size costs time, not memory.
+
+A refused file answers 400 with {"message", "extra": {..., "errors": [{"row", "column", "value",
+"reason"}, ...]}} and changes nothing; an accepted one answers 201 with the counts (and, with skip_invalid,
+the rejected rows' errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mahalla.core.roles import IMPORTERS
+
+from .importing import offence_import, territory_file_import
+
+
+class Importer(BasePermission):
+    message = _("Your role may not import data.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active and getattr(user, "role", "") in IMPORTERS)
+
+
+class ImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("a .csv, .xlsx or .jsonl file in the documented format"))
+    skip_invalid = serializers.BooleanField(
+        default=False, help_text=_("import the valid rows and report the rejected ones")
+    )
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    value = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ConflictSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    source_system = serializers.CharField()
+    registration_number = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+
+
+class ImportOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    file_name = serializers.CharField()
+    file_sha256 = serializers.CharField()
+    batch = serializers.IntegerField(allow_null=True)
+    committed = serializers.BooleanField()
+    rows_read = serializers.IntegerField()
+    rows_created = serializers.IntegerField()
+    rows_updated = serializers.IntegerField()
+    rows_unchanged = serializers.IntegerField()
+    rows_conflicting = serializers.IntegerField()
+    rows_rejected = serializers.IntegerField()
+    error_count = serializers.IntegerField()
+    errors = RowErrorSerializer(many=True)
+    conflicts = ConflictSerializer(many=True)
+
+
+class _ImportApi(APIView):
+    permission_classes = [IsAuthenticated, Importer]
+    parser_classes = [MultiPartParser]
+    service: Any = None
+
+    def post(self, request: Request) -> Response:
+        serializer = ImportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        outcome = type(self).service(
+            actor=request.user,
+            source=upload.file,
+            file_name=upload.name,
+            skip_invalid=serializer.validated_data["skip_invalid"],
+        )
+        return Response(ImportOutputSerializer(outcome.as_dict()).data, status=status.HTTP_201_CREATED)
+
+
+class TerritoryImportApi(_ImportApi):
+    service = staticmethod(territory_file_import)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={201: ImportOutputSerializer},
+        summary="Import regions, districts and mahallas (docs/import-formats.md)",
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+class OffenceImportApi(_ImportApi):
+    service = staticmethod(offence_import)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={201: ImportOutputSerializer},
+        summary="Import offences (docs/import-formats.md)",
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+app_name = "imports"
+
+urlpatterns = [
+    path("territories/", TerritoryImportApi.as_view(), name="territory-import"),
+    path("offences/", OffenceImportApi.as_view(), name="offence-import"),
+]
