@@ -24,7 +24,9 @@ ALLOWED = ("code", "name", "population", "boundary")
 REQUIRED = ("code", "name")
 
 
-def read_all(path: Path, **kwargs: object) -> tuple[list[dict[str, str]], list[int], dict[int, list[RowError]]]:
+def read_all(
+    path: Path, **kwargs: object
+) -> tuple[list[dict[str, str]], list[int], dict[int, list[RowError]]]:
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
     errors: dict[int, list[RowError]] = {}
@@ -107,7 +109,9 @@ def test_an_oversized_field_is_refused_naming_its_row_and_column(tmp_path: Path)
         read_all(path, max_field_chars=100)
 
 
-def test_a_field_beyond_the_default_limit_is_refused_without_exhausting_the_csv_module(tmp_path: Path) -> None:
+def test_a_field_beyond_the_default_limit_is_refused_without_exhausting_the_csv_module(
+    tmp_path: Path,
+) -> None:
     # An unterminated quote turns the rest of the file into one field: the classic runaway CSV.
     path = write_bytes(tmp_path, "t.csv", b'code,name\n1,"' + b"y" * 5_000_010 + b"\n")
     with pytest.raises(TabularError, match="row 1.*longer than the limit of 5000000"):
@@ -190,7 +194,7 @@ def test_json_lines_in_a_legacy_code_page_are_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
