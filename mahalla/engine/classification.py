@@ -371,33 +371,37 @@ def classify_mahallas(
         },
         index=frame.index,
     )
-    result["explanation"] = [_explain(row, config) for row in result.itertuples()]
+    result["explanation"] = [_explain(row, config) for row in result.to_dict(orient="records")]
     return result
 
 
-def _explain(row: Any, config: ClassificationConfig) -> str:
+def _explain(row: Mapping[Any, Any], config: ClassificationConfig) -> str:
     """One sentence with the numbers behind the class, for the UI's "why red"."""
-    if row.no_crime:
+    if row["no_crime"]:
         return "no crime recorded"
-    score_part = f"severity-weighted score {row.weighted_score:.1f}"
-    if row._1 == GREEN:
+    score_part = f"severity-weighted score {row['weighted_score']:.1f}"
+    if row["class"] == GREEN:
         return f"green: {score_part} <= {config.green_max_weighted_score:g}"
-    mark = {True: "", False: "not "}
+    if config.reference == "max":
+        which = "district" if row["district_rate_per_100k"] > row["national_rate_per_100k"] else "national"
+    else:
+        which = config.reference
     parts = [
-        f"smoothed rate {row.smoothed_rate_per_100k:.0f}/100k, {row.rate_ratio:.1f}x reference "
-        f"{row.reference_rate_per_100k:.0f}/100k ({mark[bool(row.high_rate)]}>= {config.min_rate_ratio:g}x)",
-        f"{row.place_count} place-based offences vs {row.expected:.1f} expected, p={row.p_value:.2g} "
-        f"(q={row.q_value:.2g}; {'' if row.excess else 'not '}significant at FDR {config.fdr_alpha:g})",
-        f"{score_part} {'>=' if row.severity else '<'} {config.red_min_weighted_score:g}",
+        f"smoothed rate {row['smoothed_rate_per_100k']:.0f}/100k, {row['rate_ratio']:.1f}x {which} "
+        f"{row['reference_rate_per_100k']:.0f}/100k ({'' if row['high_rate'] else 'not '}"
+        f">= {config.min_rate_ratio:g}x)",
+        f"{row['place_count']} place-based offences vs {row['expected']:.1f} expected, "
+        f"p={row['p_value']:.2g} (q={row['q_value']:.2g}; {'' if row['excess'] else 'not '}significant "
+        f"at FDR {config.fdr_alpha:g})",
+        f"{score_part} {'>=' if row['severity'] else '<'} {config.red_min_weighted_score:g}",
     ]
-    if not math.isnan(row.trend_z):
-        parts.append(
-            f"trend z={row.trend_z:+.1f} vs previous year ({'>=' if row.rising else '<'} {config.rising_z:g})"
-        )
-    fired = [name for name in ("excess", "severity", "rising") if getattr(row, name)]
-    if row._1 == RED:
+    if not math.isnan(row["trend_z"]):
+        relation = ">=" if row["rising"] else "<"
+        parts.append(f"trend z={row['trend_z']:+.1f} vs previous year ({relation} {config.rising_z:g})")
+    fired = [name for name in ("excess", "severity", "rising") if row[name]]
+    if row["class"] == RED:
         reason = f"red: high rate with {', '.join(fired)}"
-    elif not row.high_rate:
+    elif not row["high_rate"]:
         reason = "yellow: rate not high enough for red"
     else:
         reason = "yellow: high rate but no significant excess, severity or rise"

@@ -113,7 +113,9 @@ def test_a_clear_excess_of_grave_offences_is_red_and_the_explanation_gives_the_n
     assert bool(row["excess"]) and bool(row["severity"]) and bool(row["high_rate"])
     assert row["weighted_score"] == pytest.approx(10 * 4 + 8 * 3 + 12 * 1.5)
     assert "red: high rate with excess, severity" in row["explanation"]
-    assert f"{row['smoothed_rate_per_100k']:.0f}/100k" in row["explanation"]
+    assert (
+        f"{row['smoothed_rate_per_100k']:.0f}/100k, {row['rate_ratio']:.1f}x national" in row["explanation"]
+    )
     assert "30 place-based offences vs" in row["explanation"]
 
 
@@ -169,6 +171,7 @@ def test_a_mahalla_as_bad_as_its_high_crime_district_is_not_singled_out_under_th
     ).loc["M299"]
     assert under_max["reference_rate_per_100k"] == pytest.approx(under_max["district_rate_per_100k"])
     assert under_max["class"] == "yellow"
+    assert "x district" in under_max["explanation"]
     assert national["class"] == "red"
 
 
