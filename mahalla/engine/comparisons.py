@@ -258,7 +258,8 @@ def compstat_compare(
     Parameters
     ----------
     counts : DataFrame
-        Daily counts, areas x days (contiguous ``DatetimeIndex`` columns), e.g. from ``daily_count_matrix``.
+        Daily counts, areas x days (contiguous ``DatetimeIndex`` columns), e.g. from ``daily_count_matrix``;
+        a frame with the days as its index and one column per area is accepted too.
     as_of : date
         The last day of the current windows.
     population : Series or array_like, optional
@@ -282,6 +283,9 @@ def compstat_compare(
     Wheeler (2016), see ``wheeler_z``; CompStat practice of week-to-date / 28-day / year-to-date reports
     (Bratton & Malinowski 2008, Police performance management in practice: taking COMPSTAT to the next level).
     """
+    if isinstance(counts.index, pd.DatetimeIndex) and not isinstance(counts.columns, pd.DatetimeIndex):
+        # Days as rows (a date-indexed frame with one column per area) is the same matrix transposed.
+        counts = counts.T
     days = _check_matrix(counts)
     day = _as_date(as_of, "as_of")
     if pd.Timestamp(day) > days[-1] or pd.Timestamp(day) < days[0]:

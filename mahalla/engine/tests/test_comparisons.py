@@ -148,3 +148,12 @@ def test_population_must_cover_every_area():
     counts = _matrix("2025-01-01", "2025-01-10", ["a", "b"])
     with pytest.raises(ValueError, match="missing areas"):
         compstat_compare(counts, "2025-01-10", population=pd.Series({"a": 10}))
+
+
+def test_a_date_indexed_frame_with_areas_as_columns_gives_the_same_table():
+    counts = _matrix("2024-01-01", "2025-03-06", ["a", "b"])
+    counts.loc["a", pd.Timestamp("2025-03-04")] = 5
+    counts.loc["b", pd.Timestamp("2024-03-05")] = 2
+    by_area = compstat_compare(counts, "2025-03-06")
+    by_day = compstat_compare(counts.T, "2025-03-06")
+    pd.testing.assert_frame_equal(by_area, by_day)
