@@ -44,7 +44,7 @@ from mahalla.engine.multiple_testing import benjamini_hochberg
 
 _FREQUENCIES = ("D", "W")
 _DISPERSIONS = ("estimate", "poisson")
-_SEASONS = ("month", "none")
+_SEASONS = ("month", "week", "none")
 
 
 @dataclass(frozen=True)
@@ -204,8 +204,9 @@ def detect_spikes(
         Estimate a negative binomial size per category from the history, or assume Poisson days.
     level_uncertainty : bool
         Use the Gamma-Poisson posterior predictive for each series' level (default) or its point estimate.
-    season : {"month", "none"}
-        Seasonal factor: month of the year, or none.
+    season : {"month", "week", "none"}
+        Seasonal factor: month of the year (default), ISO week of the year (53 factors per category: needs
+        a long, busy history), or none.
     category_level : str or int or None
         Index level naming the category whose series share cyclic factors; None (or an absent level) pools
         all series.
@@ -293,6 +294,8 @@ def detect_spikes(
         positions.append(np.asarray(period_end.day_of_week, dtype=np.int64))
     if season == "month":
         positions.append(np.asarray(period_end.month - 1, dtype=np.int64))
+    elif season == "week":
+        positions.append(np.asarray(period_end.isocalendar().week.to_numpy() - 1, dtype=np.int64))
     train_positions = [p[train] for p in positions]
     baseline = fit_seasonal_baseline(group_counts, train_positions, series_totals=totals, groups=groups)
     if positions:

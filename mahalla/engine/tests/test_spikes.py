@@ -96,6 +96,20 @@ def test_a_planted_week_long_rise_is_found_by_the_weekly_test():
     assert weekly["spike"].sum() <= 2
 
 
+def test_a_week_of_year_season_follows_a_holiday_peak_that_months_smooth_over():
+    # One busy ISO week a year (a holiday): the week-of-year baseline expects it, the monthly one does not.
+    rng = np.random.default_rng(12)
+    dates = pd.date_range("2022-07-04", "2025-06-29", freq="D")
+    busy = np.asarray(dates.isocalendar().week == 26)
+    mu = np.where(busy, 6.0, 1.0)[None, :] * rng.gamma(4.0, 0.5, 60)[:, None]
+    counts = pd.DataFrame(rng.poisson(mu), index=[f"M{i}" for i in range(60)], columns=dates)
+    weekly_season = detect_spikes(counts, dates[-1], frequency="W", season="week")
+    monthly_season = detect_spikes(counts, dates[-1], frequency="W", season="month")
+    assert weekly_season["spike"].sum() <= 3
+    assert monthly_season["spike"].sum() > 30
+    assert weekly_season["expected"].mean() > 3 * monthly_season["expected"].mean()
+
+
 def test_days_after_the_as_of_date_are_never_used():
     rng = np.random.default_rng(5)
     counts, _ = simulate(rng, areas=20)
