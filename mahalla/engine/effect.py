@@ -218,9 +218,9 @@ def difference_in_differences(
         raise ValueError("no treated mahallas given")
     treated_index = np.asarray(ids.get_indexer(pd.Index(treated_ids)), dtype=np.int64)
     excluded = set(exclude)
+    treated_set = set(treated_index.tolist())
     eligible = np.array(
-        [i for i, name in enumerate(ids) if name not in excluded and i not in set(treated_index.tolist())],
-        dtype=np.int64,
+        [i for i, name in enumerate(ids) if name not in excluded and i not in treated_set], dtype=np.int64
     )
     if eligible.size < n_controls + treated_index.size:
         raise ValueError(
@@ -261,7 +261,8 @@ def difference_in_differences(
     effect, se = _did(change, features, slope, treated_index, matched)
     treated_pre = float(pre[treated_index].mean())
     treated_post = float(post[treated_index].mean())
-    control_change = float(change[matched].mean(axis=1).mean())
+    # The (bias-corrected) change of the controls, so that treated_post = counterfactual + effect exactly.
+    control_change = treated_post - treated_pre - effect
     counterfactual = treated_pre + control_change
 
     rng = np.random.default_rng(random_state)

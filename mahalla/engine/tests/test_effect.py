@@ -32,6 +32,8 @@ def test_a_planted_reduction_is_recovered_within_its_confidence_interval():
     assert result.ci_low <= true_effect <= result.ci_high
     assert result.relative_ci_low <= -0.3 <= result.relative_ci_high
     assert result.effect < 0
+    assert result.counterfactual + result.effect == pytest.approx(result.treated_post)
+    assert result.relative_effect == pytest.approx(result.effect / result.counterfactual)
     assert result.summary().startswith("significant: fewer offences")
 
 
