@@ -161,7 +161,7 @@ def morans_i(
     >>> import numpy as np
     >>> w = np.array([[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 1, 0]])
     >>> round(morans_i([1.0, 2.0, 3.0, 4.0], w).I, 6)
-    0.333333
+    0.4
     """
     values = _values(y)
     n = values.size

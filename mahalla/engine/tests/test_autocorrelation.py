@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from itertools import permutations as ordered_samples
 from math import comb
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from scipy import sparse
 from shapely.geometry import shape
 
 from mahalla.engine.autocorrelation import fdr_significant, gi_star, local_moran, morans_i
-from mahalla.engine.inference import conditional_permutation_test, pseudo_p_value, rng_from
+from mahalla.engine.inference import _ordered_samples, conditional_permutation_test, pseudo_p_value, rng_from
 from mahalla.engine.multiple_testing import benjamini_hochberg
 from mahalla.engine.weights import distance_band_weights, queen_weights
 
@@ -197,6 +198,41 @@ def test_conditional_draws_reproduce_the_exact_sampling_distribution_of_a_neighb
     assert res.std[0] ** 2 == pytest.approx(exact_var, rel=0.05)
     # Observed sum 3 is the smallest of the 6 equally likely pairs: P(sum <= 3) = 1/6.
     assert res.p_sim[0] == pytest.approx(1 / comb(4, 2), abs=0.01)
+
+
+def test_unequal_weights_reproduce_the_exactly_enumerated_permutation_distribution():
+    # Location 0 has neighbours 1, 2, 3 with weights 1, 2, 3. Under conditional randomisation the three
+    # neighbour values are an ordered sample of 3 of the other 5: enumerate all 60 to get the exact answer.
+    values = np.array([4.0, 1.0, 7.0, 2.0, 9.0, 5.0])
+    w = np.zeros((6, 6))
+    w[0, [1, 2, 3]] = [1.0, 2.0, 3.0]
+    w[[1, 2, 3], 0] = 1.0
+    w[4, 5] = w[5, 4] = 1.0
+    observed = w @ values
+    exact = np.array([np.dot([1.0, 2.0, 3.0], values[list(s)]) for s in ordered_samples(range(1, 6), 3)])
+    permutations = 20000
+    res = conditional_permutation_test(
+        values,
+        w,
+        observed,
+        slope=np.ones(6),
+        intercept=np.zeros(6),
+        permutations=permutations,
+        random_state=4,
+    )
+    assert res.expected[0] == pytest.approx(exact.mean(), abs=4 * exact.std() / np.sqrt(permutations))
+    assert res.std[0] == pytest.approx(exact.std(), rel=0.03)
+    tail = min(np.mean(exact >= observed[0]), np.mean(exact <= observed[0]))
+    assert res.p_sim[0] == pytest.approx(tail, abs=0.01)
+
+
+def test_shared_draws_are_distinct_within_a_row_and_uniform_over_locations():
+    draws = _ordered_samples(50, 6, 20000, np.random.default_rng(8))
+    assert all(len(set(row)) == 6 for row in draws[:2000])
+    for column in (0, 5):
+        counts = np.bincount(draws[:, column], minlength=50)
+        chi_square = ((counts - 400) ** 2 / 400).sum()
+        assert chi_square < 100  # 49 degrees of freedom: the 99.99th percentile is about 94
 
 
 # --- behaviour -----------------------------------------------------------------------------------------
