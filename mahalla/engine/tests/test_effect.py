@@ -37,6 +37,19 @@ def test_a_planted_reduction_is_recovered_within_its_confidence_interval():
     assert result.summary().startswith("significant: fewer offences")
 
 
+def test_confidence_intervals_cover_a_planted_effect_at_their_nominal_rate():
+    rng = np.random.default_rng(20)
+    absolute, relative = [], []
+    for run in range(80):
+        counts, treated, true_effect = simulate(rng, areas=200, treated=15, reduction=0.3)
+        result = difference_in_differences(counts, treated, START, permutations=199, random_state=run)
+        absolute.append(result.ci_low <= true_effect <= result.ci_high)
+        relative.append(result.relative_ci_low <= -0.3 <= result.relative_ci_high)
+    # Nominal 95 %; Binomial(80, 0.95) falls below 0.87 with probability under 0.1 %.
+    assert np.mean(absolute) >= 0.87
+    assert np.mean(relative) >= 0.87
+
+
 def test_a_placebo_date_before_the_measure_shows_no_effect():
     rng = np.random.default_rng(3)
     counts, treated, _ = simulate(rng, reduction=0.3)
