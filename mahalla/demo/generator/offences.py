@@ -54,7 +54,7 @@ PLANTED_COUNTS = {
 }
 HOTSPOT_KINDS = ("theft", "burglary", "hooliganism", "violent", "drugs")
 HOTSPOT_MULTIPLIER = 5.0
-HOTSPOT_MIN_RATE = 20.0  # place-based crimes a year after the start, at least
+HOTSPOT_MIN_RATE = 30.0  # place-based crimes a year after the start, at least
 RED_EPISODE_MULTIPLIER = 6.0
 RED_EPISODE_MIN_RATE = 30.0
 CLUSTER_EVENTS = 15
@@ -315,7 +315,7 @@ class OffenceGenerator:
         kinds = [k for k in self.crime_kinds if k.name in HOTSPOT_KINDS]
         kind_share = np.array([k.share for k in kinds]) / sum(k.share for k in kinds)
         for number, m in enumerate(self.hotspot_mahallas, start=1):
-            start_day = self.days - int(self.rng.integers(90, 270))
+            start_day = self.days - int(self.rng.integers(120, 300))
             base = self._place_based_rate(m)
             extra_per_year = max(HOTSPOT_MULTIPLIER * base, HOTSPOT_MIN_RATE) - base
             planted = len(self.planted)
@@ -515,9 +515,13 @@ class OffenceGenerator:
         place_based = np.array([k.code_kind == K.CRIMINAL and k.category != "cyber" for k in self.all_kinds])[
             columns["kind"]
         ]
+        # Planted patterns are left whole, so they are exactly as the truth file records them (at tiny scale
+        # they share the one district with the measure).
+        unplanted = (columns["origin"] == BACKGROUND) | (columns["origin"] == NEAR_REPEAT)
         affected = (
             in_district[columns["mahalla"]]
             & place_based
+            & unplanted
             & (columns["minute"] >= self.intervention["start_day"] * 1440)
         )
         removed = affected & (self.rng.random(len(affected)) < INTERVENTION_REDUCTION)
