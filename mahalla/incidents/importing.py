@@ -663,8 +663,14 @@ class _BulkLoad:
 
     def finish(self) -> None:
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # PostgreSQL builds no index on a table with pending (deferred) foreign-key checks: run
+                # them now, then defer again as Django's constraints are declared.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for _name, definition in self.dropped:
                 cursor.execute(definition)
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         self.dropped = []
 
 

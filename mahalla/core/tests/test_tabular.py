@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from mahalla.core.tabular import (
     RejectsWriter,
@@ -22,6 +24,13 @@ from mahalla.core.tabular import (
 
 ALLOWED = ("code", "name", "population", "boundary")
 REQUIRED = ("code", "name")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are asserted in English, whatever the project's default language (Uzbek)."""
+    with translation.override("en"):
+        yield
 
 
 def read_all(

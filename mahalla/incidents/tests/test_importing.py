@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from mahalla.audit.models import AuditEvent
 from mahalla.core.tabular import RejectsWriter, TabularError
@@ -32,6 +34,13 @@ TERRITORIES = Path(__file__).parents[2] / "territory" / "tests" / "data" / "terr
 UTC = dt.UTC
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are asserted in English, whatever the project's default language (Uzbek)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -4,9 +4,11 @@ shapes and an independent ray-casting implementation."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from django.utils import translation
 from shapely.geometry import Polygon, box
 
 from mahalla.territory.geometry import (
@@ -21,6 +23,13 @@ from mahalla.territory.geometry import (
     point_within,
     representative_point,
 )
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are asserted in English, whatever the project's default language (Uzbek)."""
+    with translation.override("en"):
+        yield
 
 
 def polygon_json(*rings: list[list[float]]) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from mahalla.audit.models import AuditEvent
 from mahalla.core.tabular import RejectsWriter, TabularError
@@ -24,6 +26,13 @@ from mahalla.territory.models import District, LawAndOrderPost, Mahalla, Region
 FIXTURE = Path(__file__).parent / "data" / "territories.csv"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are asserted in English, whatever the project's default language (Uzbek)."""
+    with translation.override("en"):
+        yield
 
 
 def fixture_rows() -> list[dict[str, str]]:
