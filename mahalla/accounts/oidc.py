@@ -32,6 +32,13 @@ class MahallaOIDCBackend(OIDCAuthenticationBackend):
             return User.objects.none()
         return User.objects.filter(username=username)
 
+    def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> User | None:
+        user = super().get_or_create_user(access_token, id_token, payload)
+        # A deactivated account stays closed whatever the provider says.
+        if user is not None and not user.is_active:
+            return None
+        return user
+
     def create_user(self, claims: dict[str, Any]) -> User:
         return user_create_from_sign_on(
             username=username_from_claims(claims),
