@@ -321,8 +321,8 @@ def _chunk_validate(
         raw = column(name)
         parsed: list[bool | None] = list(map(BOOLEANS.get, raw))
         if None in parsed:
-            for i, value in enumerate(parsed):
-                if value is None:
+            for i, flag in enumerate(parsed):
+                if flag is None:
                     parsed[i] = BOOLEANS.get(raw[i].lower())
                     if parsed[i] is None:
                         fail(i, name, raw[i], _("not a boolean (use 1/0, true/false or yes/no)"))
@@ -449,7 +449,7 @@ def _chunk_validate(
                 mahalla[i] = locator.keys[position]
     if to_confirm:
         locator = reference.locator
-        checkable = [i for i in to_confirm if mahalla[i] in locator.position_of_key]  # type: ignore[comparison-overlap]
+        checkable = [i for i in to_confirm if mahalla[i] in locator.position_of_key]
         if checkable:
             positions = np.array([locator.position_of_key[mahalla[i]] for i in checkable])
             inside = locator.contains(
@@ -488,17 +488,17 @@ def _chunk_validate(
 
     # A key twice in the file: the later row is refused, naming the first (whatever the rows' validity).
     for i in range(n):
-        source, number = sources[i], registration_numbers[i]
-        if not source or not number:
+        source, registration = sources[i], registration_numbers[i]
+        if not source or not registration:
             continue
-        first = seen.setdefault(f"{source}\x1f{number}", numbers[i])
+        first = seen.setdefault(f"{source}\x1f{registration}", numbers[i])
         if first != numbers[i]:
             fail(
                 i,
                 "registration_number",
-                number,
+                registration,
                 _("duplicate: %(source)s %(number)s is also in row %(first)s")
-                % {"source": source, "number": number, "first": first},
+                % {"source": source, "number": registration, "first": first},
             )
 
     validated = _Validated()
@@ -544,6 +544,11 @@ def _chunk_validate(
 # -- writing ---------------------------------------------------------------------------------------------
 
 
+def _column(model: Any, name: str) -> str:
+    column: str = model._meta.get_field(name).column
+    return column
+
+
 class _OffenceWriter:
     """Inserts new offences and their causes: COPY on PostgreSQL, executemany elsewhere. Ids are allocated
     up front so that the causes can be written without reading the offences back."""
@@ -552,9 +557,9 @@ class _OffenceWriter:
         self.vendor = connection.vendor
         meta = Offence._meta
         self.table = meta.db_table
-        self.columns = [meta.get_field(name).column for name in RECORD_FIELDS]
+        self.columns = [_column(Offence, name) for name in RECORD_FIELDS]
         self.cause_table = OffenceCause._meta.db_table
-        self.cause_columns = [OffenceCause._meta.get_field(name).column for name in ("offence", "cause")]
+        self.cause_columns = [_column(OffenceCause, name) for name in ("offence", "cause")]
         self._next_id: int | None = None
 
     def ids_allocate(self, count: int) -> list[int]:
@@ -602,7 +607,7 @@ class _OffenceWriter:
                             copy.write_row(pair)
                 return
             first, second = DATETIME_POSITIONS
-            rows = []
+            rows: list[list[Any]] = []
             for record in records:
                 row = list(record)
                 row[first] = _sqlite_datetime(row[first])
@@ -703,16 +708,16 @@ def _stored_compare(validated: _Validated, keep: list[int], outcome: ImportOutco
     new: list[int] = []
     for k in keep:
         record = validated.records[k]
-        row = stored.get((record[1], record[2]))
-        if row is None:
+        found = stored.get((record[1], record[2]))
+        if found is None:
             new.append(k)
             continue
         differing = [
             field_name
             for position, (field_name, name) in enumerate(zip(COMPARED_FIELDS, names, strict=True), start=1)
-            if row[name] != record[position]
+            if found[name] != record[position]
         ]
-        if stored_causes.get(row["id"], set()) != set(validated.causes[k]):
+        if stored_causes.get(found["id"], set()) != set(validated.causes[k]):
             differing.append("causes")
         if differing:
             outcome.rows_conflicting += 1
@@ -742,7 +747,7 @@ def _batch_recorder(*, actor: Any, kind: str) -> BatchRecorder:
             started_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         _batch_finish(batch, outcome, status)
-        return batch.pk
+        return int(batch.pk)
 
     return record
 

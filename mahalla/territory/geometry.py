@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import shapely
@@ -26,7 +26,7 @@ POINT_TOLERANCE_DEGREES = 1e-6
 # 1 m) leaves room for rounding on both sides while still catching a mahalla filed under the wrong district.
 CONTAINMENT_TOLERANCE_DEGREES = 1e-5
 
-BoundaryGeometry = Polygon | MultiPolygon
+BoundaryGeometry: TypeAlias = Polygon | MultiPolygon
 
 
 class GeometryError(ValueError):
@@ -86,7 +86,8 @@ def boundary_parse(value: str | dict[str, Any]) -> BoundaryGeometry:
     if not geometry.is_valid:
         raise GeometryError(_("invalid geometry: %s") % shapely.is_valid_reason(geometry))
     assert isinstance(geometry, (Polygon, MultiPolygon))
-    return geometry
+    result: BoundaryGeometry = geometry
+    return result
 
 
 def _ring_check(ring: object) -> None:

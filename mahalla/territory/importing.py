@@ -445,7 +445,7 @@ class _Boundaries:
     def exists(self, level: str, code: str) -> bool:
         if (level, code) in self.from_file:
             return True
-        stored = {
+        stored: dict[str, dict[str, Any]] = {
             "region": self.stored_regions,
             "district": self.stored_districts,
             "mahalla": self.stored_mahallas,
