@@ -29,6 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--permutations", type=int, help="space-time scan replicates (default 99)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for key in ("date", "first", "last"):
+            # call_command(..., date="2026-01-01") passes the string without argparse's conversion.
+            if isinstance(options[key], str):
+                options[key] = _date(options[key])
         if options["date"] and (options["first"] or options["last"]):
             raise CommandError("give either --date or --from/--to, not both")
         if bool(options["first"]) != bool(options["last"]):
