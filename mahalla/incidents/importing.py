@@ -195,8 +195,11 @@ class _Reference:
         if self._locator is None:
             keys: list[tuple[int, int, int]] = []
             boundaries = []
-            rows = Mahalla.objects.filter(boundary__isnull=False).values_list(
-                "id", "district_id", "region_id", "boundary"
+            # In code order: a point on an edge shared by two mahallas goes to the lower code.
+            rows = (
+                Mahalla.objects.filter(boundary__isnull=False)
+                .order_by("code")
+                .values_list("id", "district_id", "region_id", "boundary")
             )
             for pk, district_id, region_id, boundary in rows.iterator(chunk_size=2000):
                 if boundary:
