@@ -60,6 +60,9 @@ def test_raw_sql_truncate_is_refused_on_postgresql(event):
         pytest.skip("SQLite has no TRUNCATE; its DELETE trigger covers 'DELETE FROM' without WHERE")
     with pytest.raises(DatabaseError, match="append-only"):
         with transaction.atomic(), connection.cursor() as cursor:
+            # Run the deferred foreign-key checks of the fixture's insert now; otherwise PostgreSQL refuses
+            # the TRUNCATE for having pending trigger events before our trigger is reached.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE audit_auditevent")
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
