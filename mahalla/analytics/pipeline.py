@@ -361,6 +361,12 @@ def emerging_classes(counts: pd.DataFrame, inputs: Inputs, parameters: dict[str,
         return pd.DataFrame({"class": "", "trend_z": np.nan}, index=inputs.mahallas.index)
     # Week k ends on the date - 7 (weeks - 1 - k) days: the last step is the 7 days ending on the date.
     cube = values[:, -days:].reshape(len(values), weeks, 7).sum(axis=2)
+    if cube.min() == cube.max():
+        # Every mahalla-week alike (typically no offence at all): Gi* is undefined and nothing can emerge.
+        return pd.DataFrame(
+            {"class": "no pattern detected", "trend_z": np.nan, "last_z": np.nan, "hot_weeks": 0},
+            index=inputs.mahallas.index,
+        )
     coords = projected_centroids(inputs.mahallas["lat"].to_numpy(), inputs.mahallas["lon"].to_numpy())
     w = knn_weights(coords, min(6, len(values) - 1))
     w = w.maximum(w.T)
