@@ -68,7 +68,9 @@ def tiny_nation(tiny_nation_files: Path, db: None) -> TinyNation:
     """The tiny nation imported into the test database through the real importers."""
     from django.core.management import call_command
 
-    call_command("import", "territories", str(tiny_nation_files / "territories.csv"), no_progress=True, verbosity=0)
+    call_command(
+        "import", "territories", str(tiny_nation_files / "territories.csv"), no_progress=True, verbosity=0
+    )
     call_command("import", "offences", str(tiny_nation_files / "offences.csv"), no_progress=True, verbosity=0)
     manifest = json.loads((tiny_nation_files / "manifest.json").read_text(encoding="utf-8"))
     truth = json.loads((tiny_nation_files / "truth.json").read_text(encoding="utf-8"))

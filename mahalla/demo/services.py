@@ -122,9 +122,9 @@ def _demo_scopes() -> dict[str, dict[str, Any]]:
 
 def _scope_text(scope: dict[str, Any]) -> str:
     if scope.get("scope_region"):
-        return scope["scope_region"].name_uz
+        return str(scope["scope_region"].name_uz)
     if scope.get("scope_district"):
-        return scope["scope_district"].name_uz
+        return str(scope["scope_district"].name_uz)
     if scope.get("mahallas"):
         return ", ".join(m.name_uz for m in scope["mahallas"])
     return str(_("whole country"))

@@ -64,7 +64,8 @@ def day_weights(profile: TimeProfile, start: date, days: int) -> np.ndarray:
         2 * np.pi * (day_of_year - profile.season_peak_day) / 365.25
     )
     weights = season * np.asarray(profile.weekday)[weekday]
-    return weights / weights.mean()
+    normalised: np.ndarray = weights / weights.mean()
+    return normalised
 
 
 def hour_weights(profile: TimeProfile) -> np.ndarray:
@@ -73,4 +74,5 @@ def hour_weights(profile: TimeProfile) -> np.ndarray:
     weights = np.full(24, profile.hour_floor)
     for peak, weight, concentration in profile.hour_peaks:
         weights += weight * np.exp(concentration * (np.cos(2 * np.pi * (hours - peak) / 24) - 1))
-    return weights / weights.sum()
+    probabilities: np.ndarray = weights / weights.sum()
+    return probabilities

@@ -193,7 +193,7 @@ class OffenceGenerator:
             shapely.prepare(boundary)
         self.events = Events()
         self.planted: list[dict[str, Any]] = []
-        self.district_index = {}
+        self.district_index: dict[str, list[int]] = {}
         for i, m in enumerate(self.mahallas):
             self.district_index.setdefault(m.district_code, []).append(i)
 
@@ -279,7 +279,7 @@ class OffenceGenerator:
         sizes = [(len(self.district_index[c]), c) for c in district_codes]
         intervention_district = max(sizes, key=lambda s: (s[0], s[1]))[1]
         intervention_day = self.days - 365 - int(self.rng.integers(30, 120))
-        self.intervention = {
+        self.intervention: dict[str, Any] = {
             "district_code": intervention_district,
             "start_date": (self.start + timedelta(days=intervention_day)).isoformat(),
             "start_day": intervention_day,
@@ -558,7 +558,8 @@ def _weighted_choice(
 
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
+    logit: np.ndarray = np.log(p / (1 - p))
+    return logit
 
 
 class ArticleTable:
@@ -659,7 +660,8 @@ def build_offences(territory: Territory, seed: int, as_of: date, scale: str) -> 
             for row in (first, last):
                 if not articles.valid(kind.code_kind, candidate, occurred[row].date()):
                     raise ValueError(
-                        f"article {candidate} ({kind.code_kind}) has no category rule on {occurred[row].date()}"
+                        f"article {candidate} ({kind.code_kind}) has no category rule on "
+                        f"{occurred[row].date()}"
                     )
 
     # Repeat victimisation in domestic violence: an incident is against a victim already known in the
@@ -832,18 +834,16 @@ def build_offences(territory: Territory, seed: int, as_of: date, scale: str) -> 
         "cyber_bank_card_share": K.CYBER_BANK_CARD,
         "cyber_method_shares": dict(K.CYBER_METHODS),
     }
+    expected = generator.base_rate[:, None] * generator.effect[:, None] * generator.wobble
     mahalla_truth = []
-    for i, m in enumerate(mahallas):
+    for i, unit in enumerate(mahallas):
         mahalla_truth.append(
             {
-                "mahalla_code": m.code,
-                "population": str(m.population),
+                "mahalla_code": unit.code,
+                "population": str(unit.population),
                 "district_effect": f"{generator.district_effect[i]:.6f}",
                 "mahalla_effect": f"{generator.mahalla_effect[i]:.6f}",
-                **{
-                    f"expected_crimes_year{y + 1}": f"{generator.base_rate[i] * generator.effect[i] * generator.wobble[i, y]:.4f}"
-                    for y in range(YEARS)
-                },
+                **{f"expected_crimes_year{y + 1}": f"{expected[i, y]:.4f}" for y in range(YEARS)},
             }
         )
     return OffenceSet(rows_out, truth_out, planted, parameters, mahalla_truth)

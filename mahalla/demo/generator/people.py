@@ -87,7 +87,8 @@ def build_officials(territory: Territory, seed: int) -> list[dict[str, str]]:
     def draw() -> np.ndarray:
         if not draws or draws[-1].shape[0] == 0:
             draws.append(rng.random((block, 8)))
-        row, draws[-1] = draws[-1][0], draws[-1][1:]
+        row: np.ndarray = draws[-1][0]
+        draws[-1] = draws[-1][1:]
         return row
 
     def name_for(female_share: float, u: np.ndarray) -> str:

@@ -242,7 +242,8 @@ def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
     remainder = int(total - whole.sum())
     order = np.argsort(-(share - whole), kind="stable")
     whole[order[:remainder]] += 1
-    return whole
+    result: np.ndarray = whole
+    return result
 
 
 def _district_populations(districts: dict[str, DistrictUnit], rng: np.random.Generator) -> None:
@@ -276,7 +277,8 @@ def _mahalla_populations(rng: np.random.Generator, count: int, total: int) -> np
         if values.min() >= low - 1e-9 and values.max() <= high + 1e-9:
             break
     result = _largest_remainder(values, total)
-    return np.clip(result, low, high)
+    clipped: np.ndarray = np.clip(result, low, high)
+    return clipped
 
 
 def _seed_points(

@@ -27,12 +27,16 @@ def test_the_importers_put_generated_cyber_fraud_in_the_cyber_category(tiny_nati
     card_fraud = Offence.objects.filter(article="168", bank_card=True)
     assert card_fraud.exists()
     assert set(card_fraud.values_list("category__code", flat=True)) == {"cyber"}
-    assert set(Offence.objects.filter(article="277").values_list("category__code", flat=True)) == {"hooliganism"}
+    assert set(Offence.objects.filter(article="277").values_list("category__code", flat=True)) == {
+        "hooliganism"
+    }
 
 
 def test_tiny_nation_reimport_adds_nothing(tiny_nation):
     before = Offence.objects.count()
-    call_command("import", "offences", str(tiny_nation.directory / "offences.csv"), no_progress=True, verbosity=0)
+    call_command(
+        "import", "offences", str(tiny_nation.directory / "offences.csv"), no_progress=True, verbosity=0
+    )
     assert Offence.objects.count() == before
 
 
@@ -43,7 +47,9 @@ def demo_var(tmp_path, settings):
 
 
 def _run_demo(capsys):
-    call_command("demo", "--scale", "tiny", "--seed", "4", "--as-of", "2026-01-01", "--no-serve", "--no-analyze")
+    call_command(
+        "demo", "--scale", "tiny", "--seed", "4", "--as-of", "2026-01-01", "--no-serve", "--no-analyze"
+    )
     return capsys.readouterr().out
 
 

@@ -20,7 +20,9 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes(tmp_pat
         assert (tmp_path / "again" / name).read_bytes() == original, name
         assert again.files[name] == hashlib.sha256(original).hexdigest()
         assert other.files[name] != again.files[name], name
-    assert (tmp_path / "again" / "manifest.json").read_bytes() == (tiny_nation_files / "manifest.json").read_bytes()
+    assert (tmp_path / "again" / "manifest.json").read_bytes() == (
+        tiny_nation_files / "manifest.json"
+    ).read_bytes()
 
 
 def test_the_manifest_lists_every_file_with_its_hash_and_no_clock_time(tiny_nation_files):
@@ -63,7 +65,9 @@ def test_bad_arguments_are_refused_by_name(tmp_path, arguments, message):
 
 
 def test_generate_command_writes_the_files_and_reports_the_counts(tmp_path, capsys):
-    call_command("generate", "--scale", "tiny", "--seed", "3", "--as-of", "2025-07-01", "--out", str(tmp_path))
+    call_command(
+        "generate", "--scale", "tiny", "--seed", "3", "--as-of", "2025-07-01", "--out", str(tmp_path)
+    )
     output = capsys.readouterr().out
     assert "30 mahallas" in output
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))

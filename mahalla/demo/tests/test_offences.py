@@ -1,4 +1,4 @@
-"""Calibration of the offences to the published figures, the time and space patterns, and the planted truth."""
+"""Calibration of the offences to the published figures, their time and space patterns, the planted truth."""
 
 from datetime import timedelta
 
@@ -162,7 +162,12 @@ def test_the_prevention_measure_is_recorded_with_its_effect(tiny):
     assert measure["offences_prevented"] > 0
     # Each affected offence was kept with probability 0.7, so the prevented share is binomial around 0.3.
     share = measure["offences_prevented"] / measure["affected_offences_without_measure"]
-    assert stats.binomtest(measure["offences_prevented"], measure["affected_offences_without_measure"], 0.3).pvalue > 1e-3
+    assert (
+        stats.binomtest(
+            measure["offences_prevented"], measure["affected_offences_without_measure"], 0.3
+        ).pvalue
+        > 1e-3
+    )
     assert 0.1 < share < 0.5
 
 
@@ -186,7 +191,13 @@ def test_crime_rate_and_cyber_shares_match_the_published_figures(nation):
     assert len(cyber) / len(crimes) == pytest.approx(0.44, abs=0.01)  # DOMAIN.md 8: 44.4 % in 2024
     assert (cyber["bank_card"] == "1").mean() == pytest.approx(0.98, abs=0.005)
     methods = cyber["cyber_method"].value_counts(normalize=True)
-    published = {"malicious_link": 0.60, "sms_code": 0.16, "marketplace": 0.11, "investment": 0.09, "loan": 0.04}
+    published = {
+        "malicious_link": 0.60,
+        "sms_code": 0.16,
+        "marketplace": 0.11,
+        "investment": 0.09,
+        "loan": 0.04,
+    }
     for method, share in published.items():
         assert methods[method] == pytest.approx(share, abs=0.01), method
 
@@ -209,11 +220,13 @@ def test_counts_are_overdispersed_like_a_negative_binomial_with_persistent_mahal
         size = np.exp(log_size)
         return -stats.nbinom.logpmf(totals, size, size / (size + mean)).sum()
 
-    size = float(np.exp(optimize.minimize_scalar(negative_log_likelihood, bounds=(-5, 3), method="bounded").x))
+    size = float(
+        np.exp(optimize.minimize_scalar(negative_log_likelihood, bounds=(-5, 3), method="bounded").x)
+    )
     assert 0.2 <= size <= 0.45
     assert totals.var() / mean > 10
-    # Most mahallas quiet, a few persistently bad: the worst 5 % of one year are mostly the worst 10 % the year
-    # before, and the counts of consecutive years correlate strongly.
+    # Most mahallas quiet, a few persistently bad: the worst 5 % of one year are mostly among the worst 10 %
+    # the year before, and the counts of consecutive years correlate strongly.
     previous = yearly_counts(nation, 1).sum(axis=1).to_numpy()
     assert stats.spearmanr(previous, totals).statistic > 0.5
     worst = totals >= np.quantile(totals, 0.95)
@@ -268,7 +281,9 @@ def test_time_patterns_season_weekday_and_hour(nation):
 
 @pytest.mark.slow
 def test_burglaries_show_near_repeats_in_a_knox_test(nation):
-    knox = pytest.importorskip("mahalla.engine.near_repeat", reason="the near-repeat module is not in this tree")
+    knox = pytest.importorskip(
+        "mahalla.engine.near_repeat", reason="the near-repeat module is not in this tree"
+    )
     crimes = nation.crimes
     burglary = crimes[(crimes["article"] == "169") & (crimes["place_type"] == "home")]
     burglary = burglary[burglary["mahalla_code"].str.startswith("1726")]  # Tashkent city, dense enough

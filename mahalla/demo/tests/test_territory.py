@@ -52,7 +52,9 @@ def test_coordinates_are_written_on_the_1e6_degree_grid(tiny):
     boundary = json.loads(tiny.mahallas["boundary"].iloc[0])
     coords = np.array(boundary["coordinates"][0])
     assert np.allclose(coords, np.round(coords / GRID_DEGREES) * GRID_DEGREES, atol=1e-12, rtol=0)
-    assert re.fullmatch(r'\{"type":"Polygon","coordinates":\[\[\[[0-9.,\[\]]+\]\]\]\}', tiny.mahallas["boundary"].iloc[0])
+    assert re.fullmatch(
+        r'\{"type":"Polygon","coordinates":\[\[\[[0-9.,\[\]]+\]\]\]\}', tiny.mahallas["boundary"].iloc[0]
+    )
 
 
 def test_mahalla_codes_are_the_district_code_and_a_three_digit_serial(tiny):
@@ -127,7 +129,10 @@ def test_city_mahallas_are_denser_than_village_ones(nation):
     city_codes |= {code for code in nation.districts.index if code.startswith("1726")}
     in_city = mahallas["parent_code"].isin(city_codes)
     assert density[in_city].median() > 5 * density[~in_city].median()
-    assert mahallas["population"].astype(int)[in_city].mean() > mahallas["population"].astype(int)[~in_city].mean()
+    assert (
+        mahallas["population"].astype(int)[in_city].mean()
+        > mahallas["population"].astype(int)[~in_city].mean()
+    )
 
 
 @pytest.mark.slow
@@ -175,7 +180,11 @@ def test_districts_sit_where_their_published_centres_are(nation):
         for district in region["districts"]:
             centres[district["name_uz"]] = (district["lon"], district["lat"])
     shapes = nation.shapes(nation.districts)
-    known = [(code, centres[row["name_uz"]]) for code, row in nation.districts.iterrows() if row["name_uz"] in centres]
+    known = [
+        (code, centres[row["name_uz"]])
+        for code, row in nation.districts.iterrows()
+        if row["name_uz"] in centres
+    ]
     assert len(known) >= 150
     near = [shapes[code].distance(shapely.Point(lonlat)) < 0.1 for code, lonlat in known]  # within ~10 km
     assert np.mean(near) > 0.95

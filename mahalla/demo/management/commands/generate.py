@@ -50,8 +50,9 @@ class Command(BaseCommand):
         counts = result.counts
         self.stdout.write(
             _(
-                "%(scale)s nation in %(out)s: %(mahallas)s mahallas, %(population)s people, %(crimes)s crimes, "
-                "%(admin)s administrative offences, %(officials)s officials (%(seconds).1f s)"
+                "%(scale)s nation in %(out)s: %(mahallas)s mahallas, %(population)s people, "
+                "%(crimes)s crimes, %(admin)s administrative offences, %(officials)s officials "
+                "(%(seconds).1f s)"
             )
             % {
                 "scale": options["scale"],
