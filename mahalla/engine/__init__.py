@@ -20,6 +20,8 @@ from mahalla.engine.emerging import (
     classify_emerging,
     emerging_hot_spots,
     space_time_gi_star,
+    space_time_permutation_p,
+    space_time_weights,
 )
 from mahalla.engine.inference import LocalPermutationResult, conditional_permutation_test, pseudo_p_value
 from mahalla.engine.trend import MannKendallResult, mann_kendall

@@ -33,10 +33,11 @@ works", ArcGIS Pro tool reference, Space Time Pattern Mining toolbox):
    that was ever significantly cold and is hot now is oscillating rather than new or consecutive (the sign
    change is the more informative finding; sfdep makes the same choice).
 
-Inference is analytical (normal p-values of the Gi* z with FDR), as in Esri's tool. Conditional permutations
-per bin are available for single maps through :func:`mahalla.engine.autocorrelation.gi_star`; at nation scale
-(9,000 mahallas x 156 weeks x 999 permutations) they would cost 156 full permutation runs, so they are not
-used here.
+Inference is analytical by default (normal p-values of the Gi* z with FDR), as in Esri's tool. With
+``permutations > 0`` the p-values come from conditional randomisation of every bin over the cube instead
+(:func:`space_time_permutation_p`); thanks to the shared-draw engine of :mod:`mahalla.engine.inference`
+this stays feasible at nation scale (9,000 mahallas x 156 weeks x 999 permutations: see
+``bench/bench_spatial_vs_esda.py``).
 
 References
 ----------
@@ -54,11 +55,13 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import sparse, stats
 
 from mahalla.engine.autocorrelation import binary_star_weights, gi_star_z
+from mahalla.engine.inference import RandomState, check_permutations, conditional_permutation_test, rng_from
 from mahalla.engine.multiple_testing import benjamini_hochberg
 from mahalla.engine.trend import mann_kendall
+from mahalla.engine.weights import as_weights
 
 __all__ = [
     "EMERGING_CLASSES",
@@ -66,6 +69,8 @@ __all__ = [
     "classify_emerging",
     "emerging_hot_spots",
     "space_time_gi_star",
+    "space_time_permutation_p",
+    "space_time_weights",
 ]
 
 _PATTERNS = (
@@ -273,6 +278,115 @@ def space_time_gi_star(
     return z
 
 
+def space_time_weights(w: object, steps: int, neighbourhood_time_step: int) -> sparse.csr_array:
+    """Binary weights between the bins of a cube, bin ``t * n + i`` for location ``i`` and step ``t``.
+
+    Bin ``(i, t)`` neighbours ``(j, s)`` when ``j`` is ``i`` or a spatial neighbour of ``i`` and
+    ``t - neighbourhood_time_step <= s <= t``; the bin itself is left out (conditional permutation holds it
+    fixed). Built directly in CSR with 32-bit indices: 9,000 locations x 156 steps with one previous step
+    make about 19 million links.
+
+    Parameters
+    ----------
+    w : sparse or dense (n, n) binary matrix
+    steps : int
+    neighbourhood_time_step : int
+
+    Returns
+    -------
+    scipy.sparse.csr_array, shape (n * steps, n * steps)
+    """
+    matrix = as_weights(w)
+    n = matrix.shape[0]
+    star = binary_star_weights(matrix, n)
+    k = _time_step(neighbourhood_time_step, steps)
+    owner = np.repeat(np.arange(n), np.diff(star.indptr))
+    neighbour = star.indices.astype(np.int64)
+    index_blocks: list[NDArray[np.int32]] = []
+    lengths: list[NDArray[np.int64]] = []
+    for t in range(steps):
+        window = np.arange(max(0, t - k), t + 1)
+        # Row-major order: for each location, every step of the window, then its neighbours.
+        rows = np.tile(owner, window.size)
+        cols = (window[:, None] * n + neighbour[None, :]).ravel()
+        is_self = cols == t * n + rows
+        rows, cols = rows[~is_self], cols[~is_self]
+        order = np.argsort(rows, kind="stable")
+        index_blocks.append(cols[order].astype(np.int32))
+        lengths.append(np.bincount(rows, minlength=n))
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))])
+    indices = np.concatenate(index_blocks)
+    size = n * steps
+    return sparse.csr_array((np.ones(indices.size), indices, indptr), shape=(size, size))
+
+
+def space_time_permutation_p(
+    counts: ArrayLike,
+    w: object,
+    *,
+    neighbourhood_time_step: int = 1,
+    global_window: Literal["cube", "time_step"] = "cube",
+    permutations: int = 999,
+    random_state: RandomState = None,
+) -> NDArray[np.float64]:
+    """Directed conditional-permutation pseudo p-value of the Gi* of every bin, shape (n, T).
+
+    With ``global_window="cube"`` each bin is held fixed and the other members of its space-time
+    neighbourhood are drawn from all other bins of the cube (the reference population of the cube-wide
+    z-score). With ``"time_step"`` (purely spatial neighbourhoods) each step's map is permuted on its own;
+    a step with no counts at all gets NaN. Gi* is increasing in the neighbourhood sum, so the p-value is the
+    same for ``G`` and for its z-score.
+
+    References
+    ----------
+    Anselin (1995) and esda ``crand`` (conditional randomisation); Ord & Getis (1995).
+    """
+    cube = _counts(counts)
+    n, steps = cube.shape
+    k = _time_step(neighbourhood_time_step, steps)
+    permutations = check_permutations(permutations, allow_zero=False)
+    rng = rng_from(random_state)
+    if global_window == "time_step":
+        if k != 0:
+            raise ValueError(f"global_window='time_step' needs neighbourhood_time_step=0, got {k}")
+        star = binary_star_weights(w, n)
+        p = np.full((n, steps), np.nan)
+        for t in range(steps):
+            values = cube[:, t]
+            total = values.sum()
+            if total == 0:
+                continue
+            result = conditional_permutation_test(
+                values,
+                star,
+                (star @ values) / total,
+                slope=np.full(n, 1.0 / total),
+                intercept=values / total,
+                permutations=permutations,
+                random_state=rng,
+            )
+            p[:, t] = result.p_sim
+        return p
+    if global_window != "cube":
+        raise ValueError(f"global_window must be 'cube' or 'time_step', got {global_window!r}")
+    links = space_time_weights(w, steps, k)
+    values = cube.T.ravel()
+    total = values.sum()
+    if total == 0:
+        raise ValueError("counts are zero in every bin, so Gi* is undefined")
+    result = conditional_permutation_test(
+        values,
+        links,
+        (links @ values + values) / total,
+        slope=np.full(values.size, 1.0 / total),
+        intercept=values / total,
+        permutations=permutations,
+        random_state=rng,
+    )
+    directed: NDArray[np.float64] = result.p_sim.reshape(steps, n).T
+    return directed
+
+
 def _counts(counts: ArrayLike) -> NDArray[np.float64]:
     cube = np.asarray(counts, dtype=float)
     if cube.ndim != 2:
@@ -303,6 +417,8 @@ def emerging_hot_spots(
     fdr: bool = True,
     trend_alpha: float = 0.05,
     threshold: float = 0.9,
+    permutations: int = 0,
+    random_state: RandomState = None,
 ) -> EmergingHotSpotResult:
     """Emerging hot spot analysis of a (locations x time steps) count cube.
 
@@ -325,6 +441,13 @@ def emerging_hot_spots(
         Significance level of the Mann-Kendall trend.
     threshold : float, default 0.9
         Esri's 90 % rule.
+    permutations : int, default 0
+        0 uses the analytical normal p-values of the Gi* z, as Esri does. A positive number replaces them by
+        conditional permutation p-values (see :func:`space_time_permutation_p`), made two-sided as
+        ``min(1, 2 p)`` so that they play the same role; 999 permutations of 9,000 x 156 bins take tens of
+        seconds.
+    random_state : int, numpy.random.Generator or None
+        Randomness of the permutations.
 
     Returns
     -------
@@ -353,7 +476,19 @@ def emerging_hot_spots(
     )
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    p = 2 * stats.norm.sf(np.abs(z))
+    permutations = check_permutations(permutations, allow_zero=True)
+    if permutations:
+        directed = space_time_permutation_p(
+            cube,
+            w,
+            neighbourhood_time_step=neighbourhood_time_step,
+            global_window=global_window,
+            permutations=permutations,
+            random_state=random_state,
+        )
+        p = np.minimum(1.0, 2 * directed)
+    else:
+        p = 2 * stats.norm.sf(np.abs(z))
     if fdr:
         significant, _ = benjamini_hochberg(p.ravel(), alpha)
         significant = significant.reshape(p.shape)

@@ -123,7 +123,9 @@ def mann_kendall(x: ArrayLike, *, alpha: float = 0.05, sen_slope: bool = True) -
         block = max(1, _SLOPE_BLOCK_ELEMENTS // gaps.size)
         for lo in range(0, m, block):
             chunk = rows[lo : lo + block]
-            slope[lo : lo + block] = np.median((chunk[:, later] - chunk[:, earlier]) / gaps, axis=1)
+            pair_slopes = chunk[:, later] - chunk[:, earlier]
+            pair_slopes /= gaps
+            slope[lo : lo + block] = np.median(pair_slopes, axis=1, overwrite_input=True)
         intercept = np.median(rows, axis=1) - np.median(np.arange(length)) * slope
 
     shape = values.shape[:-1]

@@ -331,9 +331,9 @@ def with_self_loops(w: Any, value: float = 1.0) -> WeightsMatrix:
     """
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"value must be a finite non-negative weight, got {value}")
-    matrix = sparse.lil_array(as_weights(w))
-    matrix.setdiag(value)
-    return as_weights(matrix)
+    matrix = as_weights(w)
+    diagonal = sparse.diags_array(np.full(matrix.shape[0], float(value)) - matrix.diagonal())
+    return as_weights(matrix + diagonal)
 
 
 def row_standardize(w: Any) -> WeightsMatrix:
