@@ -23,7 +23,7 @@ from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
 from mahalla.core.errors import ApplicationError
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.incidents.models import ImportBatch
+from mahalla.incidents.models import ImportBatch, Offence
 from mahalla.territory.models import District, Mahalla, Region
 
 from .generator import generate
@@ -66,6 +66,20 @@ def nation_generate_cached(
     return json.loads((directory / "manifest.json").read_text(encoding="utf-8")), generated
 
 
+def cached_as_of(directory: Path, *, scale: str, seed: int) -> date | None:
+    """The as-of date of the generation cached in `directory` for this scale and seed, if any."""
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (manifest.get("scale"), manifest.get("seed")) != (scale, seed):
+        return None
+    try:
+        return date.fromisoformat(manifest["as_of"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _already_imported(kind: str, digest: str) -> bool:
     return ImportBatch.objects.filter(kind=kind, file_sha256=digest, status=ImportBatch.Status.DONE).exists()
 
@@ -75,6 +89,22 @@ def nation_import(*, directory: Path, manifest: dict[str, Any], force: bool = Fa
 
     A file whose SHA-256 already has a finished import batch is skipped unless `force`. Returns the names
     of the files imported."""
+    if (
+        not force
+        and Offence.objects.exists()
+        and not _already_imported("offences", manifest["files"]["offences.csv"])
+    ):
+        # Another nation (another seed or date) or real data is loaded: adding this one would mix two
+        # countries' offences. The demo loads only into an empty database or its own.
+        raise ApplicationError(
+            _(
+                "The database already holds offences that are not this demo nation's (scale %(scale)s, "
+                "seed %(seed)s, as of %(as_of)s). Start the demo with an empty var directory "
+                "(MAHALLA_VAR_DIR) or the seed and date it was built with."
+            )
+            % {"scale": manifest["scale"], "seed": manifest["seed"], "as_of": manifest["as_of"]},
+            {"offences_file_sha256": manifest["files"]["offences.csv"]},
+        )
     imported = []
     for kind, name in (("territories", "territories.csv"), ("offences", "offences.csv")):
         digest = manifest["files"][name]

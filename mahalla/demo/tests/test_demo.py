@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from mahalla.accounts.models import User
 from mahalla.core.roles import Role, ScopeLevel
@@ -98,3 +98,20 @@ def test_demo_regenerates_when_the_cached_files_were_altered(demo_var, capsys):
     output = _run_demo(capsys)
     assert "generate (cached)" not in output
     assert date(2026, 1, 1).isoformat() in (demo_var / "demo" / "4" / "tiny" / "manifest.json").read_text()
+
+
+@pytest.mark.django_db
+def test_demo_without_a_date_keeps_serving_the_nation_it_built(demo_var, capsys):
+    _run_demo(capsys)  # built for 2026-01-01
+    call_command("demo", "--scale", "tiny", "--seed", "4", "--no-serve", "--no-analyze")
+    output = capsys.readouterr().out
+    assert "generate (cached)" in output and "nothing new" in output
+
+
+@pytest.mark.django_db
+def test_demo_refuses_to_load_a_second_nation_on_top_of_another(demo_var, capsys):
+    _run_demo(capsys)
+    with pytest.raises(CommandError, match="already holds offences that are not this demo nation's"):
+        call_command(
+            "demo", "--scale", "tiny", "--seed", "4", "--as-of", "2025-06-01", "--no-serve", "--no-analyze"
+        )

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mahalla.core.errors import ApplicationError
 from mahalla.demo.generator import SCALES
-from mahalla.demo.services import demo_users_create, nation_generate_cached, nation_import
+from mahalla.demo.services import cached_as_of, demo_users_create, nation_generate_cached, nation_import
 
 
 def _date(value: str) -> dt.date:
@@ -52,11 +53,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["seed"] < 0:
             raise CommandError(_("--seed must be >= 0, got %(value)s") % {"value": options["seed"]})
-        as_of = options["as_of"] or timezone.localdate()
         scale = options["scale"]
         directory = settings.VAR_DIR / "demo" / str(options["seed"])
         if scale != "nation":
             directory = directory / scale
+        # Without --as-of, keep the date the cached nation was built for, so that restarting the demo on
+        # another day serves the same data instead of building and loading a second country.
+        as_of = (
+            options["as_of"]
+            or cached_as_of(directory, scale=scale, seed=options["seed"])
+            or timezone.localdate()
+        )
         total = time.perf_counter()
 
         started = time.perf_counter()
@@ -70,7 +77,10 @@ class Command(BaseCommand):
         self.step(_("migrate"), started)
 
         started = time.perf_counter()
-        imported = nation_import(directory=directory, manifest=manifest)
+        try:
+            imported = nation_import(directory=directory, manifest=manifest)
+        except ApplicationError as error:
+            raise CommandError(error.message) from error
         self.step(_("import %(files)s") % {"files": ", ".join(imported) or _("nothing new")}, started)
 
         started = time.perf_counter()
