@@ -85,12 +85,15 @@ def judged(frame: pd.DataFrame) -> None:
     print(f"Chicago residential burglary, test year 2017, {CELL_SIZE:.0f} m cells, coverage {COVERAGE:.0%}")
     print("mean over origins; training = every event before each origin (2014-01-01 onwards)")
     print(f"{len(frame)} events; machine: 2 cores, 24 GiB\n")
-    with pd.option_context("display.width", 160, "display.float_format", "{:.4f}".format):
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", None, "display.float_format", "{:.4f}".format
+    ):
         print(
             result[
                 [
                     "origins",
                     "events",
+                    "events_outside_study_area",
                     "hit_rate",
                     "pai",
                     "pei_star",
