@@ -394,33 +394,45 @@ def test_every_documented_column_is_accepted(tmp_path: Path) -> None:
     assert offence_import(actor=None, source=tmp_path / "o.csv").rows_created == 6
 
 
-def secondary_indexes() -> set[str]:
+def table_structure() -> dict[str, Any]:
+    """Secondary indexes and foreign keys of the offence and offence-cause tables."""
+    structure: dict[str, Any] = {}
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, Offence._meta.db_table)
-    return {name for name, info in constraints.items() if info["index"] and not info["unique"]}
+        for model in (Offence, OffenceCause):
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            structure[model.__name__] = {
+                "indexes": sorted(
+                    name for name, info in constraints.items() if info["index"] and not info["unique"]
+                ),
+                "foreign_keys": sorted(
+                    (tuple(info["columns"]), info["foreign_key"])
+                    for info in constraints.values()
+                    if info["foreign_key"]
+                ),
+            }
+    return structure
 
 
-def test_bulk_load_mode_rebuilds_the_indexes_it_drops(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bulk_load_mode_rebuilds_the_indexes_and_keys_it_drops(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importing, "BULK_LOAD_MIN_ROWS", 1)
-    indexes = secondary_indexes()
-    assert len(indexes) >= 10
+    before = table_structure()
+    assert len(before["Offence"]["indexes"]) >= 10
+    assert len(before["Offence"]["foreign_keys"]) == 5
     outcome = offence_import(actor=None, source=OFFENCES)
     assert outcome.rows_created == 6
-    assert secondary_indexes() == indexes
+    assert table_structure() == before
 
 
 def test_bulk_load_mode_gives_the_indexes_back_when_the_file_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(importing, "BULK_LOAD_MIN_ROWS", 1)
-    indexes = secondary_indexes()
+    before = table_structure()
     rows = fixture_rows()
     rows[5]["article"] = "999"
     with pytest.raises(ImportRejected):
         offence_import(actor=None, source=write_csv(tmp_path / "o.csv", rows))
-    assert secondary_indexes() == indexes
+    assert table_structure() == before
     assert not Offence.objects.exists()
 
 
