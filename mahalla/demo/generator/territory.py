@@ -10,7 +10,9 @@ is enough for synthetic shapes; areas are measured with an equal-area projection
 Districts are the Voronoi cells of the approximate district centres (matched by name to the SOATO list),
 clipped to a buffered convex hull of those centres; regions are unions of their districts. Mahallas are the
 Voronoi cells of seed points drawn inside each district (denser towards the district centre), clipped to
-the district. Coordinates are snapped to a 1e-6 degree grid (about 0.1 m) before anything is written.
+the district. Coordinates are snapped to a 1e-6 degree grid (about 0.1 m) before anything is written, and
+mahallas on a district border take in their neighbours' border vertices, so that the mahallas of the whole
+country form one exact coverage (no gap, no overlap) and districts and regions, as their unions, do too.
 """
 
 from __future__ import annotations
@@ -355,6 +357,7 @@ def build_territory(seed: int, scale: str) -> Territory:
         # Each district draws from its own stream, so its mahallas do not depend on the other districts'.
         district_rng = np.random.default_rng([seed, 2, int(code)])
         mahallas.extend(_build_mahallas(district_rng, district, counts[code]))
+    _close_border_junctions(mahallas)
     for district in districts.values():
         parts = [m.boundary for m in mahallas if m.district_code == district.code]
         # A district is written as the union of its own mahallas so that each lies inside it exactly.
@@ -370,6 +373,39 @@ def build_territory(seed: int, scale: str) -> Territory:
             shapely.union_all([d.boundary for d in members]), GRID_DEGREES
         )
     return Territory(regions=regions, districts=districts, mahallas=mahallas, outline_plane=outline)
+
+
+def _close_border_junctions(mahallas: list[MahallaUnit]) -> None:
+    """Insert into each mahalla on a district border the vertices its neighbours across the border have there.
+
+    Inside a district, neighbouring mahallas share their edges vertex for vertex. Across a district border
+    they do not: each side has its own vertices where its inner edges meet the border (T-junctions), and after
+    snapping to the 1e-6 degree grid those vertices sit a few centimetres off the other side's straight edge,
+    leaving slivers of gap and overlap. Snapping each border mahalla to the other side's nearby vertices
+    (GEOS GeometrySnapper inserts them into the edges they lie on) makes both sides share the same vertices,
+    so the mahallas of the whole country form one exact coverage.
+    """
+    boundaries = np.array([m.boundary for m in mahallas], dtype=object)
+    district_of = np.array([m.district_code for m in mahallas])
+    tree = shapely.STRtree(boundaries)
+    tolerance = 3 * GRID_DEGREES
+    left, right = tree.query(boundaries, predicate="dwithin", distance=tolerance)
+    across = district_of[left] != district_of[right]
+    left, right = left[across], right[across]
+    order = np.argsort(left, kind="stable")
+    left, right = left[order], right[order]
+    for index, group in zip(*np.unique(left, return_index=True), strict=True):
+        stop = int(np.searchsorted(left, index, side="right"))
+        neighbours = right[group:stop]
+        points = shapely.get_coordinates(boundaries[neighbours])
+        near = shapely.dwithin(boundaries[index], shapely.points(points), tolerance)
+        if not near.any():
+            continue
+        reference = shapely.MultiPoint(np.unique(points[near], axis=0))
+        snapped = shapely.snap(boundaries[index], reference, tolerance)
+        # Snapping can, rarely, fold a polygon; keep the original then (the slivers stay, as measured).
+        if snapped.is_valid and snapped.geom_type == "Polygon":
+            mahallas[int(index)].boundary = shapely.set_precision(snapped, GRID_DEGREES)
 
 
 def _build_mahallas(rng: np.random.Generator, district: DistrictUnit, count: int) -> list[MahallaUnit]:
