@@ -77,3 +77,20 @@ def test_generate_command_writes_the_files_and_reports_the_counts(tmp_path, caps
 def test_generate_command_names_a_bad_date(tmp_path):
     with pytest.raises(CommandError, match="'2025-13-01' is not a date"):
         call_command("generate", "--as-of", "2025-13-01", "--out", str(tmp_path))
+
+
+def test_the_bytes_do_not_depend_on_the_process_hash_seed(tmp_path, tiny_nation_files):
+    # String hashing is randomised per process: any output that followed set or dict-of-set order would differ.
+    import os
+    import subprocess
+    import sys
+
+    from mahalla.conftest import TINY_AS_OF, TINY_SEED
+
+    script = (
+        "import sys; from datetime import date; from mahalla.demo.generator import generate; "
+        f"generate('tiny', {TINY_SEED}, date.fromisoformat('{TINY_AS_OF.isoformat()}'), sys.argv[1])"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env, timeout=120)
+    assert (tmp_path / "manifest.json").read_bytes() == (tiny_nation_files / "manifest.json").read_bytes()
