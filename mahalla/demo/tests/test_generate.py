@@ -80,7 +80,7 @@ def test_generate_command_names_a_bad_date(tmp_path):
 
 
 def test_the_bytes_do_not_depend_on_the_process_hash_seed(tmp_path, tiny_nation_files):
-    # String hashing is randomised per process: any output that followed set or dict-of-set order would differ.
+    # String hashing is randomised per process: output that followed the order of a set would differ.
     import os
     import subprocess
     import sys
