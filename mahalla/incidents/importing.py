@@ -17,6 +17,7 @@ row, naming the first.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Sequence
@@ -259,9 +260,18 @@ def _datetime_parse(text: str) -> tuple[dt.datetime, dt.date]:
             _("not an ISO 8601 date-time (expected e.g. 2025-03-14T18:30 or 2025-03-14)")
         ) from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=TASHKENT)
-    local = value.astimezone(TASHKENT)
-    return value.astimezone(dt.UTC), local.date()
+        # The common case, made cheap: Tashkent's offset looked up once per hour of local time (every
+        # change of offset in its history falls on a whole hour), then plain arithmetic.
+        offset = _tashkent_offset(value.replace(minute=0, second=0, microsecond=0))
+        return (value - offset).replace(tzinfo=dt.UTC), value.date()
+    return value.astimezone(dt.UTC), value.astimezone(TASHKENT).date()
+
+
+@functools.lru_cache(maxsize=65536)
+def _tashkent_offset(hour: dt.datetime) -> dt.timedelta:
+    offset = hour.replace(tzinfo=TASHKENT).utcoffset()
+    assert offset is not None
+    return offset
 
 
 # -- validation of a chunk -------------------------------------------------------------------------------

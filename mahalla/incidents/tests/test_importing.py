@@ -108,6 +108,21 @@ def test_naive_times_are_tashkent_time_and_are_stored_in_utc() -> None:
     assert stored("2025-0004").registered_at == stored("2025-0004").occurred_at
 
 
+@pytest.mark.parametrize(
+    "local", ["1990-07-01T12:00", "1990-01-01T12:00", "1991-03-31T01:30", "2025-06-01T00:15"]
+)
+def test_naive_times_follow_the_tz_database_for_tashkent_including_old_daylight_saving(
+    tmp_path: Path, local: str
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    rows = fixture_rows()[:1]
+    rows[0].update(occurred_at=local, registered_at="")
+    offence_import(actor=None, source=write_csv(tmp_path / "o.csv", rows))
+    expected = dt.datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Asia/Tashkent")).astimezone(UTC)
+    assert stored("2025-0001").occurred_at == expected
+
+
 def test_flags_causes_and_choices_are_stored() -> None:
     offence_import(actor=None, source=OFFENCES)
     violence = stored("2025-0005")
