@@ -13,20 +13,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
 from mahalla.core.errors import ApplicationError
-from mahalla.core.tabular import ProgressCallback, RejectsWriter, RowError, TableReader
+from mahalla.core.tabular import ProgressCallback, RejectsWriter, RowError, TableReader, TabularError
 
 from .geometry import (
+    CONTAINMENT_TOLERANCE_DEGREES,
     BoundaryGeometry,
     GeometryError,
     boundary_parse,
     boundary_to_geojson,
-    boundary_within,
     bounding_box,
     point_within,
     representative_point,
@@ -351,7 +352,14 @@ def territory_import(
         source, file_name=file_name, required=TERRITORY_REQUIRED, allowed=TERRITORY_COLUMNS
     ) as reader:
         outcome = ImportOutcome(kind="territories", file_name=reader.file_name, file_sha256=reader.sha256())
-        rows, rejected = _territory_rows_read(reader, outcome, progress)
+        try:
+            rows, rejected = _territory_rows_read(reader, outcome, progress)
+        except TabularError as exc:
+            outcome.add_errors([RowError(int(exc.extra.get("row", 0) or 0), "", "", exc.message)])
+            import_failure_record(
+                actor=actor, outcome=outcome, object_type="territory.import", record_batch=record_batch
+            )
+            raise
         _territory_rows_check(rows, rejected)
         rows = [row for row in rows if row.row not in rejected]
         outcome.rows_rejected = len(rejected)
@@ -441,6 +449,7 @@ class _Boundaries:
         }
         self.from_file: dict[tuple[str, str], TerritoryRow] = {}
         self._parsed: dict[tuple[str, str], BoundaryGeometry | None] = {}
+        self._outer: dict[int, tuple[BoundaryGeometry, BoundaryGeometry]] = {}
 
     def exists(self, level: str, code: str) -> bool:
         if (level, code) in self.from_file:
@@ -451,6 +460,19 @@ class _Boundaries:
             "mahalla": self.stored_mahallas,
         }
         return code in stored[level]
+
+    def within(self, inner: BoundaryGeometry, outer: BoundaryGeometry) -> bool:
+        """`boundary_within` with each outer boundary prepared and buffered once: a district is the
+        parent of dozens of mahallas, and buffering it for each would dominate a national import."""
+        key = id(outer)
+        cached = self._outer.get(key)
+        if cached is None:
+            buffered = outer.buffer(CONTAINMENT_TOLERANCE_DEGREES)
+            shapely.prepare(outer)
+            shapely.prepare(buffered)
+            # The geometry itself is kept in the entry so that its id cannot be reused while cached.
+            cached = self._outer[key] = (outer, buffered)
+        return bool(cached[0].covers(inner) or cached[1].covers(inner))
 
     def boundary(self, level: str, code: str) -> BoundaryGeometry | None:
         row = self.from_file.get((level, code))
@@ -526,7 +548,7 @@ def _territory_row_check(
             return
         if row.boundary is not None:
             parent_boundary = state.boundary(parent_level, row.parent_code)
-            if parent_boundary is not None and not boundary_within(row.boundary, parent_boundary):
+            if parent_boundary is not None and not state.within(row.boundary, parent_boundary):
                 reject(
                     row,
                     "boundary",
@@ -551,7 +573,7 @@ def _territory_row_check(
         if child_row is not None and child_row.boundary is not None:
             continue
         child_boundary = state.boundary(child_level, child_code)
-        if child_boundary is not None and not boundary_within(child_boundary, row.boundary):
+        if child_boundary is not None and not state.within(child_boundary, row.boundary):
             reject(
                 row,
                 "boundary",
