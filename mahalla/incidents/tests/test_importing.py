@@ -451,6 +451,14 @@ def test_bulk_load_mode_gives_the_indexes_back_when_the_file_is_refused(
     assert not Offence.objects.exists()
 
 
+def test_progress_is_reported_after_each_chunk_up_to_the_whole_file() -> None:
+    calls: list[tuple[int, int, int]] = []
+    offence_import(actor=None, source=OFFENCES, chunk_rows=4, progress=lambda *args: calls.append(args))
+    size = OFFENCES.stat().st_size
+    assert [rows for rows, _done, _total in calls] == [4, 6]
+    assert calls[-1][1:] == (size, size)
+
+
 def test_the_command_imports_and_reports_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("import", "offences", str(OFFENCES), no_progress=True)
     assert "6 rows read, 6 created" in capsys.readouterr().out
