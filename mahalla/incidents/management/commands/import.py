@@ -88,6 +88,8 @@ class Command(BaseCommand):
                 bar.close()
             if rejects is not None:
                 rejects.close()
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(outcome.summary() + (f" (batch {outcome.batch_id})" if outcome.batch_id else ""))
         if outcome.conflicts:
             self.stdout.write(_("Conflicting rows (kept as stored):"))
