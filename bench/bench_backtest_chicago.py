@@ -95,6 +95,7 @@ def judged(frame: pd.DataFrame) -> None:
                     "events",
                     "events_outside_study_area",
                     "hit_rate",
+                    "hit_rate_all_events",
                     "pai",
                     "pei_star",
                     "pei_star_vs_naive",

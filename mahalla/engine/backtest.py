@@ -104,11 +104,13 @@ class BacktestResult:
     per_origin : pandas.DataFrame
         One row per method and origin: ``method``, ``origin``, ``horizon_days``, ``events`` (N, test events in
         the study area), ``events_outside_study_area``, ``study_area_cells`` (A), ``flagged_cells`` (a),
-        ``captured`` (n), ``best_possible`` (n*), ``hit_rate``, ``pai``, ``pei_star``.
+        ``captured`` (n), ``best_possible`` (n*), ``hit_rate``, ``pai``, ``pei_star``, and
+        ``hit_rate_all_events``: n over every test event in the grid, those outside the study area included
+        (the stricter hit rate: no forecast confined to the study area can reach them).
     summary : pandas.DataFrame
         One row per method (index ``method``, in the order given): ``origins`` scored, mean ``hit_rate``,
-        ``pai`` and ``pei_star`` over origins (origins with no test event are skipped), and the mean
-        ``events`` and ``events_outside_study_area`` per origin.
+        ``pai``, ``pei_star`` and ``hit_rate_all_events`` over origins (origins with no test event are
+        skipped), and the mean ``events`` and ``events_outside_study_area`` per origin.
     dropped_outside_grid : int
         Events left out because they fall outside the given extent.
     """
@@ -238,6 +240,11 @@ def rolling_origin_backtest(
                     "hit_rate": score.hit_rate,
                     "pai": score.pai,
                     "pei_star": score.pei_star,
+                    "hit_rate_all_events": (
+                        score.captured / (score.total + outside_area)
+                        if score.total + outside_area
+                        else np.nan
+                    ),
                 }
             )
     per_origin = pd.DataFrame(rows)
@@ -249,6 +256,7 @@ def rolling_origin_backtest(
             hit_rate=("hit_rate", "mean"),
             pai=("pai", "mean"),
             pei_star=("pei_star", "mean"),
+            hit_rate_all_events=("hit_rate_all_events", "mean"),
             events=("events", "mean"),
             events_outside_study_area=("events_outside_study_area", "mean"),
         )

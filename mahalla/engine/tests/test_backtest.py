@@ -83,6 +83,7 @@ def test_a_per_origin_row_equals_the_forecast_rebuilt_by_hand(chicago, weekly_q1
     assert (row["hit_rate"], row["pai"], row["pei_star"]) == pytest.approx(
         (expected.hit_rate, expected.pai, expected.pei_star)
     )
+    assert row["hit_rate_all_events"] == pytest.approx(expected.captured / test_week.sum())
 
 
 def test_events_after_the_forecast_horizon_cannot_change_the_forecast(chicago):
