@@ -20,7 +20,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     list_filter = ["role", "scope_level", "is_active", "is_staff"]
     autocomplete_fields = ["scope_region", "scope_district", "scope_mahallas"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (
             _("Role and territory"),
             {"fields": ("role", "scope_level", "scope_region", "scope_district", "scope_mahallas")},

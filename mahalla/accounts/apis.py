@@ -157,7 +157,7 @@ def _territory_by_code(field: str, code: str | None) -> Any:
     if not code:
         return None
     model = _territory_model(field)
-    found = model._default_manager.filter(code=code).first()  # type: ignore[attr-defined]
+    found = model._default_manager.filter(code=code).first()
     if found is None:
         raise serializers.ValidationError({field: [_("No territory with code '%(code)s'.") % {"code": code}]})
     return found

@@ -27,3 +27,11 @@ class OffenceFactory(DjangoModelFactory):
     mahalla = factory.SubFactory(MahallaFactory)
     district = factory.LazyAttribute(lambda offence: offence.mahalla.district)
     region = factory.LazyAttribute(lambda offence: offence.mahalla.region)
+
+
+def world_offences(mahallas: dict) -> dict[str, Offence]:
+    """One offence in each mahalla of the test world, its registration number the mahalla's label."""
+    return {
+        label: OffenceFactory(registration_number=label, mahalla=mahalla)
+        for label, mahalla in mahallas.items()
+    }
