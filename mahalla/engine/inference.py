@@ -186,6 +186,7 @@ def _neighbour_sums(
     draws: NDArray[np.intp],
     locations: NDArray[np.intp],
     weights: NDArray[np.float64],
+    slot: NDArray[np.intp],
 ) -> NDArray[np.float64]:
     """Simulated weighted neighbour sums of locations that all have ``d`` neighbours.
 
@@ -195,6 +196,7 @@ def _neighbour_sums(
     draws : shape (permutations, d + 1), distinct indices per row
     locations : shape (m,)
     weights : shape (m, d), the off-diagonal weights of each location's row in CSR order
+    slot : shape (n,), all -1; used as scratch (position of each location in the block) and reset
 
     Returns
     -------
@@ -205,14 +207,15 @@ def _neighbour_sums(
     sums: NDArray[np.float64] = weights @ drawn[:, :d].T
     # Where location i itself is among a row's first d draws (at position p) its neighbours are the draws
     # at positions 0..p-1 and p+1..d: weight m moves from drawn value m to drawn value m + 1 for m >= p.
-    slot = np.full(v.size, -1, dtype=np.intp)
     slot[locations] = np.arange(locations.size)
     row, position = np.nonzero(slot[draws[:, :d]] >= 0)
     if row.size:
         owner = slot[draws[row, position]]
         step = drawn[row, 1:] - drawn[row, :-1]
         after_self = np.arange(d)[None, :] >= position[:, None]
+        # Draws in a row are distinct, so each (owner, row) pair occurs once and += loses nothing.
         sums[owner, row] += (weights[owner] * step * after_self).sum(axis=1)
+    slot[locations] = -1
     return sums
 
 
@@ -301,6 +304,7 @@ def conditional_permutation_test(
     has_neighbours = degree > 0
     if max_degree > 0:
         draws = _ordered_samples(n, max_degree + 1, permutations, rng)
+        slot = np.full(n, -1, dtype=np.intp)
         value_scale = float(np.abs(v).max())
         for d in np.unique(degree[has_neighbours]):
             locations = np.flatnonzero(degree == d)
@@ -312,7 +316,7 @@ def conditional_permutation_test(
             for lo in range(0, locations.size, block):
                 loc = locations[lo : lo + block]
                 weights = row_weights[lo : lo + block]
-                lag = _neighbour_sums(v, group_draws, loc, weights)
+                lag = _neighbour_sums(v, group_draws, loc, weights, slot)
                 sim = a[loc, None] * lag + b[loc, None]
                 scale = np.abs(a[loc]) * weights.sum(axis=1) * value_scale + np.abs(b[loc])
                 tol = (_TIE_RTOL * np.maximum(scale, np.abs(obs[loc])))[:, None]
