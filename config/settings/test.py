@@ -13,6 +13,9 @@ SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
+# Tests assert messages in English, the source language; mahalla/accounts/tests/test_languages.py checks the
+# Uzbek and Russian catalogues. (The default for users stays Uzbek: base.LANGUAGE_CODE.)
+LANGUAGE_CODE = "en"
 VAR_DIR = Path(os.environ.get("MAHALLA_TEST_VAR_DIR", tempfile.mkdtemp(prefix="mahalla-test-")))
 MEDIA_ROOT = VAR_DIR / "media"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

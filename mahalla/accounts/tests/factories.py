@@ -27,3 +27,17 @@ class UserFactory(DjangoModelFactory):
             self.scope_mahallas.set(extracted)
         if create:
             self.save()
+
+
+def territory_model(field: str):
+    """Region, District or Mahalla, reached through the user's own scope fields: accounts sits below
+    territory and imports none of it, its tests included."""
+    return User._meta.get_field(field).related_model
+
+
+def mahalla_create(*, district_code: str, code: str):
+    """A mahalla in a reference district (regions and districts exist in every database)."""
+    district = territory_model("scope_district").objects.get(code=district_code)
+    return territory_model("scope_mahallas").objects.create(
+        code=code, name_uz=f"Mahalla {code}", district=district, region=district.region
+    )

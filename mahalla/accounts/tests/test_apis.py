@@ -14,9 +14,8 @@ from rest_framework.test import APIClient
 from mahalla.accounts.models import User
 from mahalla.audit.models import AuditEvent
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.territory.models import District, Region
 
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD, UserFactory, territory_model
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +108,7 @@ def test_an_administrator_creates_changes_and_deactivates_an_account_through_the
     user = User.objects.get(pk=user_id)
     assert (user.role, user.scope_region, user.scope_district) == (
         "regional_chief",
-        Region.objects.get(code="1703"),
+        territory_model("scope_region").objects.get(code="1703"),
         None,
     )
     assert client.post(f"/api/auth/users/{user_id}/deactivate/").status_code == 200
@@ -144,12 +143,12 @@ def test_account_management_is_forbidden_to_every_other_role(role):
 
 
 def test_a_regional_administrator_gets_404_for_an_account_of_another_region():
-    andijon = Region.objects.get(code="1703")
+    andijon = territory_model("scope_region").objects.get(code="1703")
     admin = UserFactory(role=Role.ADMINISTRATOR, scope_level=ScopeLevel.REGION, scope_region=andijon)
     other = UserFactory(
         role=Role.DISTRICT_CHIEF,
         scope_level=ScopeLevel.DISTRICT,
-        scope_district=District.objects.get(code="1706204"),
+        scope_district=territory_model("scope_district").objects.get(code="1706204"),
     )
     client = APIClient()
     client.force_login(admin)

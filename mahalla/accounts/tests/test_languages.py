@@ -73,6 +73,14 @@ def test_the_login_page_is_served_in_the_chosen_language(language, heading):
     assert f'<html lang="{language}">' in html
 
 
-def test_uzbek_is_the_default_language():
-    assert settings.LANGUAGE_CODE == "uz"
+def test_uzbek_is_the_default_language_outside_the_tests():
+    from config.settings import base
+
+    assert base.LANGUAGE_CODE == "uz"
     assert [code for code, _ in settings.LANGUAGES] == LANGUAGES
+
+
+@pytest.mark.django_db
+def test_without_a_cookie_the_browser_language_is_used():
+    html = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "<h1>Вход</h1>" in html

@@ -14,7 +14,6 @@ from mahalla.accounts.models import User
 from mahalla.accounts.oidc import MahallaOIDCBackend
 from mahalla.audit.models import AuditEvent
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.territory.access import territory_filter_for
 
 from .factories import UserFactory
 
@@ -77,7 +76,7 @@ def test_a_first_sign_on_creates_an_account_with_no_role_and_no_scope_that_sees_
         "",
     )
     assert not user.has_usable_password()
-    assert territory_filter_for(user).sees_nothing
+    # An empty role sees nothing: territory/tests/test_access.py checks that for territory_filter_for.
     event = AuditEvent.objects.get(action="create")
     assert event.details["via"] == "single sign-on"
 

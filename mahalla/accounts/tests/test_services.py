@@ -10,10 +10,8 @@ from mahalla.accounts.services import user_create, user_deactivate, user_scope_c
 from mahalla.audit.models import AuditEvent
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.territory.models import District, Region
-from mahalla.territory.tests.factories import MahallaFactory
 
-from .factories import UserFactory
+from .factories import UserFactory, mahalla_create, territory_model
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +20,14 @@ GOOD_PASSWORD = "a long and unusual passphrase 7"
 
 @pytest.fixture
 def places():
-    andijon, buxoro = Region.objects.get(code="1703"), Region.objects.get(code="1706")
-    oltinkol, olot = District.objects.get(code="1703202"), District.objects.get(code="1706204")
+    regions, districts = territory_model("scope_region").objects, territory_model("scope_district").objects
     return {
-        "andijon": andijon,
-        "buxoro": buxoro,
-        "oltinkol": oltinkol,
-        "olot": olot,
-        "m_oltinkol": MahallaFactory(district=oltinkol, region=andijon),
-        "m_olot": MahallaFactory(district=olot, region=buxoro),
+        "andijon": regions.get(code="1703"),
+        "buxoro": regions.get(code="1706"),
+        "oltinkol": districts.get(code="1703202"),
+        "olot": districts.get(code="1706204"),
+        "m_oltinkol": mahalla_create(district_code="1703202", code="M1"),
+        "m_olot": mahalla_create(district_code="1706204", code="M2"),
     }
 
 

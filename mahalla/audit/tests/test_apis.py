@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from mahalla.accounts.tests.factories import UserFactory
 from mahalla.audit.models import AuditEvent
 from mahalla.audit.services import audit_record
 from mahalla.core.roles import Role, ScopeLevel
+
+from .factories import user_create
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def client_for(user) -> APIClient:
 
 @pytest.mark.parametrize("role", list(Role.values))
 def test_only_administrators_and_prosecutors_may_search_the_audit_log(role):
-    user = UserFactory(role=role, scope_level=ScopeLevel.COUNTRY)
+    user = user_create(role=role, scope_level=ScopeLevel.COUNTRY)
     audit_record(actor=user, action="read", object_type="incidents.offence", object_id=7)
     response = client_for(user).get("/api/audit/events/")
     if role in READERS:
@@ -40,7 +41,7 @@ def test_only_administrators_and_prosecutors_may_search_the_audit_log(role):
 
 
 def test_an_inactive_prosecutor_cannot_search_the_log():
-    prosecutor = UserFactory(role=Role.PROSECUTOR)
+    prosecutor = user_create(role=Role.PROSECUTOR)
     client = client_for(prosecutor)
     prosecutor.is_active = False
     prosecutor.save()
@@ -48,8 +49,8 @@ def test_an_inactive_prosecutor_cannot_search_the_log():
 
 
 def test_the_log_is_searched_by_actor_action_object_and_time_and_the_search_is_logged():
-    prosecutor = UserFactory(username="oversight", role=Role.PROSECUTOR)
-    inspector = UserFactory(username="inspector", role=Role.PREVENTIVE_INSPECTOR)
+    prosecutor = user_create(username="oversight", role=Role.PROSECUTOR)
+    inspector = user_create(username="inspector", role=Role.PREVENTIVE_INSPECTOR)
     audit_record(
         actor=inspector, action="read", object_type="incidents.offence", object_id=1, purpose="visit"
     )
@@ -73,7 +74,7 @@ def test_the_log_is_searched_by_actor_action_object_and_time_and_the_search_is_l
 
 
 def test_a_bad_filter_value_is_a_400_naming_the_field():
-    client = client_for(UserFactory(role=Role.ADMINISTRATOR))
+    client = client_for(user_create(role=Role.ADMINISTRATOR))
     response = client.get("/api/audit/events/", {"action": "erase"})
     assert response.status_code == 400
     assert "action" in response.json()["extra"]["fields"]
@@ -81,6 +82,6 @@ def test_a_bad_filter_value_is_a_400_naming_the_field():
 
 
 def test_the_api_offers_no_way_to_change_or_delete_events():
-    client = client_for(UserFactory(role=Role.ADMINISTRATOR))
+    client = client_for(user_create(role=Role.ADMINISTRATOR))
     for method in ("post", "put", "patch", "delete"):
         assert getattr(client, method)("/api/audit/events/").status_code == 405
