@@ -255,6 +255,11 @@ def generate(scale: str, seed: int, as_of: date, out: Path | str) -> GenerationR
         "as_of": as_of.isoformat(),
         "parameters": offences.parameters,
         "planted": offences.planted,
+        "conventions": {
+            "dates": "start_date is the first day, end_date the day after the last (half-open)",
+            "times": "occurred_at and registered_at are Asia/Tashkent local time without an offset",
+            "years": "year 1..3 are the 365-day blocks ending at as_of (exclusive); year 3 is the last",
+        },
         "summary": summary,
         "geometry": {
             "plane_crs": "+proj=eqc +lat_ts=41 +lon_0=64 (affine in lon/lat: edges stay straight)",

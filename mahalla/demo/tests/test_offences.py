@@ -117,6 +117,11 @@ def test_the_period_is_the_three_years_before_as_of(tiny):
 def test_spacetime_clusters_are_where_and_when_the_truth_file_says(tiny):
     clusters = tiny.truth["planted"]["spacetime_clusters"]
     assert len(clusters) == 2
+    # The first is alive in the last week, where a daily prospective scan looks.
+    assert clusters[0]["end_date"] == tiny.truth["as_of"]
+    assert pd.Timestamp(clusters[0]["end_date"]) - pd.Timestamp(clusters[0]["start_date"]) == pd.Timedelta(
+        days=7
+    )
     offences = tiny.offences.merge(tiny.offence_truth, on="registration_number")
     theft = offences[(offences["article"] == "169") & (offences["latitude"] != "")]
     for cluster in clusters:
@@ -124,15 +129,15 @@ def test_spacetime_clusters_are_where_and_when_the_truth_file_says(tiny):
         lat = theft["latitude"].astype(float).to_numpy()
         near = haversine_m(lon, lat, cluster["centre_lon"], cluster["centre_lat"]) <= cluster["radius_m"] + 1
         start = pd.Timestamp(cluster["start_date"])
-        end = pd.Timestamp(cluster["end_date"])
+        end = pd.Timestamp(cluster["end_date"])  # exclusive
         during = ((theft["occurred"] >= start) & (theft["occurred"] < end)).to_numpy()
         observed = int((near & during).sum())
-        # Reading only the offences file: the disc and the fortnight hold at least the planted events ...
+        # Reading only the offences file: the disc and the window hold at least the planted events ...
         assert observed >= cluster["events"]
-        # ... far more than the same disc holds in an average fortnight of the rest of the period.
+        # ... far more than the same disc holds in an average window of that length in the rest of the period.
         background = int((near & ~during).sum())
-        fortnights = (tiny.offences["occurred"].max() - tiny.offences["occurred"].min()).days / 14 - 1
-        assert stats.poisson.sf(observed - 1, max(background / fortnights, 0.05)) < 1e-6
+        windows = (tiny.offences["occurred"].max() - tiny.offences["occurred"].min()) / (end - start) - 1
+        assert stats.poisson.sf(observed - 1, max(background / windows, 0.05)) < 1e-6
         planted = offences[offences["planted_id"] == cluster["id"]]
         assert len(planted) == cluster["events"]
         assert (planted["mahalla_code"] == cluster["mahalla_code"]).all()
@@ -142,16 +147,20 @@ def test_emerging_hotspots_start_when_the_truth_file_says(tiny):
     place_based = tiny.crimes[~is_cyber(tiny.crimes)]
     as_of = pd.Timestamp(tiny.truth["as_of"])
     first = place_based["occurred"].min()
-    for hotspot in tiny.truth["planted"]["emerging_hotspots"]:
+    hotspots = tiny.truth["planted"]["emerging_hotspots"]
+    assert len(hotspots) == 2
+    for hotspot in hotspots:
         start = pd.Timestamp(hotspot["start_date"])
-        mine = place_based[place_based["mahalla_code"] == hotspot["mahalla_code"]]
+        assert pd.Timedelta(weeks=4) <= as_of - start <= pd.Timedelta(weeks=10)
+        assert hotspot["mahalla_code"] in hotspot["mahalla_codes"] and len(hotspot["mahalla_codes"]) == 4
+        mine = place_based[place_based["mahalla_code"].isin(hotspot["mahalla_codes"])]
         before = int((mine["occurred"] < start).sum())
         after = int((mine["occurred"] >= start).sum())
         days_before = (start - first).days
         days_after = (as_of - start).days
         # Poisson test of a rate rise at the stated date (conditional binomial test of two rates).
         p = stats.binomtest(after, before + after, days_after / (days_before + days_after), "greater").pvalue
-        assert p < 1e-3, hotspot
+        assert p < 1e-6, hotspot
         assert after / days_after > 3 * max(before, 1) / days_before
 
 
@@ -310,3 +319,31 @@ def test_the_prevention_measure_cuts_place_based_crime_by_the_stated_share(natio
     ratio_treated = (treated & after).sum() / (treated & before).sum()
     ratio_control = (~treated & after).sum() / (~treated & before).sum()
     assert 1 - ratio_treated / ratio_control == pytest.approx(measure["reduction"], abs=0.1)
+
+
+@pytest.mark.slow
+def test_planted_emerging_hotspots_are_found_by_an_emerging_hot_spot_analysis(nation):
+    emerging = pytest.importorskip("mahalla.engine.emerging", reason="the emerging hot spot module is absent")
+    weights = pytest.importorskip("mahalla.engine.weights", reason="the spatial weights module is absent")
+    mahallas = nation.mahallas
+    as_of = pd.Timestamp(nation.truth["as_of"])
+    weeks = 12
+    crimes = nation.crimes[nation.crimes["occurred"] >= as_of - pd.Timedelta(weeks=weeks)]
+    week = ((crimes["occurred"] - (as_of - pd.Timedelta(weeks=weeks))).dt.days // 7).to_numpy()
+    row = mahallas.index.get_indexer(crimes["mahalla_code"])
+    cube = np.zeros((len(mahallas), weeks))
+    np.add.at(cube, (row, week), 1)
+    lat = mahallas["centroid_lat"].astype(float).to_numpy()
+    lon = mahallas["centroid_lon"].astype(float).to_numpy()
+    xy = np.column_stack([lon * METRES_PER_DEGREE * np.cos(np.radians(lat)), lat * METRES_PER_DEGREE])
+    w = weights.knn_weights(xy, 6)
+    w = w.maximum(w.T)
+    result = emerging.emerging_hot_spots(cube, w)
+    category = pd.Series(np.asarray(result.category).astype(str), index=mahallas.index)
+    found = [category[h["mahalla_code"]] for h in nation.truth["planted"]["emerging_hotspots"]]
+    # Esri's patterns of a hot spot that appeared in the last weeks and was not there before.
+    emerging_patterns = {"new hot spot", "consecutive hot spot", "intensifying hot spot"}
+    assert np.mean([pattern in emerging_patterns for pattern in found]) >= 5 / 6, (
+        found,
+        [h["start_date"] for h in nation.truth["planted"]["emerging_hotspots"]],
+    )
