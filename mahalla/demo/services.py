@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -78,6 +79,15 @@ def cached_as_of(directory: Path, *, scale: str, seed: int) -> date | None:
         return date.fromisoformat(manifest["as_of"])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def analysis_done(day: date) -> bool:
+    """True when the daily analysis has a finished run for `day` (False when the analytics app is absent)."""
+    try:
+        daily_run = apps.get_model("analytics", "DailyRun")
+    except LookupError:
+        return False
+    return bool(daily_run.objects.filter(date=day, status="done").exists())
 
 
 def _already_imported(kind: str, digest: str) -> bool:

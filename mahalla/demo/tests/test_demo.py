@@ -115,3 +115,16 @@ def test_demo_refuses_to_load_a_second_nation_on_top_of_another(demo_var, capsys
         call_command(
             "demo", "--scale", "tiny", "--seed", "4", "--as-of", "2025-06-01", "--no-serve", "--no-analyze"
         )
+
+
+@pytest.mark.django_db
+def test_demo_runs_the_daily_analysis_of_the_last_day_once(demo_var, capsys):
+    daily_run = pytest.importorskip("mahalla.analytics.models").DailyRun
+    arguments = ("demo", "--scale", "tiny", "--seed", "4", "--as-of", "2026-01-01", "--no-serve")
+    call_command(*arguments)
+    first = capsys.readouterr().out
+    assert "daily analysis:" in first
+    assert list(daily_run.objects.values_list("date", "status")) == [(date(2025, 12, 31), "done")]
+    call_command(*arguments)
+    assert "daily analysis (already done)" in capsys.readouterr().out
+    assert daily_run.objects.count() == 1
