@@ -64,12 +64,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy import stats
 
 from mahalla.engine.comparisons import wheeler_z
 from mahalla.engine.multiple_testing import benjamini_hochberg
-from mahalla.engine.smoothing import GammaPrior, gamma_poisson_posterior, global_prior_moments
+from mahalla.engine.smoothing import (
+    GammaPrior,
+    gamma_poisson_posterior,
+    global_prior_moments,
+    spatial_empirical_bayes_rates,
+)
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 CLASSES: tuple[str, ...] = (GREEN, YELLOW, RED)
@@ -88,6 +94,7 @@ DEFAULT_CATEGORY_WEIGHTS: Mapping[str, float] = MappingProxyType(
 )
 _REFERENCES = ("max", "district", "national")
 _TESTS = ("poisson", "negative_binomial")
+_SMOOTHINGS = ("national", "district")
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,9 @@ class ClassificationConfig:
         Distribution of the count under the null. Default ``"poisson"``.
     nb_size : float
         Size (shape) of the negative binomial when ``test="negative_binomial"`` (variance mu + mu^2 / size).
+    smoothing : {"national", "district"}
+        Empirical-Bayes prior: the whole country (Marshall's global estimator, default) or the mahalla's own
+        district (Marshall's local estimator with the district as the neighbourhood; needs ``district``).
     """
 
     category_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_WEIGHTS))
@@ -129,6 +139,7 @@ class ClassificationConfig:
     reference: str = "max"
     test: str = "poisson"
     nb_size: float = 10.0
+    smoothing: str = "national"
 
     def __post_init__(self) -> None:
         weights = dict(self.category_weights)
@@ -158,6 +169,8 @@ class ClassificationConfig:
             raise ValueError(f"fdr_alpha must be in (0, 1), got {self.fdr_alpha!r}")
         if self.reference not in _REFERENCES:
             raise ValueError(f"reference must be one of {_REFERENCES}, got {self.reference!r}")
+        if self.smoothing not in _SMOOTHINGS:
+            raise ValueError(f"smoothing must be one of {_SMOOTHINGS}, got {self.smoothing!r}")
         if self.test not in _TESTS:
             raise ValueError(f"test must be one of {_TESTS}, got {self.test!r}")
 
@@ -312,7 +325,12 @@ def classify_mahallas(
     # Marshall's moments give the national Gamma prior; without spread beyond Poisson noise every mahalla
     # gets the national rate (Marshall's rule of a zero prior variance).
     prior_mean, prior_variance = global_prior_moments(place, pop)
-    if prior_mean > 0 and prior_variance > 0:
+    if config.smoothing == "district":
+        if district is None:
+            raise ValueError('smoothing="district" needs the district of every mahalla')
+        member = sp.csr_matrix((np.ones(len(frame)), (np.arange(len(frame)), pd.factorize(groups)[0])))
+        smoothed = spatial_empirical_bayes_rates(place, pop, member @ member.T)
+    elif prior_mean > 0 and prior_variance > 0:
         smoothed = gamma_poisson_posterior(
             place, pop, GammaPrior.from_moments(prior_mean, prior_variance)
         ).mean

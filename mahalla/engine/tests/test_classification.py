@@ -1,7 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from esda.smoothing import Empirical_Bayes
+from esda.smoothing import Empirical_Bayes, Spatial_Empirical_Bayes
+from libpysal.weights import block_weights
 from scipy import stats
 
 from mahalla.engine.classification import (
@@ -200,6 +201,22 @@ def test_q_values_and_smoothed_rates_match_scipy_and_esda(nation):
     )
     expected = Empirical_Bayes(place, population.to_numpy()).r.reshape(-1) * 1e5
     np.testing.assert_allclose(result["smoothed_rate_per_100k"], expected, rtol=1e-10)
+
+
+def test_district_smoothing_is_esdas_local_estimator_with_the_district_as_neighbourhood(nation):
+    (_, current), population, district, _ = nation
+    keep = district < 12  # ~500 mahallas in 12 districts keep esda's per-area loop quick
+    current, population, district = current[keep], population[keep], district[keep]
+    config = ClassificationConfig(smoothing="district")
+    result = classify_mahallas(current, population, district=district, config=config)
+    place = current.drop(columns="cyber").sum(axis=1).to_numpy(dtype=float)
+    order = list(range(len(district)))
+    w = block_weights(district.to_numpy(), ids=order, silence_warnings=True)
+    w.id_order = order
+    expected = Spatial_Empirical_Bayes(place, population.to_numpy(), w).r.reshape(-1) * 1e5
+    np.testing.assert_allclose(result["smoothed_rate_per_100k"], expected, rtol=1e-9)
+    with pytest.raises(ValueError, match="needs the district"):
+        classify_mahallas(current, population, config=config)
 
 
 def test_raising_the_green_threshold_lets_a_single_low_weight_offence_stay_green():
