@@ -26,7 +26,8 @@ Statistical choices:
   at the victim's residence, not where the offender acted, so it says little about the safety of the
   mahalla's streets and would otherwise dominate; it still counts in the severity score with a low weight.
 - **Smoothing**: Marshall's empirical Bayes (Gamma-Poisson posterior mean with the moment-matched national
-  prior), because with ~4 crimes a mahalla a year, crude rates of small mahallas are mostly noise.
+  prior), because with ~4 crimes a mahalla a year, crude rates of small mahallas are mostly noise;
+  ``smoothing="district"`` shrinks toward the mahalla's own district instead (Marshall's local estimator).
 - **Reference**: the expectation is the mahalla's population times the reference rate, by default the larger
   of its district's rate and the national rate, so a mahalla in a high-crime district must stand out in its
   district and one in a quiet district must still exceed the country's level.
@@ -278,6 +279,16 @@ def classify_mahallas(
         ``rising``, and ``explanation`` (a sentence with the numbers behind the class).
 
     See the module docstring for the rule and its references.
+
+    Examples
+    --------
+    >>> offences = {"theft": [0, 2, 30], "violent": [0, 1, 6], "cyber": [0, 3, 2]}
+    >>> counts = pd.DataFrame(offences, index=list("abc"))
+    >>> result = classify_mahallas(counts, pd.Series([3000, 5000, 6000], index=list("abc")))
+    >>> result["class"].tolist()
+    ['green', 'yellow', 'red']
+    >>> result.loc["c", "explanation"].split(";")[0]
+    'red: high rate with excess, severity'
     """
     config = config or ClassificationConfig()
     frame = _count_frame(counts, config, "counts")

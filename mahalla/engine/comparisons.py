@@ -278,6 +278,15 @@ def compstat_compare(
         ``rate_per_100k`` of each window (count per 100,000 residents in that window, not annualised).
         A comparison whose window is not covered by the matrix is NaN and never flagged.
 
+    Examples
+    --------
+    >>> days = pd.date_range("2024-01-01", "2025-03-06")
+    >>> counts = pd.DataFrame(0, index=["a"], columns=days)
+    >>> counts.loc["a", "2025-03-03":"2025-03-06"] = 9
+    >>> row = compstat_compare(counts, "2025-03-06", periods=["wtd"]).iloc[0]
+    >>> float(row.current), float(row.previous), float(row.z_previous), bool(row.flag_previous)
+    (36.0, 0.0, 12.0, True)
+
     References
     ----------
     Wheeler (2016), see ``wheeler_z``; CompStat practice of week-to-date / 28-day / year-to-date reports

@@ -182,6 +182,16 @@ def difference_in_differences(
     -------
     EffectResult
         See the module docstring for the definitions.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> level = rng.gamma(4.0, 1.0, 200)
+    >>> counts = pd.DataFrame(rng.poisson(np.repeat(level[:, None], 24, axis=1)), columns=range(24))
+    >>> counts.iloc[:10, 12:] = rng.poisson(np.repeat(0.5 * level[:10, None], 12, axis=1))  # halved
+    >>> result = difference_in_differences(counts, range(10), 12, permutations=199, random_state=1)
+    >>> result.significant, round(result.relative_effect, 2)
+    (True, -0.46)
     """
     if not isinstance(counts, pd.DataFrame) or counts.empty:
         raise ValueError("counts must be a non-empty DataFrame of mahallas x periods")

@@ -138,6 +138,12 @@ def spatial_empirical_bayes_rates(
     References
     ----------
     Marshall (1991), see ``empirical_bayes_rates``. PySAL esda, ``esda.smoothing.Spatial_Empirical_Bayes``.
+
+    Examples
+    --------
+    >>> chain = [[0, 1, 0], [1, 0, 1], [0, 1, 0]]  # a - b - c
+    >>> spatial_empirical_bayes_rates([0, 12, 3], [1000, 4000, 1500], chain).round(5).tolist()
+    [0.002, 0.00238, 0.00273]
     """
     e, b = _events_and_population(events, population)
     neighbourhood = _binary_adjacency(adjacency, e.size) + sp.identity(e.size, format="csr")

@@ -228,6 +228,17 @@ def detect_spikes(
     Noufaily, A. et al. (2013). An improved algorithm for outbreak detection in multiple surveillance systems.
     Statistics in Medicine 32(7), 1206-1222 (negative binomial baseline with estimated dispersion).
     Benjamini, Y. & Hochberg, Y. (1995). JRSS B 57(1), 289-300.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.date_range("2024-01-01", "2025-06-30")
+    >>> ids = [f"m{i}" for i in range(20)]
+    >>> counts = pd.DataFrame(rng.poisson(2.0, (20, days.size)), index=ids, columns=days)
+    >>> counts.iloc[3, -1] = 15
+    >>> result = detect_spikes(counts, "2025-06-30")
+    >>> result.index[result["spike"]].tolist()
+    ['m3']
     """
     if frequency not in _FREQUENCIES:
         raise ValueError(f"frequency must be one of {_FREQUENCIES}, got {frequency!r}")
