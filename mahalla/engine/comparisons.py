@@ -217,6 +217,19 @@ def daily_count_matrix(
     return table.reindex(index=index, columns=columns, fill_value=0).astype(np.int64)
 
 
+def check_counts(
+    values: NDArray[np.float64], rows: pd.Index, columns: pd.Index, *, row_offset: int = 0
+) -> None:
+    """Refuse missing or negative counts, naming the first bad cell (row label, column label, value)."""
+    bad = np.isnan(values) | (values < 0)
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        raise ValueError(
+            f"counts must be non-negative with no missing values: row {rows[row_offset + row]!r}, "
+            f"column {columns[column]!r} has {values[row, column]:g}"
+        )
+
+
 def _check_matrix(counts: pd.DataFrame) -> pd.DatetimeIndex:
     if not isinstance(counts, pd.DataFrame) or not isinstance(counts.columns, pd.DatetimeIndex):
         raise ValueError("counts must be a DataFrame of areas x days with a DatetimeIndex as columns")
@@ -302,8 +315,7 @@ def compstat_compare(
     if z_threshold <= 0:
         raise ValueError(f"z_threshold must be positive, got {z_threshold}")
     values = counts.to_numpy(dtype=float)
-    if np.isnan(values).any() or (values < 0).any():
-        raise ValueError("counts must be non-negative with no missing values")
+    check_counts(values, counts.index, counts.columns)
     pop: NDArray[np.float64] | None = None
     if population is not None:
         if isinstance(population, pd.Series):

@@ -60,6 +60,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from mahalla.engine.comparisons import check_counts
+
 
 @dataclass(frozen=True)
 class EffectResult:
@@ -216,8 +218,7 @@ def difference_in_differences(
     if start - first < 2 or first < 0:
         raise ValueError(f"need at least 2 and at most {start} pre-periods before {treatment_start!r}")
     values = counts.to_numpy(dtype=float)
-    if np.isnan(values).any() or (values < 0).any():
-        raise ValueError("counts must be non-negative with no missing values")
+    check_counts(values, counts.index, counts.columns)
 
     ids = counts.index
     treated_ids = list(dict.fromkeys(treated))

@@ -40,6 +40,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from mahalla.engine.comparisons import check_counts
 from mahalla.engine.multiple_testing import benjamini_hochberg
 
 _FREQUENCIES = ("D", "W")
@@ -293,9 +294,9 @@ def detect_spikes(
     observed = np.empty(n_series)
     for start in range(0, n_series, chunk_rows):
         rows = slice(start, min(start + chunk_rows, n_series))
-        block = _periods(np.asarray(raw[rows, first_day:last], dtype=float), period_days)
-        if np.isnan(block).any() or (block < 0).any():
-            raise ValueError("counts must be non-negative with no missing values")
+        daily = np.asarray(raw[rows, first_day:last], dtype=float)
+        check_counts(daily, counts.index, counts.columns[first_day:last], row_offset=start)
+        block = _periods(daily, period_days)
         np.add.at(group_counts, groups[rows], block[:, train])
         totals[rows] = block[:, train].sum(axis=1)
         observed[rows] = block[:, test].sum(axis=1)

@@ -152,3 +152,11 @@ def test_a_single_treated_mahalla_with_a_large_fall_is_found_without_a_standard_
     result = difference_in_differences(counts, [target], START, permutations=199, random_state=3)
     assert result.significant and result.p_value == pytest.approx(1 / 200)
     assert result.ci_low < result.effect < result.ci_high < 0
+
+
+def test_a_missing_count_is_refused_naming_the_mahalla_and_period():
+    counts, treated, _ = simulate(np.random.default_rng(12))
+    counts = counts.astype(float)
+    counts.iloc[7, 3] = np.nan
+    with pytest.raises(ValueError, match=r"row 'M007', column Period\('2024-04', 'M'\) has nan"):
+        difference_in_differences(counts, treated, START, permutations=19)

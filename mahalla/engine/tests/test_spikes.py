@@ -199,3 +199,10 @@ def test_an_as_of_date_outside_the_data_is_refused():
     counts, _ = simulate(np.random.default_rng(10), areas=3, days=60)
     with pytest.raises(ValueError, match="lies outside the days"):
         detect_spikes(counts, "2030-01-01")
+
+
+def test_a_negative_count_is_refused_naming_its_series_and_day():
+    counts, _ = simulate(np.random.default_rng(11), areas=3, days=60)
+    counts.iloc[4, 10] = -2
+    with pytest.raises(ValueError, match=r"row \('M1', 'drugs'\), column Timestamp\('2025-05-12"):
+        detect_spikes(counts, counts.columns[-1])
