@@ -334,9 +334,9 @@ def selected_district_codes(scale: str, districts: dict[str, DistrictUnit]) -> l
 
 def build_territory(seed: int, scale: str) -> Territory:
     """Regions, districts and the mahallas of the districts that `scale` selects, drawn from `seed`."""
-    rng = np.random.default_rng([seed, 1])
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: expected one of {', '.join(SCALES)}")
+    rng = np.random.default_rng([seed, 1])
     regions = {
         r["code"]: RegionUnit(r["code"], r["kind"], r["name_uz"], r["name_uz_cyrl"], r["name_ru"])
         for r in sorted(reference_regions(), key=lambda r: r["code"])
@@ -347,10 +347,10 @@ def build_territory(seed: int, scale: str) -> Territory:
     counts = _mahalla_counts(districts)
     selected = selected_district_codes(scale, districts)
     if scale == "tiny":
-        counts[TINY_DISTRICT_CODE] = TINY_MAHALLAS
+        # A small fixture: 30 mahallas of the district's usual size rather than all of its mahallas.
         tiny = districts[TINY_DISTRICT_CODE]
-        tiny.population = int(round(tiny.population / max(1, _mahalla_counts(districts)[TINY_DISTRICT_CODE])))
-        tiny.population *= TINY_MAHALLAS
+        tiny.population = round(tiny.population / max(1, counts[TINY_DISTRICT_CODE])) * TINY_MAHALLAS
+        counts[TINY_DISTRICT_CODE] = TINY_MAHALLAS
     mahallas: list[MahallaUnit] = []
     for code in selected:
         district = districts[code]
@@ -358,8 +358,11 @@ def build_territory(seed: int, scale: str) -> Territory:
         district_rng = np.random.default_rng([seed, 2, int(code)])
         mahallas.extend(_build_mahallas(district_rng, district, counts[code]))
     _close_border_junctions(mahallas)
+    parts_by_district: dict[str, list[Any]] = {}
+    for mahalla in mahallas:
+        parts_by_district.setdefault(mahalla.district_code, []).append(mahalla.boundary)
     for district in districts.values():
-        parts = [m.boundary for m in mahallas if m.district_code == district.code]
+        parts = parts_by_district.get(district.code, [])
         # A district is written as the union of its own mahallas so that each lies inside it exactly.
         district.boundary = (
             shapely.set_precision(shapely.union_all(parts), GRID_DEGREES)
