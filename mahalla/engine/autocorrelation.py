@@ -68,6 +68,7 @@ def _transformed(w: object, n: int, transform: str) -> WeightsMatrix:
         )
     matrix = as_weights(w, n)
     if transform == "b":
+        matrix = matrix.copy()
         matrix.data[:] = 1.0
     elif transform == "r":
         matrix = row_standardize(matrix)

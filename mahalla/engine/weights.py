@@ -289,7 +289,8 @@ def as_weights(w: Any, n: int | None = None, *, name: str = "w") -> WeightsMatri
     Returns
     -------
     scipy.sparse.csr_array
-        A copy with sorted indices and explicit zeros removed.
+        Sorted indices, no duplicates, no explicit zeros; it may share memory with ``w``, so callers copy
+        before changing it.
     """
     matrix = (
         sparse.csr_array(w, dtype=np.float64)
@@ -300,13 +301,17 @@ def as_weights(w: Any, n: int | None = None, *, name: str = "w") -> WeightsMatri
         raise ValueError(f"{name} must be a square matrix, got shape {matrix.shape}")
     if n is not None and matrix.shape[0] != n:
         raise ValueError(f"{name} has {matrix.shape[0]} rows but there are {n} locations")
-    matrix = matrix.copy()
     if not np.isfinite(matrix.data).all():
         raise ValueError(f"{name} contains a missing or infinite weight")
     if (matrix.data < 0).any():
         raise ValueError(f"{name} contains a negative weight; spatial weights must be non-negative")
-    matrix.eliminate_zeros()
-    matrix.sort_indices()
+    if not matrix.has_canonical_format or (matrix.data == 0).any():
+        # Copy before tidying so the caller's matrix is never changed; a tidy matrix (the usual case, and
+        # large for space-time cubes) is passed through without a copy and must be treated as read-only.
+        matrix = matrix.copy()
+        matrix.sum_duplicates()
+        matrix.eliminate_zeros()
+        matrix.sort_indices()
     return matrix
 
 
