@@ -18,14 +18,14 @@ Usage::
 Last run (2026-11-28, 2 shared cores under load from other work; means over origins):
 
     horizon  method       hit rate  PAI    PEI*    PEI* / naive  PEI* / KDE  seconds
-    7 d      naive        0.0292    2.910  0.0401  1.00          0.60          0.8
-    7 d      kde          0.0488    4.864  0.0673  1.68          1.00          6.0
-    7 d      prospective  0.0459    4.572  0.0632  1.57          0.94          2.4
-    7 d      etas         0.0509    5.072  0.0701  1.75          1.04        100.4
-    30 d     naive        0.0206    2.053  0.0820  1.00          0.42          0.2
+    7 d      naive        0.0292    2.910  0.0401  1.00          0.60          0.4
+    7 d      kde          0.0488    4.864  0.0673  1.68          1.00          3.1
+    7 d      prospective  0.0459    4.572  0.0632  1.57          0.94          0.8
+    7 d      etas         0.0509    5.072  0.0701  1.75          1.04         31.5
+    30 d     naive        0.0206    2.053  0.0820  1.00          0.42          0.1
     30 d     kde          0.0492    4.903  0.1961  2.39          1.00          0.7
     30 d     prospective  0.0420    4.187  0.1674  2.04          0.85          0.3
-    30 d     etas         0.0509    5.075  0.2033  2.48          1.04         25.8
+    30 d     etas         0.0509    5.075  0.2033  2.48          1.04          7.5
 
 About 11 % of each period's burglaries fall in cells with no earlier burglary (outside the study area); the
 hit rate over all burglaries, those included, is about 10 % lower (column hit_rate_all_events).
