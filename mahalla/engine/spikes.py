@@ -73,6 +73,7 @@ def fit_seasonal_baseline(
     *,
     series_totals: NDArray[np.float64] | None = None,
     groups: NDArray[np.int64] | None = None,
+    period_weights: NDArray[np.float64] | None = None,
     max_iterations: int = 500,
     tolerance: float = 1e-10,
 ) -> SeasonalBaseline:
@@ -92,6 +93,9 @@ def fit_seasonal_baseline(
         Past total of each series; with ``groups`` it gives the levels (otherwise each group is one series).
     groups : ndarray of int, shape (series,), optional
         Group of each series, coded 0..G-1.
+    period_weights : ndarray, shape (periods,), optional
+        Weight of each period in the (then weighted) Poisson likelihood, e.g. an exponential discount of old
+        periods; ``series_totals`` must be weighted the same way. Default all 1.
     max_iterations, tolerance : int, float
         Iterative proportional fitting stops when no factor changes by more than ``tolerance`` (relative).
 
@@ -106,8 +110,12 @@ def fit_seasonal_baseline(
     Bishop, Y. M. M., Fienberg, S. E. & Holland, P. W. (1975). Discrete Multivariate Analysis, ch. 3
     (iterative proportional fitting converges to the maximum likelihood estimates of log-linear models).
     """
-    y = np.asarray(group_counts, dtype=float)
-    n_groups, n_periods = y.shape
+    n_groups, n_periods = np.shape(group_counts)
+    weight = np.ones(n_periods) if period_weights is None else np.asarray(period_weights, dtype=float)
+    if weight.shape != (n_periods,) or not np.all(weight > 0):
+        raise ValueError(f"period_weights must be {n_periods} positive numbers")
+    # The weighted likelihood's score equations are the unweighted ones with y and exposure times the weight.
+    y = np.asarray(group_counts, dtype=float) * weight[None, :]
     one_hots = []
     observed = []
     for position in positions:
@@ -122,7 +130,7 @@ def fit_seasonal_baseline(
     for _ in range(max_iterations):
         change = 0.0
         for i, one_hot in enumerate(one_hots):
-            others = np.ones((n_groups, n_periods))
+            others = np.tile(weight, (n_groups, 1))
             for j, (factor, position) in enumerate(zip(factors, positions, strict=True)):
                 if j != i:
                     others *= factor[:, position]
@@ -141,7 +149,8 @@ def fit_seasonal_baseline(
         scale = factor.mean(axis=1, keepdims=True)
         factors[i] = factor / np.where(scale > 0, scale, 1.0)
     baseline = SeasonalBaseline(level=np.zeros(0), factors=tuple(factors))
-    profile_sum = baseline.profile(list(positions)).sum(axis=1)
+    shape = baseline.profile(list(positions)) if positions else np.ones((n_groups, n_periods))
+    profile_sum = (shape * weight[None, :]).sum(axis=1)
     if series_totals is None or groups is None:
         level = totals / np.maximum(profile_sum, 1e-300)
     else:
@@ -180,6 +189,7 @@ def detect_spikes(
     level_uncertainty: bool = True,
     season: str = "month",
     category_level: str | int | None = "category",
+    half_life: float | None = None,
     chunk_rows: int = 8192,
 ) -> pd.DataFrame:
     """Test every series for a spike in its latest window and control the FDR across all of them.
@@ -211,6 +221,10 @@ def detect_spikes(
     category_level : str or int or None
         Index level naming the category whose series share cyclic factors; None (or an absent level) pools
         all series.
+    half_life : float, optional
+        Discount the history exponentially with this half-life in periods (e.g. 180 days), so the baseline
+        follows a drifting level; the Gamma prior and the dispersion then use the discounted counts, which
+        also widens the predictive distribution (less effective history). Default None: all history alike.
     chunk_rows : int
         Rows converted to floating point at a time.
 
@@ -253,6 +267,8 @@ def detect_spikes(
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if len(counts) == 0:
         raise ValueError("counts has no series")
+    if half_life is not None and not (np.isfinite(half_life) and half_life > 0):
+        raise ValueError(f"half_life must be a positive number of periods, got {half_life!r}")
     days = _validated_days(counts)
     try:
         end = pd.Timestamp(as_of).normalize()
@@ -277,6 +293,8 @@ def detect_spikes(
     period_end = days[first_day + period_days - 1 : last : period_days]
     train = slice(0, n_history)
     test = slice(n_history, n_history + window)
+    age = np.arange(n_history - 1, -1, -1, dtype=float)
+    weight = np.ones(n_history) if half_life is None else 0.5 ** (age / float(half_life))
 
     if isinstance(category_level, str) and category_level in (counts.index.names or []):
         labels = counts.index.get_level_values(category_level)
@@ -298,7 +316,7 @@ def detect_spikes(
         check_counts(daily, counts.index, counts.columns[first_day:last], row_offset=start)
         block = _periods(daily, period_days)
         np.add.at(group_counts, groups[rows], block[:, train])
-        totals[rows] = block[:, train].sum(axis=1)
+        totals[rows] = block[:, train] @ weight
         observed[rows] = block[:, test].sum(axis=1)
 
     positions: list[NDArray[np.int64]] = []
@@ -309,7 +327,9 @@ def detect_spikes(
     elif season == "week":
         positions.append(np.asarray(period_end.isocalendar().week.to_numpy() - 1, dtype=np.int64))
     train_positions = [p[train] for p in positions]
-    baseline = fit_seasonal_baseline(group_counts, train_positions, series_totals=totals, groups=groups)
+    baseline = fit_seasonal_baseline(
+        group_counts, train_positions, series_totals=totals, groups=groups, period_weights=weight
+    )
     if positions:
         # Positions of the test window unseen in the history (e.g. a month) get factor 1.
         full = SeasonalBaseline(
@@ -323,7 +343,7 @@ def detect_spikes(
     else:
         profile = np.ones((n_groups, n_history + window))
     level = baseline.level
-    exposure = profile[:, train].sum(axis=1)[groups]
+    exposure = (profile[:, train] * weight[None, :]).sum(axis=1)[groups]
 
     # Gamma prior on the levels of each category (Marshall's moments with the history as exposure).
     shape = np.full(n_series, np.inf)
@@ -350,15 +370,15 @@ def detect_spikes(
             rows = slice(start, min(start + chunk_rows, n_series))
             block = _periods(np.asarray(raw[rows, first_day:last], dtype=float), period_days)[:, train]
             chunk_groups = groups[rows]
-            np.add.at(squares, chunk_groups, (block**2).sum(axis=1))
+            np.add.at(squares, chunk_groups, block**2 @ weight)
             np.add.at(
                 cross,
                 chunk_groups,
-                level[rows] * np.einsum("ij,ij->i", block, profile[chunk_groups][:, train]),
+                level[rows] * np.einsum("ij,ij->i", block * weight[None, :], profile[chunk_groups][:, train]),
             )
-        mu_squares = np.bincount(groups, weights=level**2, minlength=n_groups) * (profile[:, train] ** 2).sum(
-            axis=1
-        )
+        mu_squares = np.bincount(groups, weights=level**2, minlength=n_groups) * (
+            profile[:, train] ** 2 * weight[None, :]
+        ).sum(axis=1)
         mu_sum = np.bincount(groups, weights=totals, minlength=n_groups)
         numerator = squares - 2.0 * cross + mu_squares - mu_sum
         inverse_size = np.where(

@@ -59,6 +59,52 @@ def test_baseline_is_the_poisson_glm_maximum_likelihood_fit_of_scikit_learn():
     np.testing.assert_allclose(ours.reshape(-1), glm.predict(design), rtol=1e-6)
 
 
+def test_discounted_baseline_is_scikit_learns_weighted_poisson_glm():
+    rng = np.random.default_rng(13)
+    counts, _ = simulate(rng, areas=2, days=400)  # every month present, so the GLM design has full rank
+    theft = counts.xs("theft", level="category").to_numpy(dtype=float)
+    dates = counts.columns
+    weekday, month = np.asarray(dates.day_of_week), np.asarray(dates.month - 1)
+    weight = 0.5 ** (np.arange(len(dates))[::-1] / 60.0)
+    baseline = fit_seasonal_baseline(
+        theft.sum(axis=0, keepdims=True),
+        [weekday, month],
+        series_totals=theft @ weight,
+        groups=np.zeros(2, dtype=np.int64),
+        period_weights=weight,
+    )
+    ours = baseline.level[:, None] * baseline.profile([weekday, month])[0][None, :]
+    series = np.repeat(np.arange(2), len(dates))
+    design = np.hstack(
+        [np.eye(2)[series], np.eye(7)[np.tile(weekday, 2)][:, 1:], np.eye(12)[np.tile(month, 2)][:, 1:]]
+    )
+    glm = PoissonRegressor(alpha=0.0, fit_intercept=False, solver="newton-cholesky", tol=1e-12, max_iter=1000)
+    glm.fit(design, theft.reshape(-1), sample_weight=np.tile(weight, 2))
+    np.testing.assert_allclose(ours.reshape(-1), glm.predict(design), rtol=1e-6)
+
+
+def test_a_discounted_history_keeps_up_with_a_rising_level_and_finds_more_planted_spikes():
+    # Offences double every year; 20 mahallas get 14 extra offences in the last week. The flat two-year
+    # baseline expects too little and, having to explain the trend as noise, too much variance: it misses
+    # most spikes. A half-life of 8 weeks follows the level.
+    rng = np.random.default_rng(14)
+    dates = pd.date_range("2023-07-01", "2025-06-29", freq="D")
+    growth = 2.0 ** (np.arange(dates.size) / 365)
+    values = rng.poisson(rng.gamma(4.0, 0.25, 300)[:, None] * growth[None, :])
+    planted = rng.choice(300, size=20, replace=False)
+    quiet_week = values[:, -7:].sum()
+    values[planted, -7:] += 2
+    counts = pd.DataFrame(values, index=[f"M{i}" for i in range(300)], columns=dates)
+    truth = np.zeros(300, dtype=bool)
+    truth[planted] = True
+    flat = detect_spikes(counts, dates[-1], frequency="W")["spike"].to_numpy()
+    discounted = detect_spikes(counts, dates[-1], frequency="W", half_life=8)
+    found = discounted["spike"].to_numpy()
+    assert (found & truth).sum() >= 2 * max((flat & truth).sum(), 1)
+    assert (found & ~truth).sum() <= 3
+    assert discounted["expected"].sum() == pytest.approx(quiet_week, rel=0.1)
+
+
 def test_categories_get_their_own_cycles():
     rng = np.random.default_rng(2)
     counts, _ = simulate(rng, areas=150, days=730)
