@@ -25,6 +25,9 @@ upper-tail p-value ``P(X >= observed)`` is exact for that distribution (``scipy.
 ``poisson.sf`` when there is no extra variation). The Benjamini-Hochberg procedure controls the false
 discovery rate across every series tested at once.
 
+Crime levels drift; ``half_life`` discounts old history exponentially (a weighted Poisson likelihood, whose
+effective history is then shorter, so the predictive distribution is honestly wider).
+
 Weekly detection sums days into 7-day blocks that end on the as-of date, so a daily run always tests the
 latest complete 7 days; the weekday factor then drops out and the month of a block's last day is its season.
 """
