@@ -14,7 +14,9 @@ configurable and explained per mahalla. The default rule, for one year of offenc
      binomial test; Benjamini-Hochberg FDR across all mahallas at ``fdr_alpha``);
    - ``severity``: its severity-weighted score is at least ``red_min_weighted_score`` (grave offences weigh
      more than petty ones);
-   - ``rising``: its count rose significantly against the previous year (Wheeler z >= ``rising_z``).
+   - ``rising``: its count rose significantly against the previous year (Wheeler z >= ``rising_z``; between
+     two single-year counts z has variance ~2, so the default 3 is about 2.1 standard deviations, one-sided
+     p ~0.017 per mahalla, which is why it only counts together with a high rate).
 
    Requiring a high smoothed rate keeps a large mahalla with a small but "significant" excess, or a small one
    with two unlucky offences, out of red; requiring evidence keeps a high crude rate built on noise out.
