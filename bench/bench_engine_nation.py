@@ -174,7 +174,7 @@ def main() -> None:
     if queen_weights is not None:
         step("weights", lambda: queen_weights(nation["polygons"]))
     if compstat_compare is not None:
-        daily_frame = pd.DataFrame(daily, index=ids, columns=DAYS)
+        daily_frame = pd.DataFrame(daily, index=ids, columns=DAYS, copy=False)
         step("comparisons", lambda: compstat_compare(daily_frame, as_of, population=population))
     if classify_mahallas is not None:
         step(
@@ -185,7 +185,7 @@ def main() -> None:
         )
     if detect_spikes is not None:
         series = pd.MultiIndex.from_product([ids, list(CATEGORIES)], names=["mahalla", "category"])
-        category_frame = pd.DataFrame(by_category, index=series, columns=DAYS)
+        category_frame = pd.DataFrame(by_category, index=series, columns=DAYS, copy=False)
         step(
             "spikes",
             lambda: (
