@@ -620,12 +620,11 @@ class _OffenceWriter:
                             copy.write_row(pair)
                 return
             first, second = DATETIME_POSITIONS
-            rows: list[list[Any]] = []
+            # In place: the records are not used after they are written.
             for record in records:
-                row = list(record)
-                row[first] = _sqlite_datetime(row[first])
-                row[second] = _sqlite_datetime(row[second])
-                rows.append(row)
+                record[first] = _sqlite_datetime(record[first])
+                record[second] = _sqlite_datetime(record[second])
+            rows = records
             marks = ", ".join(["%s"] * len(self.columns))
             cursor.executemany(f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})", rows)  # noqa: S608
             if pairs:
