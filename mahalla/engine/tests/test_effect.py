@@ -114,14 +114,21 @@ def test_spillover_neighbours_are_never_controls():
     assert all(len(controls) == 5 for controls in result.controls.values())
 
 
-def test_matching_on_rates_uses_population():
-    rng = np.random.default_rng(9)
-    counts, treated, _ = simulate(rng)
-    population = pd.Series(rng.integers(1000, 12_000, len(counts)).astype(float), index=counts.index)
-    result = difference_in_differences(
-        counts, treated, START, population=population, permutations=49, random_state=1
+def test_with_a_population_controls_are_matched_on_rates_not_counts():
+    # Treated: 2,000 residents, ~10 offences a month (500 per 100,000). Group "same_count" has the same
+    # counts but 10,000 residents (100 per 100,000); group "same_rate" has 10,000 residents and ~50 a month.
+    rng = np.random.default_rng(13)
+    rows = {"treated": (2000, 10.0)}
+    rows |= {f"same_count{i}": (10_000, 10.0) for i in range(30)}
+    rows |= {f"same_rate{i}": (10_000, 50.0) for i in range(30)}
+    counts = pd.DataFrame({name: rng.poisson(level, 24) for name, (_, level) in rows.items()}, index=MONTHS).T
+    population = pd.Series({name: float(pop) for name, (pop, _) in rows.items()})
+    by_rate = difference_in_differences(
+        counts, ["treated"], START, population=population, permutations=19, random_state=1
     )
-    assert result.n_treated == 20 and result.permutations == 49
+    by_count = difference_in_differences(counts, ["treated"], START, permutations=19, random_state=1)
+    assert all(name.startswith("same_rate") for name in by_rate.controls["treated"])
+    assert all(name.startswith("same_count") for name in by_count.controls["treated"])
 
 
 @pytest.mark.parametrize(
