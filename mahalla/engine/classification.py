@@ -45,7 +45,8 @@ Statistical choices:
 The default thresholds were calibrated on a simulated nation like the real one (9,008 mahallas,
 populations 1,000-12,000 summing ~37 M, 99.2 crimes per 100,000 a year, negative binomial counts with size
 ~0.3 and persistent area effects, the 2025 category mix): it lands near 45 % no crime, 7 % red, 48 % yellow,
-the published 2025 split (tests/test_classification.py).
+the published 2025 split (tests/test_classification.py; with its seed 44.6 / 7.0 / 48.4 %, and 93 % of the red
+mahallas have a true area effect of at least 1.5x, against 35 % of all mahallas with crime).
 
 References
 ----------
