@@ -38,6 +38,7 @@ def start_and_wait(var: Path, scale: str, port: int, label: str) -> float:
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "MAHALLA_SECRET_KEY": os.environ.get("MAHALLA_SECRET_KEY", "bench-only-secret"),
         "PYTHONUNBUFFERED": "1",
+        "MAHALLA_LANGUAGE": "en",  # step labels in English whatever the deployment's default language
     }
     command = [sys.executable, "-m", "mahalla.cli", "demo", "--scale", scale, "--port", str(port)]
     started = time.perf_counter()
