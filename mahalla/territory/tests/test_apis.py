@@ -41,8 +41,9 @@ def test_the_territory_api_shows_the_scope_and_its_parents_only(role, scope_name
     client = client_for(world_user(role, VALID_SCOPES[scope_name], mahallas))
     regions, districts = EXPECTED_UNITS[scope_name]
     if regions is None:
-        assert len(codes(client, "/api/territories/regions/")) == 14
-        assert len(codes(client, "/api/territories/districts/")) == 209
+        # Every reference unit: the count is enough (listing 209 districts in each role's case is slow).
+        assert client.get("/api/territories/regions/", {"page_size": 1}).json()["count"] == 14
+        assert client.get("/api/territories/districts/", {"page_size": 1}).json()["count"] == 209
     else:
         if districts == "districts of A":
             districts = set(District.objects.filter(region__code="1703").values_list("code", flat=True))
