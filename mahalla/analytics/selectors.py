@@ -10,28 +10,43 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from mahalla.core.errors import AccessDenied
 from mahalla.incidents.access import offence_aggregate_filter_for
 from mahalla.incidents.models import OffenceCause
-from mahalla.territory.access import territory_filter_for
+from mahalla.territory.access import TerritoryScope, territory_filter_for
 from mahalla.territory.models import District, Mahalla, Region
 from mahalla.territory.selectors import district_list, mahalla_list, region_list
 
 from .frames import local_day_bounds
 from .models import AggregateDayResult, AggregateLevel, Alert, ClusterResult, DailyRun, MahallaDayResult
 
+# Boundaries are GeoJSON of thousands of vertices: decoding them for a table costs more than the whole page.
+_BIG_TERRITORY_FIELDS = ("region__boundary", "district__boundary")
+
+
+def _scope(actor: Any) -> TerritoryScope:
+    """The actor's scope, computed once per actor object (one request): a page asks a dozen times and each
+    computation reads the database."""
+    cached = getattr(actor, "_analytics_scope", None)
+    if isinstance(cached, TerritoryScope):
+        return cached
+    scope = territory_filter_for(actor)
+    if actor is not None and getattr(actor, "pk", None) is not None:
+        actor._analytics_scope = scope
+    return scope
+
 
 def _scope_q(actor: Any) -> Q:
-    return territory_filter_for(actor).q()
+    return _scope(actor).q()
 
 
 def latest_date(*, actor: Any) -> dt.date | None:
     """The most recent date with a finished run (None when nothing was analysed yet or the actor sees
     nothing)."""
-    if territory_filter_for(actor).sees_nothing:
+    if _scope(actor).sees_nothing:
         return None
     return (
         DailyRun.objects.filter(status=DailyRun.Status.DONE)
@@ -42,7 +57,7 @@ def latest_date(*, actor: Any) -> dt.date | None:
 
 
 def analysed_dates(*, actor: Any, limit: int = 60) -> list[dt.date]:
-    if territory_filter_for(actor).sees_nothing:
+    if _scope(actor).sees_nothing:
         return []
     dates = (
         DailyRun.objects.filter(status=DailyRun.Status.DONE)
@@ -58,7 +73,7 @@ def aggregate_get(
 ) -> AggregateDayResult | None:
     """The totals of the country (no region, no district), a region or a district on a date, if the actor's
     scope covers that whole territory; AccessDenied otherwise."""
-    scope = territory_filter_for(actor)
+    scope = _scope(actor)
     if district is not None:
         allowed = (
             scope.level == "country"
@@ -74,14 +89,14 @@ def aggregate_get(
         rows = AggregateDayResult.objects.filter(date=date, level=AggregateLevel.COUNTRY)
     if not allowed:
         raise AccessDenied(_("Not found"))
-    return rows.first()
+    return rows.select_related("run").first()
 
 
 def aggregate_children(
     *, actor: Any, date: dt.date, region: Region | None = None
 ) -> QuerySet[AggregateDayResult]:
     """Regions of the country (region None) or districts of a region, with their totals, within scope."""
-    scope = territory_filter_for(actor)
+    scope = _scope(actor)
     if region is None:
         rows = AggregateDayResult.objects.filter(date=date, level=AggregateLevel.REGION)
     else:
@@ -89,17 +104,22 @@ def aggregate_children(
     return (
         rows.filter(scope.q(region="region", district="district", mahalla=None))
         .select_related("region", "district")
+        .defer(*_BIG_TERRITORY_FIELDS)
         .order_by("-red", "region__code", "district__code")
     )
 
 
 def aggregate_series(
-    *, actor: Any, region: Region | None = None, district: District | None = None, days: int = 60
+    *,
+    actor: Any,
+    date: dt.date,
+    region: Region | None = None,
+    district: District | None = None,
+    days: int = 60,
 ) -> list[AggregateDayResult]:
-    """The territory's totals on its last `days` analysed dates, oldest first (for trend charts)."""
-    latest = latest_date(actor=actor)
-    if latest is None:
-        return []
+    """The territory's totals on the analysed dates of the `days` days up to `date`, oldest first (for
+    trend charts)."""
+    latest = date
     aggregate_get(actor=actor, date=latest, region=region, district=district)  # access check
     if district is not None:
         rows = AggregateDayResult.objects.filter(level=AggregateLevel.DISTRICT, district=district)
@@ -119,13 +139,24 @@ def mahalla_result_list(
         rows = rows.filter(district=district)
     elif region is not None:
         rows = rows.filter(region=region)
-    return rows.select_related("mahalla", "district")
+    return rows.select_related("mahalla", "district").defer(
+        "mahalla__boundary", "district__boundary", "hotspot_detail", "spike_detail"
+    )
 
 
 def mahalla_result_history(*, actor: Any, mahalla: Mahalla, days: int = 120) -> list[MahallaDayResult]:
-    """The mahalla's stored results, oldest first; the caller obtained `mahalla` through the access funnel."""
-    rows = MahallaDayResult.objects.filter(_scope_q(actor), mahalla=mahalla).order_by("-date")[:days]
+    """The mahalla's class on its last `days` analysed dates, oldest first (date and class only); the
+    caller obtained `mahalla` through the access funnel."""
+    rows = (
+        MahallaDayResult.objects.filter(_scope_q(actor), mahalla=mahalla)
+        .only("id", "date", "crime_class")
+        .order_by("-date")[:days]
+    )
     return list(reversed(list(rows)))
+
+
+def mahalla_result_latest(*, actor: Any, mahalla: Mahalla) -> MahallaDayResult | None:
+    return MahallaDayResult.objects.filter(_scope_q(actor), mahalla=mahalla).order_by("-date").first()
 
 
 def mahalla_cause_counts(
@@ -173,6 +204,20 @@ def red_list(
     return [{"result": r, "responsible": responsible.get(r.mahalla_id)} for r in results]
 
 
+def alert_assignment_marker(
+    *, actor: Any, region: Region | None = None, district: District | None = None
+) -> str:
+    """Changes whenever an alert of the territory is assigned (for caches of pages that name the people
+    responsible)."""
+    rows = Alert.objects.filter(_scope_q(actor), assigned_to__isnull=False)
+    if district is not None:
+        rows = rows.filter(district=district)
+    elif region is not None:
+        rows = rows.filter(region=region)
+    marker = rows.aggregate(count=Count("id"), last=Max("assigned_at"))
+    return f"{marker['count']}-{marker['last'].timestamp() if marker['last'] else 0}"
+
+
 def alert_list(
     *,
     actor: Any,
@@ -193,15 +238,19 @@ def alert_list(
         rows = rows.filter(district=district)
     elif region is not None:
         rows = rows.filter(region=region)
-    return rows.select_related("mahalla", "district", "assigned_to", "acknowledged_by").order_by(
-        "-date", "-severity", "id"
+    return (
+        rows.select_related("mahalla", "district", "assigned_to", "acknowledged_by")
+        .defer("mahalla__boundary", "district__boundary")
+        .order_by("-date", "-severity", "id")
     )
 
 
 def cluster_list(*, actor: Any, date: dt.date) -> QuerySet[ClusterResult]:
-    return ClusterResult.objects.filter(
-        territory_filter_for(actor).q(mahalla="centre"), date=date
-    ).select_related("centre")
+    return (
+        ClusterResult.objects.filter(_scope(actor).q(mahalla="centre"), date=date)
+        .select_related("centre")
+        .defer("centre__boundary")
+    )
 
 
 def territory_search(*, actor: Any, text: str, limit: int = 30) -> dict[str, list[Any]]:
@@ -216,7 +265,13 @@ def territory_search(*, actor: Any, text: str, limit: int = 30) -> dict[str, lis
         | Q(name_ru__icontains=text)
     )
     return {
-        "regions": list(region_list(actor=actor).filter(match)[:limit]),
-        "districts": list(district_list(actor=actor).filter(match).select_related("region")[:limit]),
-        "mahallas": list(mahalla_list(actor=actor).filter(match).select_related("district")[:limit]),
+        "regions": list(region_list(actor=actor).filter(match).defer("boundary")[:limit]),
+        "districts": list(
+            district_list(actor=actor).filter(match).defer("boundary", "region__boundary")[:limit]
+        ),
+        "mahallas": list(
+            mahalla_list(actor=actor)
+            .filter(match)
+            .defer("boundary", "district__boundary", "region__boundary")[:limit]
+        ),
     }

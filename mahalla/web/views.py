@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +34,7 @@ from . import presentation
 from .briefing import briefing_context, briefing_pdf
 
 OFFENCES_SHOWN = 20
+TERRITORY_CACHE_SECONDS = 600
 
 
 def _date_param(request: HttpRequest) -> dt.date | None:
@@ -94,6 +96,46 @@ def _territory_page(request: HttpRequest, level: str, code: str | None = None) -
         aggregate = analytics.aggregate_get(actor=request.user, date=date, region=region, district=district)
     except AccessDenied as error:
         raise Http404(error.message) from error
+    if aggregate is not None:
+        context.update(_territory_data(request, level, code, date, aggregate, region, district))
+    else:
+        context["aggregate"] = None
+    return render(request, "web/territory.html", context)
+
+
+def _territory_data(
+    request: HttpRequest,
+    level: str,
+    code: str | None,
+    date: dt.date,
+    aggregate: Any,
+    region: Region | None,
+    district: District | None,
+) -> dict[str, Any]:
+    """The territory page's data, cached: it changes only when the date is re-analysed (a new run id) or an
+    alert of the territory is assigned, and building it is most of the page's time. The caller has checked
+    that the user's scope covers the whole territory, so every user who reaches this sees the same data."""
+    assigned = analytics.alert_assignment_marker(actor=request.user, region=region, district=district)
+    language = (request.LANGUAGE_CODE or "uz").split("-")[0]
+    # The run's start time, not only its id: ids can be reused after a rollback (tests), start times are not.
+    run = f"{aggregate.run_id}.{aggregate.run.started_at.timestamp()}"
+    key = f"web:territory:{level}:{code or 'all'}:{date.isoformat()}:{run}:{language}:{assigned}"
+    data = cache.get(key)
+    if data is None:
+        data = _territory_data_build(request, level, code, date, aggregate, region, district)
+        cache.set(key, data, TERRITORY_CACHE_SECONDS)
+    return data
+
+
+def _territory_data_build(
+    request: HttpRequest,
+    level: str,
+    code: str | None,
+    date: dt.date,
+    aggregate: Any,
+    region: Region | None,
+    district: District | None,
+) -> dict[str, Any]:
     children: list[Any] = []
     mahallas: list[Any] = []
     if level == "country":
@@ -101,39 +143,53 @@ def _territory_page(request: HttpRequest, level: str, code: str | None = None) -
     elif level == "region":
         children = list(analytics.aggregate_children(actor=request.user, date=date, region=region))
     else:
-        mahallas = sorted(
+        # Rows are prepared here rather than in the template: a district has up to a hundred mahallas and
+        # per-row template tags (url, include, floatformat) were most of the page's time.
+        results = sorted(
             analytics.mahalla_result_list(actor=request.user, date=date, district=district),
             key=lambda r: ({"red": 0, "yellow": 1, "green": 2}.get(r.crime_class, 3), r.mahalla.code),
         )
+        mahalla_url = reverse("web:mahalla", kwargs={"code": "CODE"})
+        mahallas = [
+            {
+                "code": r.mahalla.code,
+                "name": r.mahalla.display_name(),
+                "url": mahalla_url.replace("CODE", r.mahalla.code),
+                "crime_class": r.crime_class,
+                "class_label": str(presentation.CLASS_LABELS.get(r.crime_class, "")),
+                "total_window": r.total_window,
+                "rate": "" if r.smoothed_rate_per_100k is None else f"{r.smoothed_rate_per_100k:.0f}",
+                "l28": (r.comparisons or {}).get("l28", {}),
+                "forecast": "" if r.forecast_next_week is None else f"{r.forecast_next_week:.1f}",
+            }
+            for r in results
+        ]
     series = analytics.aggregate_series(
-        actor=request.user, region=None if district else region, district=district
+        actor=request.user, date=date, region=None if district else region, district=district
     )
     categories = {c.code: presentation.category_name(c) for c in OffenceCategory.objects.all()}
-    context.update(
-        {
-            "aggregate": aggregate,
-            "children": children,
-            "mahallas": mahallas,
-            "category_rows": [
-                (categories.get(code, code), count)
-                for code, count in (aggregate.counts if aggregate else {}).items()
-            ],
-            "red_list": analytics.red_list(actor=request.user, date=date, region=region, district=district),
-            "alerts": list(
-                analytics.alert_list(actor=request.user, date=date, region=region, district=district)[:10]
-            ),
-            "chart": {
-                "labels": [row.date.isoformat() for row in series],
-                "last_28_days": [row.comparisons.get("l28_current", 0) for row in series],
-                "red": [row.red for row in series],
-                "label_offences": _("Offences in the last 28 days"),
-                "label_red": _("Red mahallas"),
-            },
-            "map_url": reverse("web:map-data", kwargs={"level": level, "code": code or "all"})
-            + f"?date={date.isoformat()}",
-        }
-    )
-    return render(request, "web/territory.html", context)
+    return {
+        "aggregate": aggregate,
+        "children": children,
+        "mahallas": mahallas,
+        "category_rows": [
+            (categories.get(code, code), count)
+            for code, count in (aggregate.counts if aggregate else {}).items()
+        ],
+        "red_list": analytics.red_list(actor=request.user, date=date, region=region, district=district),
+        "alerts": list(
+            analytics.alert_list(actor=request.user, date=date, region=region, district=district)[:10]
+        ),
+        "chart": {
+            "labels": [row.date.isoformat() for row in series],
+            "last_28_days": [row.comparisons.get("l28_current", 0) for row in series],
+            "red": [row.red for row in series],
+            "label_offences": str(_("Offences in the last 28 days")),
+            "label_red": str(_("Red mahallas")),
+        },
+        "map_url": reverse("web:map-data", kwargs={"level": level, "code": code or "all"})
+        + f"?date={date.isoformat()}",
+    }
 
 
 @login_required
@@ -224,7 +280,7 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
     except AccessDenied as error:
         raise Http404(error.message) from error
     history = analytics.mahalla_result_history(actor=request.user, mahalla=place)
-    current = history[-1] if history else None
+    current = analytics.mahalla_result_latest(actor=request.user, mahalla=place)
     categories = {c.code: presentation.category_name(c) for c in OffenceCategory.objects.all()}
     offences: list[Any] = []
     records_allowed = offence_records_allowed(request.user)

@@ -1,0 +1,111 @@
+"""Benchmark: the national daily run, from the database to stored results (issue 5: within 2 minutes).
+
+Machine of record: 2 cores, 24 GiB (shared with other work). Builds the synthetic nation (9,000+ mahallas,
+three years of offences) with the demo generator and imports it through the real importers into a fresh
+SQLite file (`mahalla demo --no-serve --no-analyze`), then times `mahalla analyze --date AS_OF` twice in a
+child process (the second run replaces the first, as a re-run does) and prints the steps of the run record.
+
+    .venv/bin/python bench/bench_daily_run.py                      # SQLite under /tmp/mahalla-bench-daily
+    .venv/bin/python bench/bench_daily_run.py --database postgres  # a scratch PostgreSQL database
+
+The build is cached in the var directory, so a second invocation only times the analysis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 120.0
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "mahalla_bench_daily"
+
+
+def mahalla(env: dict[str, str], *args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(ROOT / ".venv" / "bin" / "mahalla"), *args], env=env, check=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def run_record(env: dict[str, str], date: str) -> dict[str, object]:
+    code = (
+        "import django, json; django.setup();"
+        "from mahalla.analytics.models import DailyRun;"
+        f"r = DailyRun.objects.filter(date='{date}', status='done').order_by('-started_at').first();"
+        "print(json.dumps({'duration': r.duration_seconds, 'timings': r.timings, 'mahallas': r.mahallas,"
+        " 'offences': r.offences_read, 'alerts': r.alerts}))"
+    )
+    out = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", code],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--var-dir", default="/tmp/mahalla-bench-daily")
+    parser.add_argument("--as-of", default="2026-01-01")
+    parser.add_argument("--seed", default="2026")
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+
+    env = dict(os.environ)
+    env.update(
+        MAHALLA_VAR_DIR=args.var_dir,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        MAHALLA_DEBUG="0",
+        MAHALLA_LOG_LEVEL="WARNING",
+    )
+    if args.database == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+            exists = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [PG_BENCH_DB]
+            ).fetchone()
+            if not exists:
+                connection.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+    Path(args.var_dir).mkdir(parents=True, exist_ok=True)
+
+    print(f"machine: {os.cpu_count()} cores, 24 GiB (shared); database: {args.database}")
+    build = mahalla(
+        env,
+        "demo",
+        "--scale",
+        "nation",
+        "--seed",
+        args.seed,
+        "--as-of",
+        args.as_of,
+        "--no-serve",
+        "--no-analyze",
+    )
+    print(f"build (generate + import, cached after the first time): {build:.1f} s")
+    for attempt in ("first run", "re-run (replaces the date)"):
+        wall = mahalla(env, "analyze", "--date", args.as_of)
+        record = run_record(env, args.as_of)
+        print(
+            f"{attempt}: {wall:.1f} s wall for the command (process start included), "
+            f"{record['duration']:.1f} s inside the run; {record['mahallas']} mahallas, "
+            f"{record['offences']} offences read, {record['alerts']} alerts"
+        )
+        print("  steps (s): " + ", ".join(f"{k} {v}" for k, v in record["timings"].items()))
+        print(f"  ratio to the 120 s target: {wall / TARGET_SECONDS:.2f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

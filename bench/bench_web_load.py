@@ -1,0 +1,224 @@
+"""Benchmark: 50 concurrent users on loopback against a served instance (issue 5: p95 <= 300 ms for the
+dashboard, the map data and the mahalla page).
+
+Machine of record: 2 cores, 24 GiB (shared); the load generator runs on the same 2 cores as the server, so
+the numbers include its own CPU use. Uses the database that bench/bench_daily_run.py built and analysed
+(the nation, under /tmp/mahalla-bench-daily by default): run that first.
+
+    .venv/bin/python bench/bench_daily_run.py
+    .venv/bin/python bench/bench_web_load.py [--users 50] [--rounds 10] [--threads 16]
+
+Creates 50 district chiefs (one per district, the commonest daily users), starts `mahalla serve` (waitress)
+on a free port, signs every user in through the login form, then each user repeats for --rounds rounds:
+its dashboard (the district page, a redirect from / followed), the map data of its district, and the page of
+one of its mahallas, optionally pausing --think-ms between requests. Prints p50 / p95 / max per page
+and the ratio of p95 to the 300 ms target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_MS = 300.0
+PASSWORD = "bench-load-password-2026"
+
+
+class Client:
+    """One signed-in browser: keeps its cookies and follows one redirect."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: dict[str, str] | None = None) -> tuple[int, bytes, float]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Accept-Language": "uz"}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        started = time.perf_counter()
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie(header)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        connection.close()
+        if response.status in (301, 302) and method == "GET":
+            status, content, more = self.request("GET", response.headers["Location"])
+            return status, content, elapsed + more
+        return response.status, content, elapsed
+
+    def sign_in(self, username: str) -> None:
+        _status, page, _ = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "no CSRF token on the login page"
+        status, _, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            {
+                "username": username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "next": "/",
+            },
+        )
+        # A successful sign-in redirects (302) and sets the session cookie; a failed one re-renders the form.
+        assert status == 302 and "sessionid" in self.cookies, f"sign-in of {username} failed ({status})"
+
+
+def prepare_users(env: dict[str, str], count: int) -> list[dict[str, str]]:
+    code = f"""
+import django, json; django.setup()
+from mahalla.accounts.models import User
+from mahalla.territory.models import District, Mahalla
+out = []
+with_mahallas = Mahalla.objects.values('district_id')
+districts = list(District.objects.filter(pk__in=with_mahallas).order_by('code')[:{count}])
+for i, district in enumerate(districts):
+    fields = dict(role='district_chief', scope_level='district', scope_district=district, scope_region=None,
+                  is_active=True)
+    user, _ = User.objects.update_or_create(username=f'bench_chief_{{i}}', defaults=fields)
+    user.set_password('{PASSWORD}'); user.save()
+    mahalla = Mahalla.objects.filter(district=district).order_by('code')[len(out) % 7]
+    out.append(dict(username=user.username, district=district.code, mahalla=mahalla.code))
+print(json.dumps(out))
+"""
+    out = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-c", code], env=env, check=True, capture_output=True, cwd=ROOT
+    )
+    return json.loads(out.stdout.decode().strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--var-dir", default="/tmp/mahalla-bench-daily")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
+    parser.add_argument(
+        "--think-ms",
+        type=int,
+        default=0,
+        help="pause of each user between two requests (0: closed loop, the harshest)",
+    )
+    args = parser.parse_args()
+    env = dict(
+        os.environ,
+        MAHALLA_VAR_DIR=args.var_dir,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        MAHALLA_DEBUG="0",
+        MAHALLA_LOG_LEVEL="WARNING",
+        MAHALLA_LOGIN_FAILURE_LIMIT="1000",
+    )
+    users = prepare_users(env, args.users)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/mahalla"),
+            "serve",
+            "--no-migrate",
+            "--port",
+            str(port),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        clients = []
+        for user in users:
+            client = Client(port)
+            client.sign_in(user["username"])
+            clients.append((client, user))
+        timings: dict[str, list[float]] = {"dashboard": [], "map data": [], "mahalla page": []}
+        errors: list[str] = []
+        lock = threading.Lock()
+        start = threading.Barrier(len(clients))
+
+        def work(client: Client, user: dict[str, str]) -> None:
+            start.wait()
+            for _ in range(args.rounds):
+                for page, path in (
+                    ("dashboard", "/"),
+                    ("map data", f"/map/district/{user['district']}.geojson"),
+                    ("mahalla page", f"/mahalla/{user['mahalla']}/"),
+                ):
+                    if args.think_ms:
+                        time.sleep(args.think_ms / 1000)
+                    status, _content, ms = client.request("GET", path)
+                    with lock:
+                        timings[page].append(ms)
+                        if status != 200:
+                            errors.append(f"{path}: {status}")
+
+        threads = [threading.Thread(target=work, args=pair) for pair in clients]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    total = sum(len(v) for v in timings.values())
+    print(
+        f"machine: {os.cpu_count()} cores, 24 GiB (shared); server: waitress, {args.threads} threads, "
+        f"SQLite; think time {args.think_ms} ms"
+    )
+    print(
+        f"{len(clients)} concurrent users x {args.rounds} rounds x 3 pages = {total} requests in "
+        f"{elapsed:.1f} s ({total / elapsed:.0f} requests/s); errors: {len(errors)} {errors[:3]}"
+    )
+    for page, values in timings.items():
+        p95 = percentile(values, 0.95)
+        print(
+            f"  {page:13s} p50 {statistics.median(values):6.0f} ms  p95 {p95:6.0f} ms  "
+            f"max {max(values):6.0f} ms  p95 / 300 ms target = {p95 / TARGET_MS:.2f}"
+        )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
