@@ -711,6 +711,10 @@ class _BulkLoad:
                 cursor.execute(f"ALTER TABLE {quote(owner)} ADD CONSTRAINT {quote(name)} {definition}")
             if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                # Fresh planner statistics with the data: without them the planner still takes the table
+                # for the empty one it was, and the next import's key look-ups scan it sequentially.
+                for model in (Offence, OffenceCause):
+                    cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
         self.indexes = []
         self.foreign_keys = []
 
