@@ -65,6 +65,18 @@ def test_a_district_chief_lands_on_the_district_and_cannot_open_another(client, 
     assert client.get(reverse("web:mahalla", args=["H00"])).status_code == 404
     assert client.get(reverse("web:country")).status_code == 404
     assert client.get(reverse("web:region", args=["1703"])).status_code == 404
+    assert client.get(reverse("web:map-data", args=["country", "all"])).status_code == 404
+    assert client.get(reverse("web:map-data", args=["district", OTHER_DISTRICT_CODE])).status_code == 404
+    assert client.get(reverse("web:briefing", args=["region", "1703"])).status_code == 404
+
+
+def test_the_district_page_shows_the_social_prevention_panel(client, analysed):
+    client.force_login(chief())
+    page = client.get(reverse("web:district", args=[DISTRICT_CODE])).content.decode()
+    panel = page[page.index('id="social-panels"') :]
+
+    # G00's violent offences (youth involved) fall every 9 days back from 10 March: 8 of them in 2026.
+    assert '<div class="n">8</div>' in panel[: panel.index("</section>")]
 
 
 def test_the_map_data_colours_each_mahalla_by_its_stored_class(client, analysed):
@@ -144,6 +156,9 @@ def test_the_language_switch_changes_the_page_language(client, analysed):
     page = client.get(reverse("web:district", args=[DISTRICT_CODE]))
 
     assert page.content.count(b'lang="ru"') == 1
+    assert "Красные махалли".encode() in page.content  # "Red mahallas" from the Russian catalogue
+    district = reference_district(DISTRICT_CODE)
+    assert (district.name_ru or district.name_uz).encode() in page.content
 
 
 def test_the_briefing_pdf_is_a_readable_pdf_with_the_red_list(client, analysed):
