@@ -27,12 +27,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "mahalla_bench"
 # Ten real districts of Andijon region (SOATO codes of the reference list shipped with the project).
-DISTRICTS = ["1703202", "1703203", "1703206", "1703209", "1703210", "1703211", "1703214", "1703217", "1703220", "1703224"]
+DISTRICTS = [
+    "1703202",
+    "1703203",
+    "1703206",
+    "1703209",
+    "1703210",
+    "1703211",
+    "1703214",
+    "1703217",
+    "1703220",
+    "1703224",
+]
 MAHALLAS_PER_DISTRICT = 30
 ARTICLES = [
     ("criminal", "168"),
@@ -62,12 +74,21 @@ def territory_write(path: Path) -> list[tuple[str, float, float, float, float]]:
         writer.writerow(["region", "1703", "", "Andijon viloyati", "3300000", box(70.0, 40.0, 75.0, 41.0)])
         for d, code in enumerate(DISTRICTS):
             x0, y0 = 70.2 + 0.3 * (d % 5) * 1.5, 40.1 + 0.4 * (d // 5)
-            writer.writerow(["district", code, "1703", f"Tuman {d}", "120000", box(x0, y0, x0 + 0.3, y0 + 0.3)])
+            writer.writerow(
+                ["district", code, "1703", f"Tuman {d}", "120000", box(x0, y0, x0 + 0.3, y0 + 0.3)]
+            )
             for m in range(MAHALLAS_PER_DISTRICT):
                 mx0, my0 = x0 + 0.05 * (m % 6), y0 + 0.06 * (m // 6)
                 mahalla_code = f"{code}{m + 1:03d}"
                 writer.writerow(
-                    ["mahalla", mahalla_code, code, f"Mahalla {d}-{m}", "4000", box(mx0, my0, mx0 + 0.05, my0 + 0.06)]
+                    [
+                        "mahalla",
+                        mahalla_code,
+                        code,
+                        f"Mahalla {d}-{m}",
+                        "4000",
+                        box(mx0, my0, mx0 + 0.05, my0 + 0.06),
+                    ]
                 )
                 mahallas.append((mahalla_code, mx0, my0, mx0 + 0.05, my0 + 0.06))
     return mahallas
@@ -76,9 +97,23 @@ def territory_write(path: Path) -> list[tuple[str, float, float, float, float]]:
 def offences_write(path: Path, rows: int, mahallas: list[tuple[str, float, float, float, float]]) -> None:
     rng = random.Random(20261128)
     columns = [
-        "source_system", "registration_number", "code_kind", "article", "occurred_at", "mahalla_code",
-        "latitude", "longitude", "place_type", "computer_means", "bank_card", "involves_minor", "involves_woman",
-        "victim_ref", "causes", "status", "solved",
+        "source_system",
+        "registration_number",
+        "code_kind",
+        "article",
+        "occurred_at",
+        "mahalla_code",
+        "latitude",
+        "longitude",
+        "place_type",
+        "computer_means",
+        "bank_card",
+        "involves_minor",
+        "involves_woman",
+        "victim_ref",
+        "causes",
+        "status",
+        "solved",
     ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -101,11 +136,23 @@ def offences_write(path: Path, rows: int, mahallas: list[tuple[str, float, float
             source = "EJR" if kind == "criminal" else "E-MAMURIY"
             writer.writerow(
                 [
-                    source, f"{2024}-{i:07d}", kind, article,
+                    source,
+                    f"{2024}-{i:07d}",
+                    kind,
+                    article,
                     f"2024-{month:02d}-{day:02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00",
-                    code_cell, lat_cell, lon_cell, "street", int(rng.random() < 0.4), int(rng.random() < 0.4),
-                    int(rng.random() < 0.05), int(rng.random() < 0.2), f"V{rng.randrange(10**6)}",
-                    CAUSES[rng.randrange(3)] if rng.random() < 0.3 else "", "registered", int(rng.random() < 0.5),
+                    code_cell,
+                    lat_cell,
+                    lon_cell,
+                    "street",
+                    int(rng.random() < 0.4),
+                    int(rng.random() < 0.4),
+                    int(rng.random() < 0.05),
+                    int(rng.random() < 0.2),
+                    f"V{rng.randrange(10**6)}",
+                    CAUSES[rng.randrange(3)] if rng.random() < 0.3 else "",
+                    "registered",
+                    int(rng.random() < 0.5),
                 ]
             )
 
@@ -154,7 +201,7 @@ def child(database: str, workdir: Path, territory: Path, offences: Path, baselin
         cursor.execute("DELETE FROM incidents_offence")
     naive_rows, naive_seconds = naive_import(baseline)
     result = {
-        "database": f"{connection.vendor} ({connection.Database.__name__} {getattr(connection.Database, 'sqlite_version', '') or connection.pg_version})",
+        "database": database_version(connection),
         "rows": outcome.rows_created,
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu_seconds, 2),
@@ -168,6 +215,15 @@ def child(database: str, workdir: Path, territory: Path, offences: Path, baselin
         "naive_rows_per_second": round(naive_rows / naive_seconds),
     }
     print(json.dumps(result))
+
+
+def database_version(connection: Any) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+        cursor.execute("SELECT sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]}"
 
 
 def naive_import(path: Path) -> tuple[int, float]:
@@ -213,6 +269,19 @@ def naive_import(path: Path) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def report(r: dict[str, Any]) -> None:
+    rows, seconds, cpu = int(r["rows"]), float(r["seconds"]), float(r["cpu_seconds"])
+    rate, naive = int(r["rows_per_second"]), int(r["naive_rows_per_second"])
+    verdict = "meets" if rate >= 20_000 and int(r["peak_rss_mib"]) < 1024 else "MISSES"
+    print(f"{r['database']}:")
+    print(f"  import  {rows:,} rows in {seconds} s = {rate:,} rows/s; {verdict} the target")
+    print(f"          this process's CPU {cpu} s = {round(rows / cpu):,} rows per CPU-second")
+    print(f"          load average {r['load_average']} on 2 cores while it ran")
+    print(f"          peak RSS {r['peak_rss_mib']} MiB (before the import {r['rss_before_import_mib']} MiB)")
+    print(f"  again   the same file: {r['reimport_seconds']} s = {r['reimport_rows_per_second']:,} rows/s")
+    print(f"  naive   per-row save: {naive:,} rows/s on {r['naive_rows']:,} rows; ratio {rate / naive:.0f}x")
+
+
 def pg_admin(sql: str) -> None:
     import psycopg
 
@@ -240,8 +309,10 @@ def main() -> None:
         offences_write(work / "offences.csv", args.rows, mahallas)
         offences_write(work / "baseline.csv", 5_000, mahallas)
         size = (work / "offences.csv").stat().st_size
-        print(f"generated {args.rows:,} rows ({size / 2**20:.1f} MiB CSV) over {len(mahallas)} mahallas "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {args.rows:,} rows ({size / 2**20:.1f} MiB CSV) over {len(mahallas)} mahallas "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         for database in args.databases.split(","):
             if database == "postgresql":
                 pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
@@ -249,7 +320,10 @@ def main() -> None:
             try:
                 done = subprocess.run(
                     [sys.executable, __file__, "--child", database, "--workdir", str(work)],
-                    capture_output=True, text=True, cwd=ROOT, check=False,
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                    check=False,
                 )
             finally:
                 if database == "postgresql":
@@ -258,17 +332,7 @@ def main() -> None:
                 print(f"{database}: FAILED\n{done.stderr[-3000:]}")
                 continue
             result = json.loads(done.stdout.strip().splitlines()[-1])
-            ratio = result["rows_per_second"] / result["naive_rows_per_second"]
-            verdict = "meets" if result["rows_per_second"] >= 20_000 and result["peak_rss_mib"] < 1024 else "MISSES"
-            print(
-                f"{result['database']}: {result['rows']:,} rows in {result['seconds']} s = "
-                f"{result['rows_per_second']:,} rows/s (this process's CPU {result['cpu_seconds']} s; load average "
-                f"{result['load_average']} on 2 cores); peak RSS {result['peak_rss_mib']} MiB "
-                f"(before the import {result['rss_before_import_mib']} MiB); re-import of the same file "
-                f"{result['reimport_seconds']} s = {result['reimport_rows_per_second']:,} rows/s (all unchanged); "
-                f"naive per-row save {result['naive_rows_per_second']:,} rows/s on {result['naive_rows']:,} rows; "
-                f"ratio {ratio:.0f}x; {verdict} the target (>= 20,000 rows/s, < 1 GiB)"
-            )
+            report(result)
 
 
 if __name__ == "__main__":
