@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -175,10 +177,16 @@ def demo_users_create() -> list[DemoLogin]:
     """One account per role with a fresh random password (printed once by the caller, stored only hashed).
 
     Re-running replaces the passwords of the existing demo accounts."""
+    scopes = _demo_scopes()
+    passwords = {role: secrets.token_urlsafe(12) for role in scopes}
+    # PBKDF2 with Django's iteration count takes a good fraction of a second per password; hashlib releases
+    # the GIL while it works, so two threads use both cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        hashes = dict(zip(passwords, pool.map(make_password, passwords.values()), strict=True))
     logins = []
-    for role, scope in _demo_scopes().items():
+    for role, scope in scopes.items():
         username = f"{DEMO_USER_PREFIX}{role}"
-        password = secrets.token_urlsafe(12)
+        password = passwords[role]
         user, created = User.objects.get_or_create(username=username, defaults={"role": role})
         user.role = role
         user.scope_level = scope["scope_level"]
@@ -188,7 +196,7 @@ def demo_users_create() -> list[DemoLogin]:
         user.organisation = "Demo"
         # The administrator also gets Django's admin site; no other demo account does.
         user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
-        user.set_password(password)
+        user.password = hashes[role]
         user.save()
         user.scope_mahallas.set(scope.get("mahallas", []))
         audit_record(

@@ -347,3 +347,17 @@ def test_planted_emerging_hotspots_are_found_by_an_emerging_hot_spot_analysis(na
         found,
         [h["start_date"] for h in nation.truth["planted"]["emerging_hotspots"]],
     )
+
+
+@pytest.mark.slow
+def test_the_mahalla_truth_file_predicts_the_counts(nation):
+    truth = pd.read_csv(nation.directory / "truth_mahallas.csv", dtype={"mahalla_code": str}).set_index(
+        "mahalla_code"
+    )
+    counts = yearly_counts(nation, 0).sum(axis=1)
+    expected = truth["expected_crimes_year1"].reindex(counts.index)
+    # Poisson around the stated expectation: totals agree, and the expectation explains the ranking.
+    assert counts.sum() == pytest.approx(expected.sum(), rel=0.03)
+    assert stats.spearmanr(expected, counts).statistic > 0.6
+    high = expected > 10
+    assert (counts[high] / expected[high]).median() == pytest.approx(1.0, abs=0.1)

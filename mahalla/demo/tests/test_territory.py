@@ -17,6 +17,8 @@ from mahalla.demo.generator.territory import (
 from mahalla.demo.generator.transliterate import latin_to_cyrillic
 from mahalla.territory.reference_data import REFERENCE_DIR, reference_districts, reference_regions
 
+from .conftest import NATION_AS_OF
+
 # Square metres per square degree at 41 N: slivers are measured in lon/lat, where the files' straight edges
 # live (an equal-area reprojection of a centimetre-wide sliver would bend its long edges and mismeasure it).
 M2_PER_DEGREE2 = 111_195.0**2 * np.cos(np.radians(41))
@@ -188,3 +190,28 @@ def test_districts_sit_where_their_published_centres_are(nation):
     assert len(known) >= 150
     near = [shapes[code].distance(shapely.Point(lonlat)) < 0.1 for code, lonlat in known]  # within ~10 km
     assert np.mean(near) > 0.95
+
+
+@pytest.mark.slow
+def test_the_region_scale_is_andijon_with_all_its_districts_tiled(tmp_path):
+    from mahalla.demo.generator import generate
+
+    from .conftest import load_generated
+
+    generate("region", 3, NATION_AS_OF, tmp_path)
+    region = load_generated(tmp_path)
+    andijon = sorted(d["code"] for d in reference_districts() if d["region_code"] == "1703")
+    assert list(region.regions.index) == ["1703"]
+    assert sorted(region.districts.index) == andijon
+    assert 600 <= len(region.mahallas) <= 1_100
+    shapes = region.shapes(region.mahallas)
+    overlap, _, _ = _overlap_and_gap_m2(shapes.to_numpy())
+    assert overlap < 1.0
+    # The region may enclose districts of other regions (not generated at this scale), so gaps are checked
+    # per district: each is a Voronoi cell, hence convex, and its mahallas must fill it without holes.
+    for code, group in shapes.groupby(region.mahallas["parent_code"]):
+        union = shapely.union_all(group.to_numpy())
+        assert union.geom_type == "Polygon" and len(union.interiors) == 0, code
+        # Convex up to the 1e-6 degree rounding of the vertices along its edges.
+        assert union.convex_hull.area - union.area < 1e-4 * union.area, code
+    assert set(region.offences["mahalla_code"]) <= set(region.mahallas.index)
