@@ -185,6 +185,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Crime-prevention analytics and casework at the level of the mahalla.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The map of the API is for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Served from our own static files: police networks are air-gapped.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

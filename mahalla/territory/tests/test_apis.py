@@ -94,8 +94,14 @@ def test_an_anonymous_request_to_the_territory_api_is_refused():
     assert APIClient().get("/api/territories/regions/").status_code in (401, 403)
 
 
+def test_the_api_docs_and_schema_are_for_signed_in_users_only():
+    assert APIClient().get("/api/docs/").status_code in (401, 403)
+    assert APIClient().get("/api/schema/").status_code in (401, 403)
+
+
 def test_the_api_docs_page_loads_only_files_served_by_this_server():
     client = APIClient()
+    client.force_login(world_user(Role.MAHALLA_SEVEN, VALID_SCOPES["country"], {}))
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -112,7 +118,9 @@ def test_the_api_docs_page_loads_only_files_served_by_this_server():
 
 
 def test_the_schema_lists_the_territory_offence_audit_and_auth_endpoints():
-    response = APIClient().get("/api/schema/", {"format": "json"})
+    client = APIClient()
+    client.force_login(world_user(Role.MAHALLA_SEVEN, VALID_SCOPES["country"], {}))
+    response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
     for path in (
