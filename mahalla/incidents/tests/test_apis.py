@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from mahalla.audit.models import AuditEvent
 from mahalla.core.roles import Role
 from mahalla.incidents.models import CauseCode
+from mahalla.incidents.selectors import offence_list
 from mahalla.territory.tests.factories import BROKEN_SCOPES, VALID_SCOPES, world_mahallas, world_user
 
 from .factories import OffenceFactory, world_offences
@@ -154,3 +155,29 @@ def test_offence_output_nests_category_and_territory_and_lists_causes():
     assert body["mahalla"] == {"code": "MB2b", "name_uz": "Mahalla B2b"}
     assert body["region"]["code"] == "1706"
     assert sorted(body["causes"]) == ["SOCIAL", "SOCIAL.UNEMPLOYMENT"]
+
+
+# The two sentences of the issue, spelled out (the tables above cover every role and scope).
+
+
+def test_a_district_chief_of_one_district_sees_none_of_another_districts_offences():
+    mahallas = world_mahallas()
+    offences = world_offences(mahallas)
+    chief = world_user(Role.DISTRICT_CHIEF, VALID_SCOPES["district A1"], mahallas)
+    other_district = {label for label in offences if not label.startswith("A1")}
+    assert not other_district & set(offence_list(actor=chief).values_list("registration_number", flat=True))
+    client = client_for(chief)
+    assert not other_district & listed(client)
+    for label in other_district:
+        assert client.get(f"/api/offences/{offences[label].pk}/", {"purpose": "probe"}).status_code == 404
+    assert listed(client) == {"A1a", "A1b"}
+
+
+def test_a_preventive_inspector_sees_only_their_mahallas():
+    mahallas = world_mahallas()
+    offences = world_offences(mahallas)
+    inspector = world_user(Role.PREVENTIVE_INSPECTOR, VALID_SCOPES["mahallas A1a and B2b"], mahallas)
+    assert set(offence_list(actor=inspector).values_list("registration_number", flat=True)) == {"A1a", "B2b"}
+    client = client_for(inspector)
+    assert listed(client) == {"A1a", "B2b"}
+    assert opened(client, offences) == {"A1a", "B2b"}
