@@ -99,15 +99,16 @@ def test_the_api_docs_and_schema_are_for_signed_in_users_only():
     assert APIClient().get("/api/schema/").status_code in (401, 403)
 
 
-def test_the_api_docs_page_loads_only_files_served_by_this_server():
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_the_api_docs_pages_load_only_files_served_by_this_server(page):
     client = APIClient()
     client.force_login(world_user(Role.MAHALLA_SEVEN, VALID_SCOPES["country"], {}))
-    response = client.get("/api/docs/")
+    response = client.get(page)
     assert response.status_code == 200
     html = response.content.decode()
     references = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
-    references += re.findall(r"""url\s*:\s*["']([^"']+)["']""", html)
-    assert any("swagger-ui" in ref for ref in references), references
+    references += re.findall(r"""(?:url\s*:|spec-url\s*=)\s*["']([^"']+)["']""", html)
+    assert any("drf_spectacular_sidecar" in ref for ref in references), references
     outside = [ref for ref in references if re.match(r"^(https?:)?//", ref)]
     assert outside == []
     assert all(ref.startswith("/") for ref in references), references
