@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise ask validator.swagger.io to check the schema: no request leaves the server.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Two choice sets share the field name "kind"; name each so that clients get stable enum names.
     "ENUM_NAME_OVERRIDES": {
         "RegionKindEnum": "mahalla.territory.models.Region.Kind",

@@ -116,6 +116,9 @@ def test_the_api_docs_pages_load_only_files_served_by_this_server(page):
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     for ref in references:
         assert client.get(ref).status_code == 200, ref
+    if page == "/api/docs/":
+        start_up = client.get("/api/docs/?script=").content.decode()
+        assert '"validatorUrl": null' in start_up
 
 
 def test_the_schema_lists_the_territory_offence_audit_and_auth_endpoints():
