@@ -59,12 +59,22 @@ def load_generated(directory: Path) -> GeneratedNation:
 
 
 @pytest.fixture(scope="session")
-def nation(tmp_path_factory: pytest.TempPathFactory) -> GeneratedNation:
-    """The whole synthetic nation (about 15 s to generate; used only by tests marked slow)."""
+def nation(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> GeneratedNation:
+    """The whole synthetic nation (10-20 s to generate; used only by tests marked slow).
+
+    Under pytest-xdist the workers share one copy: the first to take the lock generates it into the
+    session's common temporary directory, the others wait and read it."""
+    import fcntl
+
     from mahalla.demo.generator import generate
 
-    directory = tmp_path_factory.mktemp("nation")
-    generate("nation", NATION_SEED, NATION_AS_OF, directory)
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    directory = shared / f"nation-{NATION_SEED}"
+    with (shared / "nation.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / "manifest.json").is_file():
+            generate("nation", NATION_SEED, NATION_AS_OF, directory)
     return load_generated(directory)
 
 
