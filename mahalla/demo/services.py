@@ -19,6 +19,7 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from mahalla.accounts.models import User
@@ -146,7 +147,13 @@ def _demo_scopes() -> dict[str, dict[str, Any]]:
     )
     assert district is not None
     region: Region = district.region
-    mahallas = list(Mahalla.objects.filter(district=district).order_by("code")[:3])
+    # Responsible officials are named to the mahallas with the gravest situation: take the three with the
+    # most crimes in the district (ties by code), so the demo accounts open on interesting places.
+    mahallas = list(
+        Mahalla.objects.filter(district=district)
+        .annotate(crimes=Count("offences", filter=Q(offences__code_kind="criminal")))
+        .order_by("-crimes", "code")[:3]
+    )
     country = {"scope_level": ScopeLevel.COUNTRY}
     return {
         Role.NATIONAL_ANALYST: country,
@@ -209,6 +216,8 @@ def demo_users_create() -> list[DemoLogin]:
             details={"role": role, "scope_level": user.scope_level},
         )
         logins.append(
-            DemoLogin(role=str(role), username=username, password=password, scope=_scope_text(scope))
+            DemoLogin(
+                role=str(Role(role).label), username=username, password=password, scope=_scope_text(scope)
+            )
         )
     return logins

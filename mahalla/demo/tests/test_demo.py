@@ -1,6 +1,7 @@
 """The tiny nation through the real importers, and the `demo` command (generation, import, accounts)."""
 
 import re
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -71,6 +72,12 @@ def test_demo_creates_one_account_per_role_and_prints_working_passwords_once(dem
     assert chief.scope_level == ScopeLevel.DISTRICT and chief.scope_district.code == "1726273"
     inspector = User.objects.get(username="demo_preventive_inspector")
     assert inspector.scope_level == ScopeLevel.MAHALLAS and inspector.scope_mahallas.count() == 1
+    # The responsible official answers for the three mahallas with most crimes in the district.
+    crimes = Counter(Offence.objects.filter(code_kind="criminal").values_list("mahalla__code", flat=True))
+    official = User.objects.get(username="demo_responsible_official")
+    assigned = set(official.scope_mahallas.values_list("code", flat=True))
+    assert len(assigned) == 3
+    assert min(crimes[code] for code in assigned) >= sorted(crimes.values(), reverse=True)[2]
     assert not User.objects.get(username="demo_investigator").is_staff
     assert User.objects.get(username="demo_administrator").is_superuser
 
