@@ -82,3 +82,33 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         return {}
+
+    # Reading the log is itself logged, as through the API: oversight of the overseers.
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        if getattr(response, "status_code", None) == 200:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.LIST,
+                object_type="audit.auditevent",
+                details={"via": "admin", "filters": dict(request.GET.items())},
+            )
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if getattr(response, "status_code", None) == 200:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.READ,
+                object_type="audit.auditevent",
+                object_id=object_id,
+                details={"via": "admin"},
+            )
+        return response

@@ -46,3 +46,13 @@ def test_a_superuser_cannot_delete_an_event_through_the_admin_pages():
 def test_staff_outside_the_audit_readers_do_not_see_the_log_in_the_admin():
     client, _ = staff_client(is_superuser=True, role=Role.NATIONAL_ANALYST)
     assert client.get("/admin/audit/auditevent/").status_code == 403
+
+
+def test_reading_the_log_in_the_admin_is_itself_logged():
+    event = audit_record(actor=None, action="create", object_type="test.thing", object_id=1)
+    client, prosecutor = staff_client(role=Role.PROSECUTOR, is_superuser=True)
+    assert client.get("/admin/audit/auditevent/", {"action__exact": "create"}).status_code == 200
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
+    logged = AuditEvent.objects.filter(actor=prosecutor, object_type="audit.auditevent").order_by("id")
+    assert [(e.action, e.object_id) for e in logged] == [("list", ""), ("read", str(event.pk))]
+    assert logged[0].details == {"via": "admin", "filters": {"action__exact": "create"}}
