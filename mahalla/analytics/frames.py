@@ -30,7 +30,7 @@ class Inputs:
     offences: pd.DataFrame  # offence id, mahalla_id, category, day (datetime64), flags
     categories: list[str]
     severity: dict[str, float]
-    causes: pd.DataFrame  # offence_id, cause code (offences of the year to date only)
+    causes: pd.DataFrame  # offence_id, cause code (offences of the last `cause_days` days only)
     regions: list[int]
     districts: pd.DataFrame  # index district id; region_id
 
@@ -49,7 +49,7 @@ def history_start(date: dt.date, history_days: int) -> dt.date:
     return min(year_before_start, date - dt.timedelta(days=history_days - 1))
 
 
-def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str]) -> Inputs:
+def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str], cause_days: int = 365) -> Inputs:
     mahalla_rows = list(
         Mahalla.objects.order_by("id").values_list(
             "id", "code", "district_id", "region_id", "population", "centroid_lat", "centroid_lon"
@@ -78,11 +78,11 @@ def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str]) -> I
     offences = offences.drop(columns=["occurred_at", "category_id"])
     for flag in OFFENCE_FLAGS:
         offences[flag] = offences[flag].astype(bool)
-    year_start, year_end = local_day_bounds(dt.date(date.year, 1, 1), date)
+    cause_start, cause_end = local_day_bounds(date - dt.timedelta(days=cause_days - 1), date)
     cause_rows = list(
         OffenceCause.objects.filter(
-            offence__occurred_at__gte=year_start,
-            offence__occurred_at__lt=year_end,
+            offence__occurred_at__gte=cause_start,
+            offence__occurred_at__lt=cause_end,
             offence__code_kind__in=code_kinds,
         ).values_list("offence_id", "cause__code")
     )

@@ -92,6 +92,10 @@ def comparisons_by_mahalla(counts: pd.DataFrame, date: dt.date) -> dict[int, dic
     result: dict[int, dict[str, Any]] = {}
     for row in table[["area", "period", *keep]].itertuples(index=False):
         values = {name: _json_number(getattr(row, name)) for name in keep}
+        for name in ("current", "previous", "year_before"):
+            # Window sums come back as floats; they are counts.
+            if values[name] is not None:
+                values[name] = int(values[name])
         result.setdefault(int(row.area), {})[str(row.period)] = values
     return result
 
@@ -191,28 +195,33 @@ def next_week_forecast(inputs: Inputs, parameters: dict[str, Any]) -> np.ndarray
 
 
 def aggregate_rows(
-    inputs: Inputs, per_mahalla: pd.DataFrame, comparisons: pd.DataFrame
+    inputs: Inputs, per_mahalla: pd.DataFrame, comparisons: pd.DataFrame, window_days: int
 ) -> list[dict[str, Any]]:
     """Country, region and district totals: counts, classes, no-crime mahallas, cyber share, social flags.
 
     Grouped with pandas once per level (not filtered per territory): 223 territories x 9,000 mahallas
     filtered one by one cost seconds."""
+    # Counts, shares, social flags and causes describe the classification window (the last 12 months), so
+    # that the figures mean the same on 2 January as on 30 December; the year-to-date total is kept too.
+    window_first = pd.Timestamp(inputs.date) - pd.Timedelta(days=window_days - 1)
     year_first = pd.Timestamp(dt.date(inputs.date.year, 1, 1))
-    year = inputs.offences[inputs.offences["day"] >= year_first]
-    year = year.assign(
+    recent = inputs.offences[inputs.offences["day"] >= min(window_first, year_first)]
+    recent = recent.assign(
         country=0,
-        district_id=inputs.mahallas["district_id"].reindex(year["mahalla_id"]).to_numpy(),
-        region_id=inputs.mahallas["region_id"].reindex(year["mahalla_id"]).to_numpy(),
+        district_id=inputs.mahallas["district_id"].reindex(recent["mahalla_id"]).to_numpy(),
+        region_id=inputs.mahallas["region_id"].reindex(recent["mahalla_id"]).to_numpy(),
     )
+    year = recent[recent["day"] >= year_first]
+    window = recent[recent["day"] >= window_first]
     causes = inputs.causes.merge(
-        year[["id", "country", "district_id", "region_id"]], left_on="offence_id", right_on="id"
+        window[["id", "country", "district_id", "region_id"]], left_on="offence_id", right_on="id"
     )
     frame = per_mahalla[["crime_class", "total_year", "total_window"]].join(
         inputs.mahallas[["district_id", "region_id", "population"]]
     )
     frame = frame.assign(
         country=0,
-        no_crime=(frame["total_year"] == 0).astype(int),
+        no_crime=(frame["total_window"] == 0).astype(int),
         green=(frame["crime_class"] == "green").astype(int),
         yellow=(frame["crime_class"] == "yellow").astype(int),
         red=(frame["crime_class"] == "red").astype(int),
@@ -239,9 +248,10 @@ def aggregate_rows(
             population=("population", "sum"),
             known_population=("population", "count"),
         )
-        offence_flags = year.groupby(column)[flags].sum()
+        offence_flags = window.groupby(column)[flags].sum()
         totals = year.groupby(column).size()
-        by_category = pd.crosstab(year[column], year["category"]) if len(year) else pd.DataFrame()
+        window_totals = window.groupby(column).size()
+        by_category = pd.crosstab(window[column], window["category"]) if len(window) else pd.DataFrame()
         compared = (
             comparisons.drop(columns=["country", "district_id", "region_id"])
             .groupby(comparisons[column])
@@ -255,6 +265,7 @@ def aggregate_rows(
         for key in keys:
             member = members.loc[key] if key in members.index else None
             total = int(totals.get(key, 0))
+            total_window = int(window_totals.get(key, 0))
             categories = by_category.loc[key] if key in by_category.index else pd.Series(dtype=int)
             cyber = int(categories.get("cyber", 0))
             flag_row = offence_flags.loc[key] if key in offence_flags.index else pd.Series(0, index=flags)
@@ -275,7 +286,7 @@ def aggregate_rows(
                     "counts": {code: int(categories.get(code, 0)) for code in inputs.categories},
                     "total_window": int(member["total_window"]) if member is not None else 0,
                     "total_year": total,
-                    "cyber_share": round(cyber / total, 4) if total else None,
+                    "cyber_share": round(cyber / total_window, 4) if total_window else None,
                     "minors": int(flag_row["involves_minor"]),
                     "youth": int(flag_row["involves_youth"]),
                     "women": int(flag_row["involves_woman"]),
@@ -469,7 +480,10 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
         }
     )
     aggregates = timer.step(
-        "aggregates", lambda: aggregate_rows(inputs, per_mahalla, comparison_totals(comparisons))
+        "aggregates",
+        lambda: aggregate_rows(
+            inputs, per_mahalla, comparison_totals(comparisons), int(parameters["class_window_days"])
+        ),
     )
     alerts = timer.step("alerts", lambda: alert_rows(per_mahalla, clusters, previous))
     return Outputs(

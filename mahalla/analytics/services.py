@@ -86,7 +86,10 @@ def analysis_run(*, date: dt.date, actor: Any = None, parameters: dict[str, Any]
     try:
         load_started = time.perf_counter()
         inputs = frames.load_inputs(
-            date, history_days=int(values["history_days"]), code_kinds=values["code_kinds"]
+            date,
+            history_days=int(values["history_days"]),
+            code_kinds=values["code_kinds"],
+            cause_days=int(values["class_window_days"]),
         )
         load_seconds = round(time.perf_counter() - load_started, 3)
         if inputs.mahallas.empty:

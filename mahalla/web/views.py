@@ -287,10 +287,12 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
     if records_allowed:
         offences = list(offence_list(actor=request.user, filters={"mahalla": place.code})[:OFFENCES_SHOWN])
         offence_reads_record(actor=request.user, offences=offences, purpose="mahalla page")
+        for offence in offences:
+            offence.category_name = categories.get(offence.category.code, offence.category.code)
     causes = []
     if current is not None:
         causes = analytics.mahalla_cause_counts(
-            actor=request.user, mahalla=place, first=dt.date(current.date.year, 1, 1), last=current.date
+            actor=request.user, mahalla=place, first=current.date - dt.timedelta(days=364), last=current.date
         )
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
     context = {

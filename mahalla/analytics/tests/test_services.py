@@ -125,12 +125,15 @@ def test_aggregates_count_no_crime_mahallas_cyber_share_and_social_flags(scene):
     )
     country = AggregateDayResult.objects.get(date=DAY, level="country")
 
-    # H mahallas: thefts on DAY-3 - 60k days; in 2026 (from 1 January) that is DAY-3 and DAY-63 each.
+    # H mahallas: a theft every 60 days back from DAY-3, 12 of them. In 2026 (from 1 January) that is DAY-3
+    # and DAY-63; in the 12-month window DAY-3 ... DAY-363, 7 of them.
     assert district.mahallas == 4
     assert district.total_year == 4 * 2 + 3 + 1
-    assert district.cyber_share == pytest.approx(3 / 12)
+    assert district.total_window == 4 * 7 + 3 + 1
+    assert district.cyber_share == pytest.approx(3 / 32, abs=1e-4)  # stored to 4 decimals
+    assert district.counts["theft"] == 28 and district.counts["cyber"] == 3
     assert district.women == 3 and district.minors == 1
-    # In the whole country only G33 has no offence this year; G00's violent offences reach into 2026.
+    # In the whole country only G33 has no offence in the last 12 months.
     assert country.mahallas_no_crime == 1
     assert country.red + country.yellow + country.green == 20
 

@@ -75,8 +75,9 @@ def test_the_district_page_shows_the_social_prevention_panel(client, analysed):
     page = client.get(reverse("web:district", args=[DISTRICT_CODE])).content.decode()
     panel = page[page.index('id="social-panels"') :]
 
-    # G00's violent offences (youth involved) fall every 9 days back from 10 March: 8 of them in 2026.
-    assert '<div class="n">8</div>' in panel[: panel.index("</section>")]
+    # G00's 40 violent offences with a young person involved fall every 9 days back from 10 March: all 40
+    # inside the panel's 12 months.
+    assert '<div class="n">40</div>' in panel[: panel.index("</section>")]
 
 
 def test_the_map_data_colours_each_mahalla_by_its_stored_class(client, analysed):
