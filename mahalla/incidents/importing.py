@@ -17,7 +17,6 @@ row, naming the first.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 from collections import defaultdict
 from collections.abc import Sequence
@@ -251,8 +250,9 @@ class _Reference:
 
 
 def _datetime_parse(text: str) -> tuple[dt.datetime, dt.date]:
-    """An ISO 8601 date-time (or date) as (UTC datetime, its calendar day in Tashkent). Naive is Tashkent."""
-    text = text.strip()
+    """An ISO 8601 date-time (or date) as (naive UTC datetime, its calendar day in Tashkent). A time
+    without an offset is Tashkent time. Naive UTC internally because attaching a tzinfo costs more than
+    the rest of the parse; the writers and the comparison with stored offences treat it as UTC."""
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -260,17 +260,22 @@ def _datetime_parse(text: str) -> tuple[dt.datetime, dt.date]:
             _("not an ISO 8601 date-time (expected e.g. 2025-03-14T18:30 or 2025-03-14)")
         ) from None
     if value.tzinfo is None:
-        # The common case, made cheap: Tashkent's offset looked up once per hour of local time (every
-        # change of offset in its history falls on a whole hour), then plain arithmetic.
-        offset = _tashkent_offset(value.replace(minute=0, second=0, microsecond=0))
-        return (value - offset).replace(tzinfo=dt.UTC), value.date()
-    return value.astimezone(dt.UTC), value.astimezone(TASHKENT).date()
+        return value - _tashkent_offset(value), value.date()
+    return value.astimezone(dt.UTC).replace(tzinfo=None), value.astimezone(TASHKENT).date()
 
 
-@functools.lru_cache(maxsize=65536)
-def _tashkent_offset(hour: dt.datetime) -> dt.timedelta:
-    offset = hour.replace(tzinfo=TASHKENT).utcoffset()
-    assert offset is not None
+_TASHKENT_OFFSETS: dict[int, dt.timedelta] = {}
+
+
+def _tashkent_offset(local: dt.datetime) -> dt.timedelta:
+    """UTC offset of a naive Tashkent time from the tz database, looked up once per local hour: every change
+    of offset in Tashkent's history falls on a whole hour."""
+    hour = local.toordinal() * 24 + local.hour
+    offset = _TASHKENT_OFFSETS.get(hour)
+    if offset is None:
+        offset = local.replace(minute=0, second=0, microsecond=0, tzinfo=TASHKENT).utcoffset()
+        assert offset is not None
+        _TASHKENT_OFFSETS[hour] = offset
     return offset
 
 
@@ -610,6 +615,8 @@ class _OffenceWriter:
         cause_columns = ", ".join(quote(name) for name in self.cause_columns)
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
+                # The records hold naive UTC times; the server reads them in the session's zone.
+                cursor.execute("SET LOCAL TIME ZONE 'UTC'")
                 raw = cursor.cursor
                 with raw.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy:
                     for record in records:
@@ -635,9 +642,9 @@ class _OffenceWriter:
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:
-    """What Django's SQLite backend stores for an aware datetime (naive UTC text), without its per-value
-    checks: the values here are UTC already, made by `_datetime_parse`."""
-    return value.isoformat(" ")[:-6]  # without its "+00:00"
+    """What Django's SQLite backend stores for an aware datetime: naive UTC text. The values here are naive
+    UTC already, made by `_datetime_parse`."""
+    return value.isoformat(" ")
 
 
 class _BulkLoad:
@@ -735,6 +742,8 @@ def _stored_compare(validated: _Validated, keep: list[int], outcome: ImportOutco
             for row in Offence.objects.filter(
                 source_system=source, registration_number__in=numbers[start : start + KEYS_PER_QUERY]
             ).values("id", *names):
+                for name in ("occurred_at", "registered_at"):
+                    row[name] = row[name].astimezone(dt.UTC).replace(tzinfo=None)
                 stored[(source, row["registration_number"])] = row
     if not stored:
         return keep
@@ -944,7 +953,7 @@ def _offences_chunks_load(
 ) -> None:
     reference = _Reference.load()
     writer = _OffenceWriter()
-    now = timezone.now()
+    now = timezone.now().astimezone(dt.UTC).replace(tzinfo=None)  # naive UTC, as the parsed times
     seen: dict[str, int] = {}
     batch = ImportBatch.objects.create(
         kind="offences",
