@@ -1,11 +1,9 @@
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mahalla.engine import backtest_cli
 from mahalla.engine.backtest import rolling_origin_backtest, rolling_origins
 from mahalla.engine.forecast import GridETASForecaster, NaiveForecaster
 from mahalla.engine.scoring import forecast_score
@@ -164,83 +162,3 @@ def test_events_outside_a_given_extent_are_dropped_and_counted(chicago):
         extent=extent,
     )
     assert result.dropped_outside_grid == (~inside).sum()
-
-
-# The command layer (mahalla engine backtest)
-
-
-def _run_cli(arguments):
-    out, err = io.StringIO(), io.StringIO()
-    code = backtest_cli.main(arguments, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def _write_csv(tmp_path, rows):
-    path = tmp_path / "crimes.csv"
-    path.write_text("x,y,date_single\n" + "".join(f"{x},{y},{d}\n" for x, y, d in rows))
-    return path
-
-
-CLI_PERIOD = ["--start", "2017-01-01", "--end", "2017-03-31"]
-CHICAGO_FORMAT = ["--date-column", "date_single", "--date-format", "%d/%m/%Y"]
-
-
-def test_the_command_prints_one_row_per_requested_method(weekly_q1):
-    code, out, err = _run_cli(
-        [
-            "--csv",
-            str(CHICAGO),
-            *CHICAGO_FORMAT,
-            *CLI_PERIOD,
-            "--coverage",
-            "0.05",
-            "--method",
-            "naive",
-            "--method",
-            "etas",
-        ]
-    )
-    assert (code, err) == (0, "")
-    lines = out.splitlines()
-    assert "1437 events" in lines[0] and "12 origins 2017-01-01 .. 2017-03-19" in lines[0]
-    rows = {line.split()[0]: line.split() for line in lines[3:]}
-    assert list(rows) == ["naive", "etas"]
-    # The printed means are those of the engine's backtest on the same data.
-    assert float(rows["etas"][3]) == pytest.approx(weekly_q1.summary.loc["etas", "pai"], abs=5e-5)
-
-
-def test_the_command_names_a_missing_column_and_lists_the_columns(tmp_path):
-    path = _write_csv(tmp_path, [(1, 2, "01/01/2017")])
-    code, _, err = _run_cli(["--csv", str(path), "--date-column", "date", *CLI_PERIOD])
-    assert code == 2
-    assert "column 'date' (--date-column) not found; the columns are x, y, date_single" in err
-
-
-def test_the_command_names_the_row_of_an_unparsable_date(tmp_path):
-    path = _write_csv(tmp_path, [(1, 2, "01/01/2017"), (1, 2, "02/01/2017"), (1, 2, "31/02/2017")])
-    code, _, err = _run_cli(["--csv", str(path), *CHICAGO_FORMAT, *CLI_PERIOD])
-    assert code == 2
-    assert (
-        "row 3 (line 4): column 'date_single' value '31/02/2017' does not match --date-format %d/%m/%Y" in err
-    )
-
-
-def test_the_command_names_the_row_of_a_non_numeric_coordinate(tmp_path):
-    path = _write_csv(tmp_path, [(1, 2, "01/01/2017"), ("12O5.5", 2, "02/01/2017")])
-    code, _, err = _run_cli(["--csv", str(path), *CHICAGO_FORMAT, *CLI_PERIOD])
-    assert code == 2
-    assert "row 2 (line 3): column 'x' value '12O5.5' is not a finite number" in err
-
-
-def test_the_command_refuses_a_test_period_date_in_another_format():
-    code, _, err = _run_cli(
-        ["--csv", str(CHICAGO), *CHICAGO_FORMAT, "--start", "01/01/2017", "--end", "2017-03-31"]
-    )
-    assert code == 2
-    assert "--start '01/01/2017' is not a date in the form YYYY-MM-DD" in err
-
-
-def test_the_command_refuses_an_unknown_method(capsys):
-    code, _, _ = _run_cli(["--csv", str(CHICAGO), *CLI_PERIOD, "--method", "arima"])
-    assert code == 2
-    assert "invalid choice: 'arima'" in capsys.readouterr().err

@@ -1,6 +1,6 @@
 """Command layer of the rolling-origin backtest: read a CSV of crimes, run the backtest, print a table.
 
-This is the one engine module that reads a file; the platform's console script calls :func:`main` as
+The engine reads no files; this module is its command layer. The console script calls :func:`main` as
 ``mahalla engine backtest ...``. Example (the real Chicago burglaries, weekly forecasts over 2017)::
 
     mahalla engine backtest --csv chicago_residential_burglary_2014_2017.csv --date-column date_single \\
