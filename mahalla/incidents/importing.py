@@ -897,7 +897,9 @@ def offence_import(
                     },
                 )
         except _Refused:
+            # Rows written before the first invalid one were rolled back with everything else.
             outcome.batch_id = None
+            outcome.rows_created = 0
             import_failure_record(
                 actor=actor, outcome=outcome, object_type="incidents.importbatch", record_batch=recorder
             )
@@ -971,7 +973,13 @@ def _offences_chunks_load(
             header_checked = True
             if "mahalla_code" not in chunk.columns and not {"latitude", "longitude"} <= set(chunk.columns):
                 raise TabularError(_("Missing column: mahalla_code, or latitude and longitude."))
-            estimated_rows = reader.size_bytes * len(chunk.numbers) // max(chunk.bytes_read, 1)
+            # Rows in the file, from the first chunk's bytes per row (XLSX reports no position: its first
+            # chunk only, which errs towards the ordinary mode).
+            estimated_rows = (
+                reader.size_bytes * len(chunk.numbers) // chunk.bytes_read
+                if chunk.bytes_read
+                else len(chunk.numbers)
+            )
             if estimated_rows >= BULK_LOAD_MIN_ROWS and estimated_rows > _offences_stored_estimate():
                 bulk = _BulkLoad()
                 bulk.start()

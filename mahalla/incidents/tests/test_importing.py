@@ -301,9 +301,11 @@ def test_duplicates_are_found_across_chunks(tmp_path: Path) -> None:
 def test_an_invalid_row_in_a_late_chunk_rolls_back_the_rows_already_written(tmp_path: Path) -> None:
     rows = fixture_rows()
     rows[5]["occurred_at"] = "yesterday"
-    with pytest.raises(ImportRejected, match="row 6, column occurred_at"):
+    with pytest.raises(ImportRejected, match="row 6, column occurred_at") as caught:
         offence_import(actor=None, source=write_csv(tmp_path / "o.csv", rows), chunk_rows=2)
     assert not Offence.objects.exists()
+    assert caught.value.outcome.rows_created == 0
+    assert ImportBatch.objects.get(kind="offences").rows_created == 0
 
 
 def test_a_windows_1251_file_is_refused_and_changes_nothing(tmp_path: Path) -> None:
