@@ -29,8 +29,9 @@ demo: install
 serve: install
 	$(BIN)/mahalla serve
 
+# Two pytest workers on two cores: each keeps BLAS to one thread so that they do not oversubscribe.
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 check: install
 	$(BIN)/ruff check .
