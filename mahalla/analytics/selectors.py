@@ -179,15 +179,21 @@ def mahalla_cause_counts(
 
 
 def red_list(
-    *, actor: Any, date: dt.date, region: Region | None = None, district: District | None = None
+    *,
+    actor: Any,
+    date: dt.date,
+    region: Region | None = None,
+    district: District | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Red mahallas of the territory with the people responsible once assigned (the assignee of the latest
-    turned-red alert of the mahalla)."""
-    results = list(
+    """Red mahallas of the territory, highest rate ratio first (at most `limit`), with the people
+    responsible once assigned (the assignee of the latest turned-red alert of the mahalla)."""
+    rows = (
         mahalla_result_list(actor=actor, date=date, region=region, district=district)
         .filter(crime_class="red")
         .order_by("-explanation__rate_ratio", "mahalla__code")
     )
+    results = list(rows[:limit] if limit else rows)
     responsible: dict[int, Any] = {}
     alerts = (
         Alert.objects.filter(

@@ -4,6 +4,7 @@ selectors with the signed-in user as actor, so a page can never show more than t
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -35,6 +36,8 @@ from .briefing import briefing_context, briefing_pdf
 
 OFFENCES_SHOWN = 20
 TERRITORY_CACHE_SECONDS = 600
+RED_LIST_SHOWN = 30
+ALERTS_SHOWN = 100
 
 
 def _date_param(request: HttpRequest) -> dt.date | None:
@@ -176,7 +179,9 @@ def _territory_data_build(
             (categories.get(code, code), count)
             for code, count in (aggregate.counts if aggregate else {}).items()
         ],
-        "red_list": analytics.red_list(actor=request.user, date=date, region=region, district=district),
+        "red_list": analytics.red_list(
+            actor=request.user, date=date, region=region, district=district, limit=RED_LIST_SHOWN
+        ),
         "alerts": list(
             analytics.alert_list(actor=request.user, date=date, region=region, district=district)[:10]
         ),
@@ -214,7 +219,7 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def map_data(request: HttpRequest, level: str, code: str) -> JsonResponse:
+def map_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """GeoJSON of the mahallas of a territory coloured by class. A country map draws centroids (9,000
     polygons would be megabytes); region and district maps draw the boundaries."""
     if level not in ("country", "region", "district"):
@@ -223,53 +228,77 @@ def map_data(request: HttpRequest, level: str, code: str) -> JsonResponse:
         raise Http404(_("Not found"))
     region, district = _territory(request, level, code)
     date = _date_param(request)
-    features = []
-    if date is not None:
-        rows = analytics.mahalla_result_list(actor=request.user, date=date, region=region, district=district)
-        fields = [
-            "crime_class",
-            "total_window",
-            "hotspot_class",
-            "mahalla__code",
-            "mahalla__name_uz",
-            "mahalla__name_ru",
-            "mahalla__centroid_lat",
-            "mahalla__centroid_lon",
-        ]
-        if level != "country":
-            fields.append("mahalla__boundary")
-        language = (request.LANGUAGE_CODE or "uz").split("-")[0]
-        for row in rows.values(*fields):
-            name = (
-                row["mahalla__name_ru"]
-                if language == "ru" and row["mahalla__name_ru"]
-                else row["mahalla__name_uz"]
-            )
-            geometry = row.get("mahalla__boundary")
-            if not geometry:
-                if row["mahalla__centroid_lat"] is None:
-                    continue
-                geometry = {
-                    "type": "Point",
-                    "coordinates": [row["mahalla__centroid_lon"], row["mahalla__centroid_lat"]],
-                }
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": geometry,
-                    "properties": {
-                        "code": row["mahalla__code"],
-                        "name": name,
-                        "class": row["crime_class"],
-                        "class_label": str(presentation.CLASS_LABELS.get(row["crime_class"], "")),
-                        "colour": presentation.CLASS_COLOURS.get(row["crime_class"], "#9e9e9e"),
-                        "offences": row["total_window"],
-                        "hotspot": presentation.hotspot_label(row["hotspot_class"]),
-                        "url": reverse("web:mahalla", kwargs={"code": row["mahalla__code"]}),
-                    },
-                }
-            )
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    if date is None:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    try:
+        # The same rule as the territory page: only a territory wholly inside the scope, so that the cached
+        # map of a territory is never shown to someone who may see only part of it.
+        aggregate = analytics.aggregate_get(actor=request.user, date=date, region=region, district=district)
+    except AccessDenied as error:
+        raise Http404(error.message) from error
+    if aggregate is None:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    language = (request.LANGUAGE_CODE or "uz").split("-")[0]
+    run = f"{aggregate.run_id}.{aggregate.run.started_at.timestamp()}"
+    key = f"web:map:{level}:{code}:{date.isoformat()}:{run}:{language}"
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(
+            {"type": "FeatureCollection", "features": _map_features(request, level, date, region, district)}
+        )
+        cache.set(key, body, TERRITORY_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
+
+
+def _map_features(
+    request: HttpRequest, level: str, date: dt.date, region: Region | None, district: District | None
+) -> list[dict[str, Any]]:
+    features: list[dict[str, Any]] = []
+    rows = analytics.mahalla_result_list(actor=request.user, date=date, region=region, district=district)
+    fields = [
+        "crime_class",
+        "total_window",
+        "hotspot_class",
+        "mahalla__code",
+        "mahalla__name_uz",
+        "mahalla__name_ru",
+        "mahalla__centroid_lat",
+        "mahalla__centroid_lon",
+    ]
+    if level != "country":
+        fields.append("mahalla__boundary")
+    language = (request.LANGUAGE_CODE or "uz").split("-")[0]
+    for row in rows.values(*fields):
+        name = (
+            row["mahalla__name_ru"]
+            if language == "ru" and row["mahalla__name_ru"]
+            else row["mahalla__name_uz"]
+        )
+        geometry = row.get("mahalla__boundary")
+        if not geometry:
+            if row["mahalla__centroid_lat"] is None:
+                continue
+            geometry = {
+                "type": "Point",
+                "coordinates": [row["mahalla__centroid_lon"], row["mahalla__centroid_lat"]],
+            }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "code": row["mahalla__code"],
+                    "name": name,
+                    "class": row["crime_class"],
+                    "class_label": str(presentation.CLASS_LABELS.get(row["crime_class"], "")),
+                    "colour": presentation.CLASS_COLOURS.get(row["crime_class"], "#9e9e9e"),
+                    "offences": row["total_window"],
+                    "hotspot": presentation.hotspot_label(row["hotspot_class"]),
+                    "url": reverse("web:mahalla", kwargs={"code": row["mahalla__code"]}),
+                },
+            }
+        )
+    return features
 
 
 @login_required
@@ -340,9 +369,16 @@ def _alert_rows(request: HttpRequest, alerts: list[Any]) -> list[dict[str, Any]]
 
 
 def _assignable_users(request: HttpRequest) -> list[Any]:
+    """Active users for the page's one list of names to assign to (the service checks that the chosen
+    person can see the mahalla)."""
     if request.user.role not in ALERT_ASSIGNERS:
         return []
-    return list(get_user_model().objects.filter(is_active=True).order_by("username")[:200])
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .only("id", "username", "first_name", "last_name")
+        .order_by("username")[:500]
+    )
 
 
 @login_required
@@ -372,7 +408,9 @@ def _alert_action(request: HttpRequest, alert_id: int, action: Any) -> HttpRespo
         return HttpResponseBadRequest(error.message)
     row = _alert_rows(request, [alert])[0]
     if request.headers.get("HX-Request"):
-        return render(request, "web/_alert_row.html", {"row": row, "users": _assignable_users(request)})
+        return render(
+            request, "web/_alert_row.html", {"row": row, "can_assign": request.user.role in ALERT_ASSIGNERS}
+        )
     return redirect("web:alerts")
 
 
@@ -385,7 +423,8 @@ def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def alert_assign_view(request: HttpRequest, alert_id: int) -> HttpResponse:
-    assignee = get_user_model().objects.filter(pk=request.POST.get("assignee") or 0).first()
+    username = (request.POST.get("assignee") or "").strip()
+    assignee = get_user_model().objects.filter(username=username).first() if username else None
     return _alert_action(
         request, alert_id, lambda: alert_assign(actor=request.user, alert_id=alert_id, assignee=assignee)
     )

@@ -178,3 +178,43 @@ def test_the_briefing_pdf_is_a_readable_pdf_with_the_red_list(client, analysed):
     ).stdout.decode()
     assert "G00" in text  # the red mahalla is listed with its code
     assert reference_district(DISTRICT_CODE).name_uz in text
+
+
+def test_a_chief_assigns_a_red_mahalla_and_the_red_list_names_the_official(client, analysed):
+    client.force_login(chief())
+    official = UserFactory(
+        username="official_g00",
+        first_name="Dilnoza",
+        last_name="Karimova",
+        role=Role.RESPONSIBLE_OFFICIAL,
+        scope_level=ScopeLevel.MAHALLAS,
+        mahallas=[analysed["G00"]],
+    )
+    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G00"])
+    response = client.post(
+        reverse("web:alert-assign", args=[alert.pk]), {"assignee": "official_g00"}, HTTP_HX_REQUEST="true"
+    )
+    page = client.get(reverse("web:district", args=[DISTRICT_CODE])).content.decode()
+
+    assert response.status_code == 200
+    alert.refresh_from_db()
+    assert alert.assigned_to == official
+    red_list = page[page.index('id="red-list"') :]
+    assert "Dilnoza Karimova" in red_list[: red_list.index("</table>")]
+
+
+def test_assigning_to_someone_who_cannot_see_the_mahalla_is_refused(client, analysed):
+    client.force_login(chief())
+    UserFactory(
+        username="elsewhere",
+        role=Role.RESPONSIBLE_OFFICIAL,
+        scope_level=ScopeLevel.MAHALLAS,
+        mahallas=[analysed["H00"]],
+    )
+    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G00"])
+    response = client.post(reverse("web:alert-assign", args=[alert.pk]), {"assignee": "elsewhere"})
+
+    assert response.status_code == 400
+    assert "cannot see this mahalla" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.assigned_to is None
