@@ -19,7 +19,7 @@ from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "shared-client-secret-for-tests"
+SECRET = "shared-client-secret-for-the-tests-only"
 OIDC_SETTINGS = {
     "ROOT_URLCONF": "mahalla.accounts.tests.oidc_urls",
     "OIDC_RP_CLIENT_ID": "mahalla",
