@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "mahalla.territory",
     "mahalla.incidents",
     "mahalla.analytics",
+    "mahalla.roadmaps",
+    "mahalla.officials",
     "mahalla.web",
     "mahalla.demo",
 ]
