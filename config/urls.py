@@ -21,6 +21,8 @@ urlpatterns = [
     path("api/territories/", include("mahalla.territory.urls")),
     path("api/offences/", include("mahalla.incidents.urls")),
     path("api/audit/", include("mahalla.audit.urls")),
+    path("officials/", include("mahalla.officials.urls")),
+    path("api/officials/", include("mahalla.officials.apis")),
     path("api/imports/", include("mahalla.incidents.import_apis")),
 ]
 
