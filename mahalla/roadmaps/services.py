@@ -18,7 +18,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -635,15 +635,17 @@ def roadmap_effect_estimate(
         offences = offences.filter(category__code__in=list(categories))
     else:
         offences = offences.exclude(category__code__in=PLACE_BASED_EXCLUDED_CATEGORIES)
+    bounds = offences.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    if bounds["first"] is None:
+        raise ApplicationError(_("No offences are recorded for these mahallas."), {"roadmap": roadmap.pk})
     if last_day is None:
-        latest = offences.order_by("-occurred_at").values_list("occurred_at", flat=True).first()
-        if latest is None:
-            raise ApplicationError(_("No offences are recorded for these mahallas."), {"roadmap": roadmap.pk})
-        last_day = timezone.localtime(latest).date()
+        last_day = timezone.localtime(bounds["last"]).date()
     if pre_periods is None:
         pre_periods = 24 if period == "month" else 104
     span = dt.timedelta(days=31 * (pre_periods + 1) if period == "month" else 7 * (pre_periods + 1))
-    first_day = intervention - span
+    # Never before the first recorded offence: months before the records began would count as zeros and
+    # dilute the pre-period (a spurious fall for every busy mahalla).
+    first_day = max(intervention - span, timezone.localtime(bounds["first"]).date())
     rows = offences.filter(occurred_at__date__gte=first_day - dt.timedelta(days=1)).values_list(
         "mahalla_id", "occurred_at"
     )
