@@ -42,7 +42,7 @@ def _require_account_manager(actor: Any) -> None:
         raise AccessDenied(_("Only an active administrator may manage accounts."))
 
 
-def _scope_validate(
+def user_scope_validate(
     *, role: str, scope_level: str, scope_region: Any, scope_district: Any, scope_mahallas: Sequence[Any]
 ) -> None:
     """A role and scope that a selector can use; anything else is refused here rather than stored and
@@ -160,7 +160,7 @@ def user_create(
             _("The username '%(value)s' is taken.") % {"value": username},
             {"field": "username", "value": username},
         )
-    _scope_validate(
+    user_scope_validate(
         role=role,
         scope_level=scope_level,
         scope_region=scope_region,
@@ -246,7 +246,7 @@ def user_scope_change(
     _require_account_manager(actor)
     mahallas = list(scope_mahallas)
     new_role = user.role if role is None else role
-    _scope_validate(
+    user_scope_validate(
         role=new_role,
         scope_level=scope_level,
         scope_region=scope_region,

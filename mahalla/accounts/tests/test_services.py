@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from mahalla.accounts.models import User
@@ -235,3 +236,30 @@ def test_the_system_actor_may_create_accounts_and_is_recorded_as_nobody(places):
     )
     event = AuditEvent.objects.get(action="create")
     assert (event.actor, event.actor_username, event.object_id) == (None, "", str(user.pk))
+
+
+def test_the_admin_form_refuses_an_inconsistent_scope(places):
+    root = UserFactory(username="root2", role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    chief = UserFactory(username="chief", role=Role.DISTRICT_CHIEF, scope_level="country")
+    client = Client()
+    client.force_login(root)
+    form = {
+        "username": "chief",
+        "role": "district_chief",
+        "scope_level": "district",
+        "scope_region": places["buxoro"].pk,
+        "scope_district": places["oltinkol"].pk,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    response = client.post(f"/admin/accounts/user/{chief.pk}/change/", form)
+    assert response.status_code == 200
+    assert "District 1703202 is not in region 1706." in response.content.decode()
+    chief.refresh_from_db()
+    assert chief.scope_level == "country"
+    form["scope_region"] = places["andijon"].pk
+    assert client.post(f"/admin/accounts/user/{chief.pk}/change/", form).status_code == 302
+    chief.refresh_from_db()
+    assert (chief.scope_level, chief.scope_district) == ("district", places["oltinkol"])
+    assert AuditEvent.objects.filter(action="update", object_id=str(chief.pk)).exists()
