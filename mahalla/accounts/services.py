@@ -30,7 +30,11 @@ SCOPE_REQUIRES = {
     ScopeLevel.DISTRICT: frozenset({"scope_district"}),
     ScopeLevel.MAHALLAS: frozenset({"scope_mahallas"}),
 }
-SCOPE_ALLOWS = {**SCOPE_REQUIRES, ScopeLevel.DISTRICT: frozenset({"scope_district", "scope_region"})}
+SCOPE_ALLOWS = {
+    **SCOPE_REQUIRES,
+    ScopeLevel.DISTRICT: frozenset({"scope_district", "scope_region"}),
+    ScopeLevel.MAHALLAS: frozenset({"scope_mahallas", "scope_district", "scope_region"}),
+}
 
 
 def _require_account_manager(actor: Any) -> None:
@@ -83,6 +87,21 @@ def user_scope_validate(
             % {"district": scope_district.code, "region": scope_region.code},
             {"field": "scope_region"},
         )
+    if scope_level == ScopeLevel.MAHALLAS:
+        # Naming the district or region of the listed mahallas is allowed; naming another is an error.
+        for mahalla in scope_mahallas:
+            if scope_district is not None and mahalla.district_id != scope_district.pk:
+                raise ApplicationError(
+                    _("Mahalla %(mahalla)s is not in district %(district)s.")
+                    % {"mahalla": mahalla.code, "district": scope_district.code},
+                    {"field": "scope_mahallas"},
+                )
+            if scope_region is not None and mahalla.region_id != scope_region.pk:
+                raise ApplicationError(
+                    _("Mahalla %(mahalla)s is not in region %(region)s.")
+                    % {"mahalla": mahalla.code, "region": scope_region.code},
+                    {"field": "scope_mahallas"},
+                )
 
 
 def _scope_within_actor(

@@ -94,9 +94,18 @@ def test_an_administrator_creates_a_district_chief_and_the_creation_is_audited(n
                 "role": "preventive_inspector",
                 "scope_level": "mahallas",
                 "scope_mahallas": ["m_olot"],
-                "scope_district": "olot",
+                "scope_district": "oltinkol",
             },
-            "scope_district",
+            "scope_mahallas",
+        ),
+        (
+            {
+                "role": "preventive_inspector",
+                "scope_level": "mahallas",
+                "scope_mahallas": ["m_olot"],
+                "scope_region": "andijon",
+            },
+            "scope_mahallas",
         ),
         ({"role": "national_analyst", "scope_level": "country", "password": "short"}, "password"),
         ({"role": "national_analyst", "scope_level": "country", "username": "  "}, "username"),
@@ -263,3 +272,16 @@ def test_the_admin_form_refuses_an_inconsistent_scope(places):
     chief.refresh_from_db()
     assert (chief.scope_level, chief.scope_district) == ("district", places["oltinkol"])
     assert AuditEvent.objects.filter(action="update", object_id=str(chief.pk)).exists()
+
+
+def test_a_mahallas_scope_may_name_the_district_its_mahallas_are_in(national_admin, places):
+    inspector = user_create(
+        actor=national_admin,
+        username="inspector.olot",
+        password=None,
+        role=Role.PREVENTIVE_INSPECTOR,
+        scope_level=ScopeLevel.MAHALLAS,
+        scope_mahallas=[places["m_olot"]],
+        scope_district=places["olot"],
+    )
+    assert list(inspector.scope_mahallas.all()) == [places["m_olot"]]
