@@ -536,6 +536,16 @@ def _check_decider(actor: Any, assignment: Assignment, official: Official) -> No
     )
 
 
+def assignment_decidable(actor: Any, assignment: Assignment) -> bool:
+    """Whether `actor` may confirm or change `assignment` (for showing the buttons; the services check
+    again)."""
+    try:
+        _check_decider(actor, assignment, assignment.official)
+    except AccessDenied:
+        return False
+    return True
+
+
 @transaction.atomic
 def assignment_confirm(*, actor: Any, assignment_id: int) -> Assignment:
     assignment = access_assignment_by_id(actor, assignment_id, for_update=True)

@@ -22,7 +22,7 @@ from .selectors import (
     official_accountability,
     official_list,
 )
-from .services import DECIDERS, assignment_change, assignment_confirm
+from .services import DECIDERS, assignment_change, assignment_confirm, assignment_decidable
 
 
 def _year(request: HttpRequest) -> int:
@@ -50,7 +50,8 @@ def assignments(request: HttpRequest) -> HttpResponse:
     if is_decider:
         visible = list(official_list(actor=request.user).filter(active=True).order_by("name"))
         for row in rows:
-            if row.is_active:
+            row.decidable = assignment_decidable(request.user, row)  # type: ignore[attr-defined]
+            if row.is_active and row.decidable:  # type: ignore[attr-defined]
                 row.handover_choices = [  # type: ignore[attr-defined]
                     o
                     for o in visible
