@@ -75,6 +75,6 @@ def test_the_service_finds_the_planted_effect_and_no_effect_at_a_placebo_date(re
     print(
         f"\nplanted -30 %: found {found.relative_effect:+.3f} "
         f"[{found.relative_ci_low:+.3f}, {found.relative_ci_high:+.3f}] p={found.p_value:.3f}; "
-        f"placebo {placebo.relative_effect:+.3f} [{placebo.relative_ci_low:+.3f}, {placebo.relative_ci_high:+.3f}] "
-        f"p={placebo.p_value:.3f}"
+        f"placebo {placebo.relative_effect:+.3f} "
+        f"[{placebo.relative_ci_low:+.3f}, {placebo.relative_ci_high:+.3f}] p={placebo.p_value:.3f}"
     )
