@@ -17,7 +17,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -125,7 +125,15 @@ def nation_import(*, directory: Path, manifest: dict[str, Any], force: bool = Fa
             continue
         call_command("import", kind, str(directory / name), no_progress=True, verbosity=0)
         imported.append(name)
+    # The people of the programme, for the responsible-officials pages (mahalla/officials), when installed.
+    if "import-officials" in get_commands() and (imported or not _officials_loaded()):
+        call_command("import-officials", str(directory / "officials.csv"), verbosity=0)
+        imported.append("officials.csv")
     return imported
+
+
+def _officials_loaded() -> bool:
+    return apps.is_installed("mahalla.officials") and apps.get_model("officials", "Official").objects.exists()
 
 
 @dataclass(frozen=True)
