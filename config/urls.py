@@ -24,6 +24,8 @@ urlpatterns = [
     path("officials/", include("mahalla.officials.urls")),
     path("api/officials/", include("mahalla.officials.apis")),
     path("api/imports/", include("mahalla.incidents.import_apis")),
+    path("api/roadmaps/", include("mahalla.roadmaps.urls")),
+    path("roadmaps/", include("mahalla.roadmaps.web_urls")),
 ]
 
 if settings.OIDC_ENABLED:
