@@ -31,7 +31,9 @@ class Importer(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and getattr(user, "role", "") in IMPORTERS)
+        return bool(
+            user and user.is_authenticated and user.is_active and getattr(user, "role", "") in IMPORTERS
+        )
 
 
 class ImportInputSerializer(serializers.Serializer):
