@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -120,3 +121,24 @@ def test_the_tiny_nation_gets_its_red_mahallas_assigned_to_its_district_leaders(
     call_command("assign-officials", "--year", str(year), "--json", stdout=out)
     again = json.loads(out.getvalue())
     assert again["proposed_count"] == 0 and again["kept"] == dry["proposed_count"]
+
+
+def test_the_morning_task_proposes_for_a_mahalla_that_turned_red_yesterday():
+    from django.utils import timezone
+
+    from mahalla.officials.models import AssignmentRuleConfig
+    from mahalla.officials.tasks import assignments_daily_handover
+
+    from .factories import classes_write, mahallas_in, official_create
+
+    AssignmentRuleConfig.objects.exclude(code="grave_red").update(active=False)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    (mahalla,) = mahallas_in(DISTRICT_CODE, 1, "M")
+    official_create("hokim", territory=reference_district(DISTRICT_CODE), name="Hokim")
+    assert assignments_daily_handover.call_local() is None  # yesterday not analysed yet: nothing to do
+    classes_write({yesterday.year: {mahalla: "red"}}, day=(yesterday.month, yesterday.day))
+
+    outcome = assignments_daily_handover.call_local()
+
+    assert [row["code"] for row in outcome.proposed] == [mahalla.code]
+    assert Assignment.objects.get().official.name == "Hokim"

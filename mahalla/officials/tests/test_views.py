@@ -71,3 +71,19 @@ def test_the_official_and_district_pages_show_mahallas_and_coverage(client, worl
     )
     assert "100 %" in districts
     assert client.get(f"/officials/{world['theirs'].official_id}/").status_code == 404
+
+
+def test_a_district_chief_gets_no_buttons_on_a_regional_officials_assignment(client, world):
+    district = world["mine"].district
+    guard = official_create("national_guard_head", level="region", territory=district.region, name="Guard")
+    rule = AssignmentRuleConfig.objects.get(code="red_streak_5")
+    mahalla = world["mine"].mahalla
+    regional_one = Assignment.objects.create(
+        official=guard, year=2025, rule=rule, target="mahalla", mahalla=mahalla, district=district,
+        region=district.region, target_key=f"m{mahalla.pk}", reason="Red 5 years in a row",
+    )  # fmt: skip
+    page = client.get("/officials/?year=2025").content.decode()
+    row = page.split(f'id="assignment-{regional_one.pk}"')[1].split("</tr>")[0]
+    assert "Guard" in row and 'class="confirm"' not in row and "<details>" not in row
+    mine = page.split(f'id="assignment-{world["mine"].pk}"')[1].split("</tr>")[0]
+    assert 'class="confirm"' in mine
