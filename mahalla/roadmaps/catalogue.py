@@ -141,8 +141,8 @@ def catalogue_load(directory: Path = REFERENCE_DIR) -> Catalogue:
     templates = {key: RoadmapTemplate(key, heads[key], tuple(measures[key])) for key in heads}
 
     rules = []
-    columns = ("factor", "subject", "min_share", "min_count", "template_key")
-    for number, row in _rows(directory / "explanation_rules.csv", columns):
+    rule_columns = ("factor", "subject", "min_share", "min_count", "template_key")
+    for number, row in _rows(directory / "explanation_rules.csv", rule_columns):
         where = f"explanation_rules.csv row {number}"
         if row["factor"] not in RULE_FACTORS:
             raise ApplicationError(f"{where}: factor must be one of {RULE_FACTORS}, got {row['factor']!r}")

@@ -19,7 +19,7 @@ from mahalla.engine.effect import difference_in_differences
 from mahalla.roadmaps.effect import count_panel
 
 PLACE_BASED = {kind.name for kind in CRIME_KINDS if kind.category != "cyber"}
-PERMUTATIONS = 199
+PERMUTATIONS = 99
 
 
 @pytest.fixture(scope="module")
