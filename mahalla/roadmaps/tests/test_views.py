@@ -152,3 +152,30 @@ def test_the_effect_is_claimed_only_when_significant(place, significant, words):
     if not significant:
         assert "Significant fall" not in page
     assert "-25.0 %" in page and "p = " in page
+
+
+def test_the_progress_and_causes_pages_show_the_figures_of_the_territory(place):
+    from .factories import offence_create
+
+    roadmap = services.roadmap_create_from_template(
+        actor=place["chief"],
+        level="mahalla",
+        code=place["mahallas"][0].code,
+        period_kind="month",
+        period_start=dt.date(2026, 1, 1),
+        template_keys=["lighting_cctv"],
+    )
+    services.measure_update(actor=place["chief"], measure_id=roadmap.measures.first().pk, status="done")
+    page = place["client"].get(f"/roadmaps/progress/district/{DISTRICT}/").content.decode()
+    assert 'data-total="3" data-done="1"' in page and place["mahallas"][0].name_uz in page
+    for _ in range(3):
+        offence_create(place["mahallas"][0], dt.date(2025, 6, 1), causes=("SITUATION.POOR_LIGHTING",))
+    page = (
+        place["client"]
+        .get(f"/roadmaps/causes/district/{DISTRICT}/", {"first": "2025-01-01", "last": "2025-12-31"})
+        .content.decode()
+    )
+    assert 'data-code="SITUATION.POOR_LIGHTING" class="vital"' in page
+    assert "Repair and add street lamps" in page  # the recommended measure
+    index = place["client"].get("/roadmaps/").content.decode()
+    assert f'data-roadmap="{roadmap.pk}"' in index and "1 / 3" in index
