@@ -3,6 +3,7 @@ services (docs/import-formats.md)."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,12 @@ class Command(BaseCommand):
         if show_progress and path.is_file():
             from tqdm import tqdm
 
+            # A terminal that reports a size of 0 x 0 (some pseudo-terminals) would get no bar at all.
+            columns, lines = shutil.get_terminal_size((100, 20))
             bar = tqdm(
                 total=path.stat().st_size,
+                ncols=columns,
+                nrows=lines,
                 unit="B",
                 unit_scale=True,
                 desc=f"{options['kind']} {path.name}",
@@ -66,7 +71,7 @@ class Command(BaseCommand):
             def progress(rows: int, done: int, total: int) -> None:
                 assert bar is not None
                 bar.update(done - bar.n)
-                bar.set_postfix(rows=rows, refresh=False)
+                bar.set_postfix_str(f"{rows:,} rows", refresh=False)
 
         service = territory_file_import if options["kind"] == "territories" else offence_import
         try:
