@@ -453,6 +453,17 @@ def test_bulk_load_mode_gives_the_indexes_back_when_the_file_is_refused(
     assert not Offence.objects.exists()
 
 
+def test_the_garbage_collector_is_running_again_after_an_import_succeeds_or_fails(tmp_path: Path) -> None:
+    import gc
+
+    offence_import(actor=None, source=OFFENCES)
+    assert gc.isenabled()
+    (tmp_path / "o.csv").write_bytes(OFFENCES.read_bytes().replace(b"2025-0004", b"2025-0003"))
+    with pytest.raises(ImportRejected):
+        offence_import(actor=None, source=tmp_path / "o.csv")
+    assert gc.isenabled()
+
+
 def test_progress_is_reported_after_each_chunk_up_to_the_whole_file() -> None:
     calls: list[tuple[int, int, int]] = []
     offence_import(actor=None, source=OFFENCES, chunk_rows=4, progress=lambda *args: calls.append(args))
