@@ -134,7 +134,7 @@ class MeasureEvidence(models.Model):
         DOCUMENT = "document", _("Document")
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to="roadmaps/evidence/%Y/%m/")
+    file = models.FileField(upload_to="roadmaps/evidence/%Y/%m/", max_length=255)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)

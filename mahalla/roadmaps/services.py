@@ -213,7 +213,10 @@ def _measures_from_templates(
                 template_measure_key=item.key,
                 kind=item.kind,
                 owner=owner,
-                deadline=roadmap.period_start + dt.timedelta(days=item.duration_days - 1),
+                # A roadmap plans its period: a measure longer than the period is due at its end.
+                deadline=min(
+                    roadmap.period_start + dt.timedelta(days=item.duration_days - 1), roadmap.period_end
+                ),
             )
             if targets:
                 measure.target_mahallas.set(targets)
@@ -590,7 +593,6 @@ def _intervention(roadmap: Roadmap, measure: Measure | None) -> tuple[dt.date, l
     return roadmap.period_start, list(roadmap_mahallas(roadmap))
 
 
-@transaction.atomic
 def roadmap_effect_estimate(
     *,
     actor: Any,
@@ -684,48 +686,52 @@ def roadmap_effect_estimate(
         raise ApplicationError(
             _("The effect cannot be estimated: %(reason)s") % {"reason": str(error)}, {"roadmap": roadmap.pk}
         ) from error
-    estimate = EffectEstimate.objects.create(
-        roadmap=roadmap,
-        measure=measure,
-        region_id=roadmap.region_id,
-        district_id=roadmap.district_id,
-        mahalla_id=roadmap.mahalla_id,
-        intervention_date=intervention,
-        period=period,
-        parameters={
-            "treatment_start": panel.treatment_start.isoformat(),
-            "dropped_partial_period": panel.dropped_partial.isoformat() if panel.dropped_partial else None,
-            "pre_periods": usable_pre,
-            "post_periods": len(counts.columns) - start_index,
-            "last_day": last_day.isoformat(),
-            "categories": list(categories) if categories else "place-based (all but cyber)",
-            "permutations": permutations,
-            "random_state": random_state,
-            "alpha": result.alpha,
-            "pool_mahallas": len(units),
-            "population_matching": population is not None,
-        },
-        effect=result.effect,
-        relative_effect=result.relative_effect,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
-        relative_ci_low=result.relative_ci_low,
-        relative_ci_high=result.relative_ci_high,
-        p_value=result.p_value,
-        significant=result.significant,
-        n_treated=result.n_treated,
-        n_controls=result.n_controls,
-        treated_pre=result.treated_pre,
-        treated_post=result.treated_post,
-        counterfactual=result.counterfactual,
-        computed_by=actor,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.RUN,
-        object_type="roadmaps.effectestimate",
-        object_id=estimate.pk,
-        object_repr=str(estimate),
-        details={"roadmap": roadmap.pk, "measure": measure.pk if measure else None, **estimate.parameters},
-    )
+    parameters = {
+        "treatment_start": panel.treatment_start.isoformat(),
+        "dropped_partial_period": panel.dropped_partial.isoformat() if panel.dropped_partial else None,
+        "pre_periods": usable_pre,
+        "post_periods": len(counts.columns) - start_index,
+        "last_day": last_day.isoformat(),
+        "categories": list(categories) if categories else "place-based (all but cyber)",
+        "permutations": permutations,
+        "random_state": random_state,
+        "alpha": result.alpha,
+        "pool_mahallas": len(units),
+        "population_matching": population is not None,
+    }
+    # Only the writes are in a transaction: the estimate takes seconds, and SQLite would hold its write lock
+    # (transactions begin IMMEDIATE) for all of them.
+    with transaction.atomic():
+        estimate = EffectEstimate.objects.create(
+            roadmap=roadmap,
+            measure=measure,
+            region_id=roadmap.region_id,
+            district_id=roadmap.district_id,
+            mahalla_id=roadmap.mahalla_id,
+            intervention_date=intervention,
+            period=period,
+            parameters=parameters,
+            effect=result.effect,
+            relative_effect=result.relative_effect,
+            ci_low=result.ci_low,
+            ci_high=result.ci_high,
+            relative_ci_low=result.relative_ci_low,
+            relative_ci_high=result.relative_ci_high,
+            p_value=result.p_value,
+            significant=result.significant,
+            n_treated=result.n_treated,
+            n_controls=result.n_controls,
+            treated_pre=result.treated_pre,
+            treated_post=result.treated_post,
+            counterfactual=result.counterfactual,
+            computed_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.RUN,
+            object_type="roadmaps.effectestimate",
+            object_id=estimate.pk,
+            object_repr=str(estimate),
+            details={"roadmap": roadmap.pk, "measure": measure.pk if measure else None, **parameters},
+        )
     return estimate

@@ -60,9 +60,16 @@ def test_a_roadmap_from_a_template_has_every_measure_of_the_template_with_its_de
     measures = list(roadmap.measures.order_by("id"))
     assert [m.template_measure_key for m in measures] == [m.key for m in template.measures]
     for measure, item in zip(measures, template.measures, strict=True):
-        assert measure.deadline == dt.date(2026, 3, 1) + dt.timedelta(days=item.duration_days - 1)
+        # A measure longer than the month is due at the month's end.
+        expected = min(dt.date(2026, 3, 1) + dt.timedelta(days=item.duration_days - 1), dt.date(2026, 3, 31))
+        assert measure.deadline == expected
         assert measure.status == Measure.Status.PLANNED
         assert list(measure.target_mahallas.all()) == [place["mahallas"][0]]
+    assert {m.deadline for m in measures} == {
+        dt.date(2026, 3, 14),
+        dt.date(2026, 3, 30),
+        dt.date(2026, 3, 31),
+    }
     assert {m.template_measure_key for m in measures} >= {
         "street_lighting",
         "street_cctv",
