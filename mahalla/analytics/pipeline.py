@@ -7,6 +7,7 @@ back per mahalla.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -29,7 +30,8 @@ from .frames import Inputs, projected_centroids
 
 # Defaults of the run; every one can be overridden per run and is stored in the run record.
 DEFAULT_PARAMETERS: dict[str, Any] = {
-    "history_days": 730,
+    # 731: the classification of the day before also needs its previous 365 days.
+    "history_days": 731,
     "code_kinds": ["criminal"],
     # The classification looks at the last `class_window_days` days.
     "class_window_days": 365,
@@ -393,13 +395,28 @@ def emerging_classes(counts: pd.DataFrame, inputs: Inputs, parameters: dict[str,
     )
 
 
+def previous_day_classes(inputs: Inputs, parameters: dict[str, Any]) -> dict[int, dict[str, str]]:
+    """Yesterday's class of every mahalla, computed from the same offences when yesterday was not analysed
+    (the first run, a gap in the runs), so that "turned red" means what it says instead of naming every red
+    mahalla. The hot-spot class is left unknown: it needs yesterday's weekly steps."""
+    day = inputs.date - dt.timedelta(days=1)
+    yesterday = dataclasses.replace(
+        inputs, date=day, offences=inputs.offences[inputs.offences["day"] <= pd.Timestamp(day)]
+    )
+    classes = classify(yesterday, parameters)
+    return {int(m): {"class": str(c), "hotspot_class": ""} for m, c in classes["class"].items()}
+
+
 def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int, dict[str, str]]) -> Outputs:
-    """All steps for one date. `previous` maps mahalla id to yesterday's stored class and hot-spot class."""
+    """All steps for one date. `previous` maps mahalla id to yesterday's stored class and hot-spot class;
+    when it is empty, yesterday's classes are computed here."""
     timer = _Timer()
     date = inputs.date
     counts = timer.step("count_matrix", lambda: count_matrix(inputs))
     comparisons = timer.step("comparisons", lambda: comparisons_by_mahalla(counts, date))
     classes = timer.step("classification", lambda: classify(inputs, parameters))
+    if not previous:
+        previous = timer.step("previous_day_classes", lambda: previous_day_classes(inputs, parameters))
     window_first = date - dt.timedelta(days=int(parameters["class_window_days"]) - 1)
     by_category = timer.step("category_counts", lambda: window_counts(inputs, window_first))
     year_totals = window_counts(inputs, dt.date(date.year, 1, 1)).sum(axis=1)

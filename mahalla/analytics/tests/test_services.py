@@ -214,3 +214,15 @@ def test_a_burst_of_offences_on_the_day_is_a_spike_and_a_quiet_mahalla_is_not(sc
     assert burst.spike_detail["violent"]["observed"] == 30
     assert quiet.spike is False
     assert Alert.objects.filter(date=DAY, kind="spike", mahalla=scene["G01"]).exists()
+
+
+def test_without_a_stored_day_before_the_run_compares_with_the_class_it_computes_for_that_day(scene):
+    analysis_run(date=DAY, parameters=FAST)  # the first run: nothing stored for DAY - 1
+    turned_red = set(
+        Alert.objects.filter(date=DAY, kind="turned_red").values_list("mahalla__code", flat=True)
+    )
+    g00 = MahallaDayResult.objects.get(date=DAY, mahalla=scene["G00"])
+
+    assert turned_red == {"G01"}  # G00 was already red the day before; G01's burst is on DAY
+    assert g00.previous_class == "red"
+    assert MahallaDayResult.objects.get(date=DAY, mahalla=scene["G01"]).previous_class != "red"

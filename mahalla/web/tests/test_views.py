@@ -35,6 +35,8 @@ def analysed():
         if code != "G22":
             add_offences(mahalla, days_back(DAY - dt.timedelta(days=3), 6, step=60))
     add_offences(mahallas["G00"], days_back(DAY, 40, step=9), category="violent", involves_youth=True)
+    # G01 turns red on DAY: a burst of violent offences on that day only.
+    add_offences(mahallas["G01"], [DAY], category="violent", per_day=30)
     analysis_run(date=DAY, parameters={"scan_permutations": 19})
     return mahallas
 
@@ -133,7 +135,7 @@ def test_a_mahalla_seven_member_sees_the_class_but_no_offence_records(client, an
 def test_an_alert_is_acknowledged_through_htmx(client, analysed):
     user = chief()
     client.force_login(user)
-    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G00"])
+    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G01"])
     response = client.post(reverse("web:alert-acknowledge", args=[alert.pk]), HTTP_HX_REQUEST="true")
 
     assert response.status_code == 200
@@ -188,9 +190,9 @@ def test_a_chief_assigns_a_red_mahalla_and_the_red_list_names_the_official(clien
         last_name="Karimova",
         role=Role.RESPONSIBLE_OFFICIAL,
         scope_level=ScopeLevel.MAHALLAS,
-        mahallas=[analysed["G00"]],
+        mahallas=[analysed["G01"]],
     )
-    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G00"])
+    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G01"])
     response = client.post(
         reverse("web:alert-assign", args=[alert.pk]), {"assignee": "official_g00"}, HTTP_HX_REQUEST="true"
     )
@@ -211,7 +213,7 @@ def test_assigning_to_someone_who_cannot_see_the_mahalla_is_refused(client, anal
         scope_level=ScopeLevel.MAHALLAS,
         mahallas=[analysed["H00"]],
     )
-    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G00"])
+    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G01"])
     response = client.post(reverse("web:alert-assign", args=[alert.pk]), {"assignee": "elsewhere"})
 
     assert response.status_code == 400
