@@ -41,7 +41,7 @@ from .access import (
     territory_in_scope,
 )
 from .catalogue import catalogue
-from .effect import count_panel
+from .effect import count_panel, shocked_units
 from .models import (
     EffectEstimate,
     Measure,
@@ -604,6 +604,7 @@ def roadmap_effect_estimate(
     last_day: dt.date | None = None,
     permutations: int = 999,
     random_state: int = 0,
+    exclude_shocked: bool = True,
 ) -> EffectEstimate:
     """The matched difference-in-differences of offences in the roadmap's (or the measure's) mahallas.
 
@@ -612,9 +613,11 @@ def roadmap_effect_estimate(
     of the treated ones' region (the whole country when the region is all treated); the outcome is the
     place-based crimes (all crime categories but cyber, which no street measure reaches) unless
     `categories` names others. Offence counts of control mahallas are read whatever the actor's scope:
-    only their totals enter the estimate and none is shown. Pre-period: 24 months or 104 weeks by default,
-    post-period: every whole period after the intervention up to `last_day` (default the last offence
-    recorded).
+    only their totals enter the estimate and none is shown. Mahallas with a large shock of their own in the
+    study window (effect.shocked_units: a new hot spot, a one-year red episode) are left out of the controls
+    unless `exclude_shocked` is False. Pre-period: 24 months or 104 weeks by default (never before the first
+    record), post-period: every whole period after the intervention up to `last_day` (default the last
+    offence recorded).
     """
     _require_planner(actor)
     roadmap = access_roadmap_by_id(actor, roadmap_id)
@@ -672,11 +675,17 @@ def roadmap_effect_estimate(
         if all(v and v > 0 for v in population_values.values())
         else None
     )
+    # Mahallas hit by their own large shock in the study window are no controls (effect.shocked_units).
+    window = counts.iloc[:, start_index - usable_pre :]
+    shocked = (
+        shocked_units(window, panel.treatment_start, skip=sorted(treated_ids)) if exclude_shocked else []
+    )
     try:
         result = difference_in_differences(
             counts,
             sorted(treated_ids),
             panel.treatment_start,
+            exclude=shocked,
             pre_periods=usable_pre,
             population=population,
             permutations=permutations,
@@ -698,6 +707,7 @@ def roadmap_effect_estimate(
         "alpha": result.alpha,
         "pool_mahallas": len(units),
         "population_matching": population is not None,
+        "excluded_shocked_controls": len(shocked),
     }
     # Only the writes are in a transaction: the estimate takes seconds, and SQLite would hold its write lock
     # (transactions begin IMMEDIATE) for all of them.

@@ -16,7 +16,7 @@ import pytest
 from mahalla.core.errors import ApplicationError
 from mahalla.demo.generator.kinds import CRIME_KINDS
 from mahalla.engine.effect import difference_in_differences
-from mahalla.roadmaps.effect import count_panel
+from mahalla.roadmaps.effect import count_panel, shocked_units
 
 PLACE_BASED = {kind.name for kind in CRIME_KINDS if kind.category != "cyber"}
 PERMUTATIONS = 99
@@ -65,6 +65,7 @@ def _did(region, panel, **kwargs):
         panel.counts,
         region["treated"],
         panel.treatment_start,
+        exclude=shocked_units(panel.counts, panel.treatment_start, skip=region["treated"]),
         population=region["population"],
         permutations=PERMUTATIONS,
         random_state=7,
@@ -157,3 +158,18 @@ def test_the_panel_names_an_unknown_period():
             first_day=dt.date(2023, 1, 1),
             last_day=dt.date(2024, 6, 30),
         )
+
+
+def test_a_mahalla_with_its_own_shock_is_no_control_and_an_ordinary_pool_loses_none():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    # 400 mahallas at Poisson rates between 0.2 and 3 a month, with a common 20 % rise after month 12.
+    rate = rng.uniform(0.2, 3.0, 400)
+    months = np.arange(24)
+    counts = pd.DataFrame(rng.poisson(rate[:, None] * np.where(months < 12, 1.0, 1.2)), columns=months)
+    assert shocked_units(counts, 12) == []  # the common rise is no shock
+    counts.loc[7, 12:] += 8  # a new hot spot: eight more a month
+    counts.loc[9, :11] += 6  # a red year that ended with the pre-period
+    counts.loc[11, 12:] += 8  # shocked too, but treated: not tested
+    assert shocked_units(counts, 12, skip=[11]) == [7, 9]

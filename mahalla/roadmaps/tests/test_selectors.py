@@ -166,7 +166,8 @@ def test_progress_gives_the_share_done_and_the_overdue_per_mahalla():
     measures = list(roadmaps[0].measures.order_by("deadline"))
     services.measure_update(actor=chief, measure_id=measures[0].pk, status="done")
     services.measure_update(actor=chief, measure_id=measures[1].pk, status="cancelled")
-    # Deadlines (a quarter, none cut by its end): 14, 45 and 60 days from 1 January; on 20 February the 14- and 45-day ones have passed.
+    # Deadlines (a quarter, none cut by its end): 14, 45 and 60 days from 1 January; on 20 February
+    # the 14- and 45-day ones have passed.
     progress = selectors.roadmap_progress(
         actor=chief, level="district", code=DISTRICT, today=dt.date(2026, 2, 20)
     )
