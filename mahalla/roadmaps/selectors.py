@@ -413,3 +413,25 @@ def recurrence(
         "offences_by_repeat_offenders": sum(repeat_offenders),
         "flagged_repeat_offender": offences.filter(repeat_offender=True).count(),
     }
+
+
+def mahallas_with_current_roadmap(*, actor: Any, mahalla_ids: list[int], on: dt.date) -> set[int]:
+    """Of the given mahallas, those covered on `on` by an active roadmap inside the actor's scope: their own,
+    or their district's or region's (for the accountability views: the share of red mahallas with a plan)."""
+    rows = Roadmap.objects.filter(
+        roadmap_filter_for(actor), status=Roadmap.Status.ACTIVE, period_start__lte=on
+    )
+    covered: set[int] = set()
+    mahallas = Mahalla.objects.filter(pk__in=mahalla_ids).values_list("pk", "district_id", "region_id")
+    current = [
+        r
+        for r in rows.only("id", "level", "region", "district", "mahalla", "period_kind", "period_start")
+        if r.period_end >= on
+    ]
+    own = {r.mahalla_id for r in current if r.level == TerritoryLevel.MAHALLA}
+    districts = {r.district_id for r in current if r.level == TerritoryLevel.DISTRICT}
+    regions = {r.region_id for r in current if r.level == TerritoryLevel.REGION}
+    for pk, district_id, region_id in mahallas:
+        if pk in own or district_id in districts or region_id in regions:
+            covered.add(pk)
+    return covered

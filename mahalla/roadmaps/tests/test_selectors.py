@@ -176,3 +176,40 @@ def test_progress_gives_the_share_done_and_the_overdue_per_mahalla():
     assert (units[first.code]["total"], units[first.code]["done"], units[first.code]["overdue"]) == (2, 1, 0)
     assert units[first.code]["share_done"] == 0.5
     assert (units[second.code]["total"], units[second.code]["overdue"]) == (3, 2)
+
+
+@pytest.mark.django_db
+def test_a_mahalla_is_covered_by_its_own_or_its_districts_roadmap_of_the_current_period():
+    first, second, third = mahallas_create(DISTRICT, 3)
+    chief = district_chief(District.objects.get(code=DISTRICT))
+    services.roadmap_create_from_template(
+        actor=chief,
+        level="mahalla",
+        code=first.code,
+        period_kind="month",
+        period_start=dt.date(2026, 3, 1),
+        template_keys=["safe_street"],
+    )
+    ids = [first.pk, second.pk, third.pk]
+    assert selectors.mahallas_with_current_roadmap(actor=chief, mahalla_ids=ids, on=dt.date(2026, 3, 31)) == {
+        first.pk
+    }
+    assert (
+        selectors.mahallas_with_current_roadmap(actor=chief, mahalla_ids=ids, on=dt.date(2026, 4, 1)) == set()
+    )
+    services.roadmap_create_from_template(
+        actor=chief,
+        level="district",
+        code=DISTRICT,
+        period_kind="quarter",
+        period_start=dt.date(2026, 4, 1),
+        template_keys=["cyber_awareness"],
+    )
+    assert selectors.mahallas_with_current_roadmap(
+        actor=chief, mahalla_ids=ids, on=dt.date(2026, 6, 30)
+    ) == set(ids)
+    outsider = district_chief(District.objects.get(code=OTHER_DISTRICT))
+    assert (
+        selectors.mahallas_with_current_roadmap(actor=outsider, mahalla_ids=ids, on=dt.date(2026, 6, 30))
+        == set()
+    )
