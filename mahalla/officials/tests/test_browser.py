@@ -1,35 +1,23 @@
 """Assigning in Debian's chromium through Playwright: a district chief confirms a proposed official on the
-tiny nation (its officials imported, its last day analysed). Reuses the live-server fixtures of the web
-app's browser tests; run with `pytest -m browser`."""
+tiny nation (its officials imported, its last day analysed). The live-server fixtures are
+mahalla/conftest.py's; run with `pytest -m browser`."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 from django.core.management import call_command
 
 from mahalla.officials.models import Assignment
 from mahalla.officials.services import assignments_propose
-from mahalla.web.tests.test_browser import (  # noqa: F401 (fixtures)
-    CHROMIUM,
-    audit_triggers_lifted,
-    audit_triggers_restored,
-    browser_page,
-    chromium,
-    nation,
-    sign_in,
-)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Skipped where Debian's chromium is absent (mahalla/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_a_district_chief_confirms_a_proposed_official_in_the_web(browser_page, nation):  # noqa: F811
+def test_a_district_chief_confirms_a_proposed_official_in_the_web(
+    browser_page, analysed_tiny_nation, sign_in
+):
+    nation = analysed_tiny_nation
     page = browser_page
     call_command("import-officials", str(nation["tiny"].directory / "officials.csv"), verbosity=0)
     year = nation["tiny"].as_of.year
