@@ -16,6 +16,11 @@ needs realistic data end to end:
         ...
 
 Generation takes about a second once per session; the import about a second per test.
+
+Browser tests (marked `browser`, skipped without Debian's chromium) use `chromium`, `browser_page` (a page on
+Django's live server), `sign_in` and `analysed_tiny_nation` from here. Every transactional test (the live
+server's included) ends with a flush that lifts the audit triggers for the flush only and reloads the
+reference data of every data migration (REFERENCE_LOADERS below), so later tests on the same worker find it.
 """
 
 from __future__ import annotations
