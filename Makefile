@@ -43,6 +43,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Only the browser tests (Debian's chromium driven by Playwright).
+test-browser: install
+	$(BIN)/python -m pytest -m browser -q
+
+# Refresh the translation catalogues (needs Debian's gettext; the compiled .mo files are committed, so a
+# fresh machine needs no gettext to run).
+messages: install
+	cd mahalla && ../$(BIN)/python ../manage.py makemessages -l uz -l ru -l en --no-obsolete
+	cd mahalla && ../$(BIN)/python ../manage.py compilemessages
+
 bench: install
 	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 

@@ -1,10 +1,10 @@
 """The `mahalla` console script: the project's management commands under one name.
 
-    mahalla migrate
-    mahalla import territories FILE
-    mahalla import offences FILE [--skip-invalid --rejects FILE]
-    mahalla serve
-    mahalla engine backtest --csv FILE ...
+mahalla migrate
+mahalla import territories FILE
+mahalla import offences FILE [--skip-invalid --rejects FILE]
+mahalla serve
+mahalla engine backtest --csv FILE ...
 """
 
 from __future__ import annotations

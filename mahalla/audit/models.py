@@ -56,6 +56,10 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["actor", "at"])]
 
+    def __str__(self) -> str:
+        when = f"{self.at:%Y-%m-%d %H:%M}" if self.at else "-"
+        return f"{when} {self.actor_username} {self.action} {self.object_type} {self.object_id}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("The audit log is append-only")
@@ -63,6 +67,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type} {self.object_id}"

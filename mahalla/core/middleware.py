@@ -4,7 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-# Everything is served by this server: no CDN, no web font, no outside request (police networks are air-gapped).
+# Everything is served by this server: no CDN, no web font, no outside request
+# (police networks are air-gapped).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

@@ -1,4 +1,6 @@
-"""Roles and territorial scope levels. Kept in core so that every app, the audit log included, can name them."""
+"""Roles and territorial scope levels.
+
+Kept in core so that every app, the audit log included, can name them."""
 
 from __future__ import annotations
 

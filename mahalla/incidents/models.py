@@ -65,7 +65,9 @@ class CauseCode(models.Model):
     """Taxonomy of the causes and conditions of offences (several per offence)."""
 
     code = models.CharField(max_length=40, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name_en = models.CharField(max_length=200)
     name_uz = models.CharField(max_length=200)
     name_ru = models.CharField(max_length=200)
@@ -100,6 +102,9 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"
 
 
 class PlaceType(models.TextChoices):
@@ -192,3 +197,6 @@ class OffenceCause(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["offence", "cause"], name="offence_cause_once")]
+
+    def __str__(self) -> str:
+        return f"{self.offence_id} {self.cause_id}"
