@@ -57,7 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware, saving an active session at most every SESSION_REFRESH_SECONDS.
+    "mahalla.core.sessions.InactivityRefreshSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,7 +134,11 @@ LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("MAHALLA_LOGIN_FAILURE_LIMI
 SESSION_COOKIE_AGE = int(os.environ.get("MAHALLA_SESSION_SECONDS", str(8 * 3600)))
 TOKEN_SECONDS = int(os.environ.get("MAHALLA_TOKEN_SECONDS", str(SESSION_COOKIE_AGE)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True
+# The age counts from the last activity, but the session row is rewritten at most every
+# SESSION_REFRESH_SECONDS (mahalla.core.sessions), not on every request: a write per page serialised the
+# SQLite writers under load (docs/decisions/0003-sessions-and-worker-processes.md).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = int(os.environ.get("MAHALLA_SESSION_REFRESH_SECONDS", "300"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -162,7 +162,13 @@ def access_region_by_code(actor: Any, code: str) -> Region:
 
 def access_district_by_code(actor: Any, code: str) -> District:
     """The district with this code if the actor may see it; otherwise AccessDenied, as for a missing one."""
-    district = District.objects.select_related("region").filter(district_filter_for(actor), code=code).first()
+    # The parent's boundary is never read through this object: decoding it for every page was wasted work.
+    district = (
+        District.objects.select_related("region")
+        .defer("region__boundary")
+        .filter(district_filter_for(actor), code=code)
+        .first()
+    )
     if district is None:
         raise AccessDenied(str(_("District not found")), {"code": code})
     return district
@@ -172,6 +178,8 @@ def access_mahalla_by_code(actor: Any, code: str) -> Mahalla:
     """The mahalla with this code if the actor may see it; otherwise AccessDenied, as for a missing one."""
     mahalla = (
         Mahalla.objects.select_related("district", "region")
+        # The parents' boundaries are never read through this object: decoding them was wasted work.
+        .defer("district__boundary", "region__boundary")
         .filter(mahalla_filter_for(actor), code=code)
         .first()
     )

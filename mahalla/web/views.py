@@ -4,15 +4,26 @@ selectors with the signed-in user as actor, so a page can never show more than t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -69,10 +80,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = territory_filter_for(request.user)
     if scope.level == ScopeLevel.COUNTRY:
         return redirect("web:country")
+    # Only the code: the row's boundary is thousands of numbers this redirect does not need.
     if scope.level == ScopeLevel.REGION:
-        return redirect("web:region", code=Region.objects.get(pk=scope.region_id).code)
+        return redirect(
+            "web:region", code=Region.objects.values_list("code", flat=True).get(pk=scope.region_id)
+        )
     if scope.level == ScopeLevel.DISTRICT:
-        return redirect("web:district", code=District.objects.get(pk=scope.district_id).code)
+        return redirect(
+            "web:district", code=District.objects.values_list("code", flat=True).get(pk=scope.district_id)
+        )
     if scope.level == ScopeLevel.MAHALLAS:
         mahallas = Mahalla.objects.filter(pk__in=sorted(scope.mahalla_ids)).order_by("code")
         if len(mahallas) == 1:
@@ -170,7 +186,7 @@ def _territory_data_build(
     series = analytics.aggregate_series(
         actor=request.user, date=date, region=None if district else region, district=district
     )
-    categories = {c.code: presentation.category_name(c) for c in OffenceCategory.objects.all()}
+    categories = _category_names()
     return {
         "aggregate": aggregate,
         "children": children,
@@ -241,13 +257,55 @@ def map_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
     run = f"{aggregate.run_id}.{aggregate.run.started_at.timestamp()}"
     key = f"web:map:{level}:{code}:{date.isoformat()}:{run}:{language}"
-    body = cache.get(key)
-    if body is None:
-        body = json.dumps(
-            {"type": "FeatureCollection", "features": _map_features(request, level, date, region, district)}
-        )
-        cache.set(key, body, TERRITORY_CACHE_SECONDS)
-    return HttpResponse(body, content_type="application/json")
+    # The body is a function of the key alone (a re-run of the date has a new run), so the key is its
+    # validator: a browser that has this map revalidates and gets a 304 without the body being built or sent.
+    # Checked only here, after the access check above, so a 304 never answers someone who may not see it.
+    etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+    modified = aggregate.run.finished_at or aggregate.run.started_at
+    if _not_modified(request, etag, modified):
+        response = HttpResponseNotModified()
+    else:
+        body = cache.get(key)
+        if body is None:
+            body = json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": _map_features(request, level, date, region, district),
+                }
+            )
+            cache.set(key, body, TERRITORY_CACHE_SECONDS)
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified.timestamp())
+    # Private: it is the map of the user's own territory; no-cache: reuse only after revalidating, so that a
+    # signed-out or re-scoped user's browser asks again (and is refused) instead of showing a stored copy.
+    response["Cache-Control"] = "private, no-cache"
+    # The body depends on the language and, through the access check, on the session.
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _not_modified(request: HttpRequest, etag: str, modified: dt.datetime) -> bool:
+    """RFC 9110 13.1: If-None-Match decides when present; otherwise If-Modified-Since."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        # Weak comparison (a proxy may have weakened the tag); "*" matches any current representation.
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag in tags or "*" in tags
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and int(modified.timestamp()) <= since
+
+
+def _category_names() -> dict[str, str]:
+    """Offence category names in the reader's language by code. The categories are reference data that a
+    migration changes, so the table is read once per language and cache period, not on every page."""
+    language = (get_language() or "uz").split("-")[0]
+    key = f"web:categories:{language}"
+    names = cache.get(key)
+    if names is None:
+        names = {c.code: presentation.category_name(c) for c in OffenceCategory.objects.all()}
+        cache.set(key, names, TERRITORY_CACHE_SECONDS)
+    return names
 
 
 def _map_features(
@@ -310,11 +368,19 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(error.message) from error
     history = analytics.mahalla_result_history(actor=request.user, mahalla=place)
     current = analytics.mahalla_result_latest(actor=request.user, mahalla=place)
-    categories = {c.code: presentation.category_name(c) for c in OffenceCategory.objects.all()}
+    categories = _category_names()
     offences: list[Any] = []
     records_allowed = offence_records_allowed(request.user)
     if records_allowed:
-        offences = list(offence_list(actor=request.user, filters={"mahalla": place.code})[:OFFENCES_SHOWN])
+        # The funnel's queryset (role and territory filter) narrowed to the mahalla obtained through the
+        # access funnel; only the category is joined: the territory rows with their boundaries were most of
+        # the page's time, and the page names the place already.
+        offences = list(
+            offence_list(actor=request.user)
+            .filter(mahalla=place)
+            .select_related(None)
+            .select_related("category")[:OFFENCES_SHOWN]
+        )
         offence_reads_record(actor=request.user, offences=offences, purpose="mahalla page")
         for offence in offences:
             offence.category_name = categories.get(offence.category.code, offence.category.code)
