@@ -1,0 +1,75 @@
+"""`mahalla serve`: several server processes on one port, stopped together; bad counts refused."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("option", [{"workers": 0}, {"threads": 0}])
+def test_a_server_without_processes_or_threads_is_refused(option):
+    with pytest.raises(CommandError, match="must be at least 1"):
+        call_command("serve", no_migrate=True, **option)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> set[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return {int(line) for line in out.split()}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes need fork()")
+def test_two_worker_processes_serve_one_port_and_stop_with_the_parent(tmp_path):
+    port = _free_port()
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        MAHALLA_VAR_DIR=str(tmp_path),
+        MAHALLA_SECRET_KEY="test-only-not-a-secret",
+    )
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--no-migrate", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        status = None
+        for _ in range(150):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/accounts/login/")
+                status = connection.getresponse().status
+                connection.close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert status == 200
+        workers = _children(server.pid)
+        assert len(workers) == 2
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+    # The parent waited for its workers: none is left serving.
+    for pid in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
