@@ -6,7 +6,8 @@ the treated ones before the measure:
 
 1. **Matching**: each treated mahalla gets its ``n_controls`` nearest untreated mahallas by its pre-period
    path: the means of ``match_blocks`` consecutive blocks of the pre-period (so level, trend and a recent
-   jump all count), on one common scale; with a population they are rates per 100,000, otherwise counts.
+   jump all count), on one common scale; with a population everything (matching, estimate, interval) is in
+   rates per 100,000 residents, otherwise in counts.
    Measures go where crime was high or rising, and such mahallas regress toward the mean afterwards; controls
    with the same observed path share that regression, so it cancels instead of passing for an effect.
    Mahallas named in ``exclude`` (e.g. neighbours of treated ones, where displacement or diffusion of
@@ -65,7 +66,8 @@ from mahalla.engine.comparisons import check_counts
 
 @dataclass(frozen=True)
 class EffectResult:
-    """Outcome of ``difference_in_differences``; offences per mahalla per period unless stated."""
+    """Outcome of ``difference_in_differences``, in ``unit`` (offences per mahalla per period, or per 100,000
+    residents per period when a population was given)."""
 
     effect: float
     relative_effect: float
@@ -85,12 +87,13 @@ class EffectResult:
     permutations: int
     controls: dict[Hashable, list[Hashable]] = field(repr=False)
     placebo_effects: NDArray[np.float64] = field(repr=False)
+    unit: str = "offences per mahalla per period"
 
     def summary(self) -> str:
         """One sentence for a report; never claims an effect that is not significant."""
         level = round(100 * (1 - self.alpha))
         interval = (
-            f"{self.effect:+.2f} offences per mahalla per period ({100 * self.relative_effect:+.1f} %), "
+            f"{self.effect:+.2f} {self.unit} ({100 * self.relative_effect:+.1f} %), "
             f"{level} % CI {self.ci_low:+.2f} to {self.ci_high:+.2f}, p={self.p_value:.3f}"
         )
         if not self.significant:
@@ -159,7 +162,10 @@ def difference_in_differences(
     pre_periods : int, optional
         Number of periods before ``treatment_start`` used (default all, at least 2 for a trend).
     population : Series, optional
-        Residents per mahalla: matching is then on rates per 100,000.
+        Residents per mahalla: matching and the estimate are then in rates per 100,000 residents. On very
+        sparse data (~0.3 offences a mahalla a month) small mahallas make rates so uneven that the test was
+        somewhat liberal in simulation (8 % false positives at 5 % over 150 null runs, against 5 % on
+        counts); prefer counts there.
     exclude : iterable
         Mahallas never used as controls (e.g. spillover neighbours of the treated).
     n_controls : int
@@ -239,9 +245,8 @@ def difference_in_differences(
             f"{n_controls + treated_index.size} for matching and placebo draws"
         )
 
-    pre = values[:, first:start]
-    post = values[:, start:end]
     scale = np.ones(len(values))
+    unit = "offences per mahalla per period"
     if population is not None:
         missing = ids.difference(population.index)
         if len(missing):
@@ -250,11 +255,13 @@ def difference_in_differences(
         if not np.all(pop > 0):
             raise ValueError("population must be positive for every mahalla")
         scale = 1e5 / pop
+        unit = "offences per 100,000 residents per period"
+    # Matching, outcome and inference all on one scale: with a population, rates per 100,000 (matching on
+    # rates while differencing counts pairs mahallas whose counts vary on very different scales).
+    pre = values[:, first:start] * scale[:, None]
+    post = values[:, start:end] * scale[:, None]
     blocks = min(int(match_blocks), pre.shape[1])
-    path = (
-        np.column_stack([block.mean(axis=1) for block in np.array_split(pre, blocks, axis=1)])
-        * scale[:, None]
-    )
+    path = np.column_stack([block.mean(axis=1) for block in np.array_split(pre, blocks, axis=1)])
     # One common scale keeps the shape of the path (level, trend and recent jumps) in the distance.
     spread = float(path[eligible].std())
     features = path / (spread if spread > 0 else 1.0)
@@ -324,6 +331,7 @@ def difference_in_differences(
         permutations=int(permutations),
         controls={ids[t]: [ids[c] for c in row] for t, row in zip(treated_index, matched, strict=True)},
         placebo_effects=placebo,
+        unit=unit,
     )
 
 
