@@ -4,6 +4,9 @@ Every public name below is part of the engine's contract with the rest of the pl
 outside checks; the modules they come from carry numpydoc docstrings naming their references.
 """
 
+# The imports are grouped by topic, not alphabetically, so that each part of the engine reads as one block.
+# ruff: noqa: I001
+
 # Spatial statistics (weights, autocorrelation, hot spots, trends, emerging hot spots).
 from mahalla.engine.autocorrelation import (
     GiStarResult,
@@ -67,3 +70,66 @@ from mahalla.engine.smoothing import (
     spatial_empirical_bayes_rates,
 )
 from mahalla.engine.spikes import detect_spikes
+
+__all__ = [
+    "as_weights",
+    "BacktestResult",
+    "classification_summary",
+    "ClassificationConfig",
+    "classify_emerging",
+    "classify_mahallas",
+    "compstat_compare",
+    "conditional_permutation_test",
+    "daily_count_matrix",
+    "detect_spikes",
+    "difference_in_differences",
+    "distance_band_weights",
+    "EffectResult",
+    "EMERGING_CLASSES",
+    "emerging_hot_spots",
+    "EmergingHotSpotResult",
+    "empirical_bayes_rates",
+    "fdr_significant",
+    "forecast_score",
+    "ForecastScore",
+    "gamma_poisson_posterior",
+    "GammaPrior",
+    "gi_star",
+    "GiStarResult",
+    "Grid",
+    "GridETASForecaster",
+    "hit_rate",
+    "islands",
+    "KDEForecaster",
+    "knn_weights",
+    "knox",
+    "KnoxResult",
+    "local_moran",
+    "LocalMoranResult",
+    "LocalPermutationResult",
+    "mann_kendall",
+    "MannKendallResult",
+    "MoranResult",
+    "morans_i",
+    "NaiveForecaster",
+    "pai",
+    "pei_star",
+    "period_windows",
+    "ProspectiveHotspotForecaster",
+    "pseudo_p_value",
+    "queen_weights",
+    "red_streaks",
+    "rolling_origin_backtest",
+    "rolling_origins",
+    "rook_weights",
+    "row_standardize",
+    "space_time_gi_star",
+    "space_time_permutation_p",
+    "space_time_permutation_scan",
+    "space_time_weights",
+    "SpaceTimeCluster",
+    "SpaceTimeScanResult",
+    "spatial_empirical_bayes_rates",
+    "wheeler_z",
+    "with_self_loops",
+]
