@@ -3,16 +3,25 @@ dashboard, the map data and the mahalla page).
 
 Machine of record: 2 cores, 24 GiB (shared); the load generator runs on the same 2 cores as the server, so
 the numbers include its own CPU use. Uses the database that bench/bench_daily_run.py built and analysed
-(the nation, under /tmp/mahalla-bench-daily by default): run that first.
+(the nation, under /tmp/mahalla-bench-daily by default, or the PostgreSQL database of its --database
+postgres run): run that first.
 
-    .venv/bin/python bench/bench_daily_run.py
-    .venv/bin/python bench/bench_web_load.py [--users 50] [--rounds 10] [--threads 16]
+    .venv/bin/python bench/bench_daily_run.py [--database postgres]
+    .venv/bin/python bench/bench_web_load.py [--think-ms 1000] [--workers N] [--database postgres]
 
-Creates 50 district chiefs (one per district, the commonest daily users), starts `mahalla serve` (waitress)
-on a free port, signs every user in through the login form, then each user repeats for --rounds rounds:
-its dashboard (the district page, a redirect from / followed), the map data of its district, and the page of
-one of its mahallas, optionally pausing --think-ms between requests. Prints p50 / p95 / max per page
-and the ratio of p95 to the 300 ms target.
+Creates 50 district chiefs (one per district, the commonest daily users), starts `mahalla serve` on a free
+port, signs every user in through the login form, then each user repeats for --rounds rounds: its dashboard
+(the district page, a redirect from / followed; the time is both requests), the map data of its district,
+and the page of one of its mahallas, pausing --think-ms before each request. Like a browser, a user sends
+the map's ETag back (If-None-Match) and counts a 304 as the answer (--no-revalidate: always the full body).
+Prints p50 / p95 / max per page and the ratio of p95 to the 300 ms target.
+
+The target's scenario ("50 concurrent users", read as people using the pages): 50 users, each pausing
+1,000 ms before every request (the default), map data revalidated, `mahalla serve` with its default
+processes. --think-ms 0 is the closed loop (every user fires its next request the moment the last one
+returns): an overload test, reported too but not the target's reading. By Little's law 50 users without a
+pause see on average 50 / throughput seconds per request: under 300 ms at p95 would need several hundred
+pages a second from 2 cores.
 """
 
 from __future__ import annotations
@@ -116,6 +125,23 @@ print(json.dumps(out))
     return json.loads(out.stdout.decode().strip().splitlines()[-1])
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server process and its worker processes (Linux /proc; 0 elsewhere): the
+    cost per request, which the other load on a shared machine does not change the way it changes latency."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+        for one in pids:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    except OSError:
+        return 0.0
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -134,7 +160,7 @@ def main() -> None:
     parser.add_argument("--var-dir", default="/tmp/mahalla-bench-daily")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads per server process")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per server process")
     parser.add_argument(
         "--workers", type=int, default=None, help="server processes (default: mahalla serve's, 2 x cores + 1)"
     )
@@ -153,8 +179,8 @@ def main() -> None:
     parser.add_argument(
         "--think-ms",
         type=int,
-        default=0,
-        help="pause of each user between two requests (0: closed loop, the harshest)",
+        default=1000,
+        help="pause of each user before each request (1000: the target's scenario; 0: closed loop)",
     )
     args = parser.parse_args()
     env = dict(
@@ -226,12 +252,16 @@ def main() -> None:
                             errors.append(f"{path}: {status}")
 
         threads = [threading.Thread(target=work, args=pair) for pair in clients]
+        load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        cpu_before = server_cpu_seconds(server.pid)
         began = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - began
+        cpu_used = server_cpu_seconds(server.pid) - cpu_before
+        load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -246,6 +276,18 @@ def main() -> None:
     print(
         f"{len(clients)} concurrent users x {args.rounds} rounds x 3 pages = {total} requests in "
         f"{elapsed:.1f} s ({total / elapsed:.0f} requests/s); errors: {len(errors)} {errors[:3]}"
+    )
+    scenario = (
+        "the target's scenario"
+        if args.think_ms == 1000 and not args.no_revalidate and args.users == 50
+        else "NOT the target's scenario (that is 50 users, --think-ms 1000, revalidating)"
+    )
+    print(f"scenario: {scenario}")
+    http_requests = total + len(timings["dashboard"])  # the dashboard is a redirect and the page
+    print(
+        f"server CPU (all processes, warm-up round included): {cpu_used:.1f} s, "
+        f"{cpu_used * 1000 / (http_requests * (args.warm_up + args.rounds) / args.rounds):.1f} ms per HTTP "
+        f"request; machine load average (1 min) {load_before:.1f} before, {load_after:.1f} after"
     )
     for page, values in timings.items():
         p95 = percentile(values, 0.95)

@@ -227,6 +227,18 @@ else:
         "immediate": False,
     }
 
+# One cache for all of `mahalla serve`'s processes (it forks several, docs/decisions/0003): a territory's
+# prepared page data and map are built once per analysis run, not once per process, and rate limits count
+# across processes. Files under var/ need no server; entries are keyed by run, so nothing goes stale.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("MAHALLA_CACHE_DIR") or str(VAR_DIR / "cache"),
+        # 209 districts and 14 regions, their maps, in three languages.
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
