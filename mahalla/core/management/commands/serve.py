@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from typing import Any
 
@@ -59,6 +60,9 @@ class Command(BaseCommand):
         from config.wsgi import application
 
         workers = options["workers"] if options["workers"] is not None else default_workers()
+        if options["workers"] is None and threading.current_thread() is not threading.main_thread():
+            # Signal handlers (to stop the workers) can only be installed from the main thread.
+            workers = 1
         if workers < 1:
             raise CommandError(f"--workers must be at least 1; got {workers}.")
         if workers > 1 and not hasattr(os, "fork"):
