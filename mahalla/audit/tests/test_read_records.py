@@ -7,17 +7,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mahalla.accounts.tests.factories import UserFactory
 from mahalla.audit.context import RequestContext, current_request
 from mahalla.audit.models import AuditAction, AuditEvent
 from mahalla.audit.services import audit_record_reads
+from mahalla.audit.tests.factories import user_create
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_page_of_reads_is_one_insert_with_a_row_per_record():
-    reader = UserFactory(username="analyst")
-    records = [UserFactory() for _ in range(20)]
+    reader = user_create(username="analyst")
+    records = [user_create() for _ in range(20)]
     token = current_request.set(RequestContext(ip_address="10.0.0.7", user_agent="bench", path="/mahalla/X/"))
     try:
         with CaptureQueriesContext(connection) as queries:
@@ -35,14 +35,14 @@ def test_a_page_of_reads_is_one_insert_with_a_row_per_record():
 
 
 def test_more_reads_than_one_statement_holds_are_all_recorded():
-    reader = UserFactory()
-    records = [UserFactory() for _ in range(3)] * 100  # the same records shown many times: 300 rows
+    reader = user_create()
+    records = [user_create() for _ in range(3)] * 100  # the same records shown many times: 300 rows
     assert audit_record_reads(actor=reader, objects=records) == 300
     assert AuditEvent.objects.filter(action=AuditAction.READ).count() == 300
 
 
 def test_no_reads_write_nothing():
-    reader = UserFactory()
+    reader = user_create()
     with CaptureQueriesContext(connection) as queries:
         assert audit_record_reads(actor=reader, objects=[]) == 0
     assert queries.captured_queries == []
