@@ -102,7 +102,9 @@ else:
             "CONN_HEALTH_CHECKS": True,
             # WAL lets the web read while an import or the daily run writes.
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+                ),
                 "transaction_mode": "IMMEDIATE",
             },
         }
