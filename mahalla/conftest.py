@@ -264,3 +264,14 @@ def analysed_tiny_nation(tiny_nation: TinyNation, transactional_db: None) -> dic
         username="chief", role=Role.DISTRICT_CHIEF, scope_level=ScopeLevel.DISTRICT, scope_district=district
     )
     return {"tiny": tiny_nation, "district": district, "analyst": analyst, "chief": chief}
+
+
+@pytest.fixture(autouse=True)
+def language_reset_after_each_test():
+    """A request through LocaleMiddleware leaves its language active in the thread; the next test in the
+    same worker must start from the settings' language, whatever ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

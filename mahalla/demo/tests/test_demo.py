@@ -125,13 +125,18 @@ def test_demo_refuses_to_load_a_second_nation_on_top_of_another(demo_var, capsys
 
 
 @pytest.mark.django_db
-def test_demo_runs_the_daily_analysis_of_the_last_day_once(demo_var, capsys):
+def test_demo_analyses_the_last_day_and_a_weekly_history_once(demo_var, capsys):
     daily_run = pytest.importorskip("mahalla.analytics.models").DailyRun
     arguments = ("demo", "--scale", "tiny", "--seed", "4", "--as-of", "2026-01-01", "--no-serve")
-    call_command(*arguments)
+    call_command(*arguments, "--history-weeks", "2")
     first = capsys.readouterr().out
-    assert "daily analysis:" in first
-    assert list(daily_run.objects.values_list("date", "status")) == [(date(2025, 12, 31), "done")]
-    call_command(*arguments)
+    assert "daily analysis of 3 dates:" in first
+    # Oldest first, so that each date's "turned red" compares with the state before it.
+    assert list(daily_run.objects.order_by("pk").values_list("date", "status")) == [
+        (date(2025, 12, 17), "done"),
+        (date(2025, 12, 24), "done"),
+        (date(2025, 12, 31), "done"),
+    ]
+    call_command(*arguments, "--history-weeks", "2")
     assert "daily analysis (already done)" in capsys.readouterr().out
-    assert daily_run.objects.count() == 1
+    assert daily_run.objects.count() == 3

@@ -52,6 +52,12 @@ class Command(BaseCommand):
             "--no-serve", action="store_true", help=gettext_lazy("stop after printing the logins")
         )
         parser.add_argument("--no-analyze", action="store_true", help=gettext_lazy("skip the daily analysis"))
+        parser.add_argument(
+            "--history-weeks",
+            type=int,
+            default=8,
+            help=gettext_lazy("also analyse one day in each of this many weeks before the last day"),
+        )
 
     def step(self, label: str, started: float) -> None:
         self.stdout.write(f"  {label}: {time.perf_counter() - started:.1f} s")
@@ -95,13 +101,18 @@ class Command(BaseCommand):
 
         if not options["no_analyze"] and "analyze" in get_commands():
             started = time.perf_counter()
-            # The last full day of the generated period, once: a restart serves the stored result.
+            # The last full day of the generated period, preceded by one day a week before it so that the
+            # trend charts open with a history; each date once: a restart serves the stored results.
             analysis_date = as_of - dt.timedelta(days=1)
-            if analysis_done(analysis_date):
-                self.step(_("daily analysis (already done)"), started)
+            weeks = options["history_weeks"]
+            dates = [analysis_date - dt.timedelta(weeks=back) for back in range(weeks, -1, -1)]
+            pending = [day for day in dates if not analysis_done(day)]
+            for day in pending:
+                call_command("analyze", date=day)
+            if pending:
+                self.step(_("daily analysis of %(count)d dates") % {"count": len(pending)}, started)
             else:
-                call_command("analyze", date=analysis_date)
-                self.step(_("daily analysis"), started)
+                self.step(_("daily analysis (already done)"), started)
         self.stdout.write(_("Ready in %(seconds).1f s.") % {"seconds": time.perf_counter() - total})
 
         url = f"http://{options['host']}:{options['port']}/"
