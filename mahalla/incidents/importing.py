@@ -53,6 +53,7 @@ from mahalla.territory.importing import (
 )
 from mahalla.territory.models import Mahalla
 
+from .formats import OFFENCE_COLUMNS, OFFENCE_FLAGS
 from .models import (
     ArticleCategoryRule,
     CauseCode,
@@ -88,37 +89,6 @@ def _offences_stored_estimate() -> int:
         return Offence.objects.count()
 
 
-OFFENCE_FLAGS = (
-    "computer_means",
-    "bank_card",
-    "involves_minor",
-    "involves_youth",
-    "involves_woman",
-    "family_relation",
-    "under_alcohol",
-    "under_drugs",
-    "repeat_offender",
-    "solved",
-)
-OFFENCE_COLUMNS = (
-    "source_system",
-    "registration_number",
-    "code_kind",
-    "article",
-    "article_part",
-    "occurred_at",
-    "registered_at",
-    "mahalla_code",
-    "latitude",
-    "longitude",
-    "place_type",
-    "cyber_method",
-    "victim_ref",
-    "offender_ref",
-    "causes",
-    "status",
-    *OFFENCE_FLAGS,
-)
 OFFENCE_REQUIRED = ("source_system", "registration_number", "code_kind", "article", "occurred_at")
 TEXT_LIMITS = {
     "source_system": 40,

@@ -21,6 +21,7 @@ from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
 from mahalla.core.errors import ApplicationError
 from mahalla.core.tabular import ProgressCallback, RejectsWriter, RowError, TableReader, TabularError
+from mahalla.territory.formats import TERRITORY_COLUMNS
 
 from .geometry import (
     CONTAINMENT_TOLERANCE_DEGREES,
@@ -37,24 +38,6 @@ from .models import District, LawAndOrderPost, Mahalla, Region
 # Errors listed in a message or an API response; the count is always complete and --rejects has them all.
 MAX_REPORTED_ERRORS = 200
 
-TERRITORY_COLUMNS = (
-    "level",
-    "code",
-    "parent_code",
-    "kind",
-    "name_uz",
-    "name_uz_cyrl",
-    "name_ru",
-    "population",
-    "households",
-    "boundary",
-    "centroid_lat",
-    "centroid_lon",
-    "post_number",
-    "post_address",
-    "inspector_name",
-    "inspector_phone",
-)
 TERRITORY_REQUIRED = ("level", "code", "name_uz")
 LEVELS = ("region", "district", "mahalla")
 CODE_LENGTHS = {"region": (4, 4), "district": (7, 7), "mahalla": (1, 16)}

@@ -29,6 +29,9 @@ from typing import Any
 
 import shapely
 
+from mahalla.incidents.formats import OFFENCE_COLUMNS
+from mahalla.territory.formats import TERRITORY_COLUMNS
+
 from .offences import build_offences
 from .people import OFFICIAL_COLUMNS, build_officials
 from .territory import SCALES, Territory, build_territory
@@ -36,52 +39,6 @@ from .territory import SCALES, Territory, build_territory
 __all__ = ["SCALES", "GenerationResult", "generate"]
 
 FORMAT_VERSION = 1
-TERRITORY_COLUMNS = (
-    "level",
-    "code",
-    "parent_code",
-    "kind",
-    "name_uz",
-    "name_uz_cyrl",
-    "name_ru",
-    "population",
-    "households",
-    "boundary",
-    "centroid_lat",
-    "centroid_lon",
-    "post_number",
-    "post_address",
-    "inspector_name",
-    "inspector_phone",
-)
-OFFENCE_COLUMNS = (
-    "source_system",
-    "registration_number",
-    "code_kind",
-    "article",
-    "article_part",
-    "occurred_at",
-    "registered_at",
-    "mahalla_code",
-    "latitude",
-    "longitude",
-    "place_type",
-    "computer_means",
-    "bank_card",
-    "cyber_method",
-    "involves_minor",
-    "involves_youth",
-    "involves_woman",
-    "family_relation",
-    "under_alcohol",
-    "under_drugs",
-    "repeat_offender",
-    "victim_ref",
-    "offender_ref",
-    "causes",
-    "status",
-    "solved",
-)
 
 
 @dataclass(frozen=True)
