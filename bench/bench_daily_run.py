@@ -18,19 +18,11 @@ import json
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _nation import ROOT, mahalla, nation_build, nation_environment
+
 TARGET_SECONDS = 120.0
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "mahalla_bench_daily"
-
-
-def mahalla(env: dict[str, str], *args: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv" / "bin" / "mahalla"), *args], env=env, check=True, cwd=ROOT)
-    return time.perf_counter() - started
 
 
 def run_record(env: dict[str, str], date: str) -> dict[str, object]:
@@ -61,38 +53,10 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
 
-    env = dict(os.environ)
-    env.update(
-        MAHALLA_VAR_DIR=args.var_dir,
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        MAHALLA_DEBUG="0",
-        MAHALLA_LOG_LEVEL="WARNING",
-    )
-    if args.database == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
-            exists = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [PG_BENCH_DB]
-            ).fetchone()
-            if not exists:
-                connection.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-    Path(args.var_dir).mkdir(parents=True, exist_ok=True)
+    env = nation_environment(var_dir=args.var_dir, database=args.database, postgres_database=PG_BENCH_DB)
 
     print(f"machine: {os.cpu_count()} cores, 24 GiB (shared); database: {args.database}")
-    build = mahalla(
-        env,
-        "demo",
-        "--scale",
-        "nation",
-        "--seed",
-        args.seed,
-        "--as-of",
-        args.as_of,
-        "--no-serve",
-        "--no-analyze",
-    )
+    build = nation_build(env, seed=args.seed, as_of=args.as_of)
     print(f"build (generate + import, cached after the first time): {build:.1f} s")
     for attempt in ("first run", "re-run (replaces the date)"):
         wall = mahalla(env, "analyze", "--date", args.as_of)

@@ -1,0 +1,53 @@
+"""The demo nation for the nation-scale benchmarks: one environment, one build, one way to call `mahalla`.
+
+Used by the benchmarks that need the whole pipeline (generate + import through the real importers) in a
+var directory of their own, on SQLite or on a scratch PostgreSQL database of the local server.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def mahalla(env: dict[str, str], *args: str) -> float:
+    """Run the console script in a child process; return its wall time in seconds."""
+    started = time.perf_counter()
+    subprocess.run([str(ROOT / ".venv" / "bin" / "mahalla"), *args], env=env, check=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def nation_environment(*, var_dir: str, database: str, postgres_database: str) -> dict[str, str]:
+    """The child processes' environment: their own var directory, and on PostgreSQL a scratch database
+    (created once, kept as a cache of the build)."""
+    env = dict(os.environ)
+    env.update(
+        MAHALLA_VAR_DIR=var_dir,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        MAHALLA_DEBUG="0",
+        MAHALLA_LOG_LEVEL="WARNING",
+    )
+    if database == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+            exists = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [postgres_database]
+            ).fetchone()
+            if not exists:
+                connection.execute(f"CREATE DATABASE {postgres_database}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{postgres_database}"
+    Path(var_dir).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def nation_build(env: dict[str, str], *, seed: str, as_of: str) -> float:
+    """Generate and import the nation (cached in the var directory after the first time); seconds taken."""
+    return mahalla(
+        env, "demo", "--scale", "nation", "--seed", seed, "--as-of", as_of, "--no-serve", "--no-analyze"
+    )
