@@ -121,6 +121,21 @@ def _in_scope(scope: TerritoryScope, demand: DemandInfo) -> bool:
     return False
 
 
+def _mahalla_demand(rule: AssignmentRuleConfig, mahalla_id: Any, row: pd.Series, **why: Any) -> DemandInfo:
+    """A demand for one mahalla of the year's frame (indexed by mahalla id); `why` holds its priority,
+    reason and detail."""
+    return DemandInfo(
+        rule=rule,
+        target=rule.target,
+        mahalla_id=int(mahalla_id),
+        district_id=int(row["district"]),
+        region_id=int(row["region"]),
+        code=str(row["code"]),
+        name=str(row["name"]),
+        **why,
+    )
+
+
 def _grave_demands(rule: AssignmentRuleConfig, inputs: YearInputs) -> list[DemandInfo]:
     frame = inputs.mahallas
     red = frame[frame["class"] == CrimeClass.RED]
@@ -128,14 +143,10 @@ def _grave_demands(rule: AssignmentRuleConfig, inputs: YearInputs) -> list[Deman
     for mahalla_id, row in red.iterrows():
         ratio = float(row["rate_ratio"])
         out.append(
-            DemandInfo(
-                rule=rule,
-                target=rule.target,
-                mahalla_id=int(mahalla_id),
-                district_id=int(row["district"]),
-                region_id=int(row["region"]),
-                code=str(row["code"]),
-                name=str(row["name"]),
+            _mahalla_demand(
+                rule,
+                mahalla_id,
+                row,
                 # Worse situations first: the rate ratio, capped so that one outlier does not swamp the rest.
                 priority=rule.base_priority + min(ratio, 20.0) / 20.0,
                 reason=_("Red on %(date)s (crime rate %(ratio).1f times the reference)")
@@ -154,14 +165,10 @@ def _streak_demands(rule: AssignmentRuleConfig, inputs: YearInputs) -> list[Dema
     for mahalla_id, row in chosen.iterrows():
         streak = int(row["streak"])
         out.append(
-            DemandInfo(
-                rule=rule,
-                target=rule.target,
-                mahalla_id=int(mahalla_id),
-                district_id=int(row["district"]),
-                region_id=int(row["region"]),
-                code=str(row["code"]),
-                name=str(row["name"]),
+            _mahalla_demand(
+                rule,
+                mahalla_id,
+                row,
                 priority=rule.base_priority + streak / 10.0,
                 reason=_("Red %(streak)s years in a row (%(first)s-%(last)s)")
                 % {"streak": streak, "first": inputs.year - streak + 1, "last": inputs.year},
@@ -228,14 +235,10 @@ def _share_demands(rule: AssignmentRuleConfig, inputs: YearInputs, shares: pd.Da
     for mahalla_id, row in top.iterrows():
         share = float(row["share"])
         out.append(
-            DemandInfo(
-                rule=rule,
-                target=rule.target,
-                mahalla_id=int(mahalla_id),
-                district_id=int(row["district"]),
-                region_id=int(row["region"]),
-                code=str(row["code"]),
-                name=str(row["name"]),
+            _mahalla_demand(
+                rule,
+                mahalla_id,
+                row,
                 priority=rule.base_priority + share,
                 reason=_(
                     "Among the %(n)s highest shares in the region: "
