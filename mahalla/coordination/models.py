@@ -208,6 +208,9 @@ class TaskEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} {self.at}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("A task's history is never rewritten")
@@ -239,6 +242,9 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient_id}: {self.subject}"
 
 
 class CouncilMeeting(Territorial):
@@ -284,6 +290,9 @@ class AgendaItem(models.Model):
     class Meta:
         ordering = ["order", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
 
 class CouncilDecision(models.Model):
     meeting = models.ForeignKey(CouncilMeeting, on_delete=models.PROTECT, related_name="decisions")
@@ -293,6 +302,9 @@ class CouncilDecision(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class OversightRule(models.Model):
@@ -343,6 +355,9 @@ class OversightFinding(Territorial):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.summary
+
 
 class CourseTopic(models.TextChoices):
     CYBER_FRAUD = "cyber_fraud", _("Cyber fraud")
@@ -382,6 +397,9 @@ class TrainingClass(Territorial):
     class Meta:
         ordering = ["-date", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.date}"
+
 
 class Attendance(models.Model):
     training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="attendance")
@@ -396,6 +414,9 @@ class Attendance(models.Model):
             models.CheckConstraint(name="score_is_a_percentage", condition=models.Q(score__lte=100)),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} at {self.training_class_id}"
+
 
 class Certificate(models.Model):
     member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="certificates")
@@ -405,3 +426,6 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_on"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.course_id} until {self.expires_on}"

@@ -71,7 +71,7 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_en": "Inter-agency tasks past their deadline",
         "name_uz": "Muddati o'tgan idoralararo topshiriqlar",
         "name_ru": "Межведомственные поручения с истёкшим сроком",
-        "legal_basis": "Law on Prevention of Offences (2014), art. 11: coordination by the prosecutor's office",
+        "legal_basis": "Law on Prevention of Offences (2014): coordination by the prosecutor's office",
         "parameters": {"grace_days": 0},
     },
     {

@@ -40,7 +40,7 @@ class TrainingNeed:
 
 
 def _district_metrics(district_ids: set[int], today: dt.date) -> dict[int, dict[str, float]]:
-    """Per district: the latest analysed aggregate on or before `today`, and the one RISE_LOOKBACK_DAYS before."""
+    """Per district: the latest aggregate on or before `today`, and the one RISE_LOOKBACK_DAYS earlier."""
     latest_day = (
         AggregateDayResult.objects.filter(level="district", date__lte=today)
         .order_by("-date")
