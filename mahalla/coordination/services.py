@@ -34,7 +34,10 @@ def _agency_in_scope(actor: Any, agency: Agency) -> bool:
     if scope.level == ScopeLevel.DISTRICT:
         return agency.district_id == scope.district_id
     if scope.level == ScopeLevel.MAHALLAS:
-        return agency.mahalla_id is not None and agency.mahalla_id in scope.mahalla_ids
+        # A mahalla's inspector works with the agencies of the mahalla's district.
+        if agency.mahalla_id is not None:
+            return agency.mahalla_id in scope.mahalla_ids
+        return Mahalla.objects.filter(pk__in=scope.mahalla_ids, district=agency.district_id).exists()
     return False
 
 
