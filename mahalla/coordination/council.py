@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mahalla.analytics.models import AggregateDayResult, ClusterResult, CrimeClass, MahallaDayResult
 from mahalla.audit.models import AuditAction
@@ -159,7 +160,8 @@ def agenda_propose(*, meeting: CouncilMeeting) -> list[AgendaItem]:
             items.append(
                 (
                     AgendaItem.Kind.TURNED_RED,
-                    _("%(count)s mahallas turned red") % {"count": turned.count()},
+                    ngettext("%(count)s mahalla turned red", "%(count)s mahallas turned red", turned.count())
+                    % {"count": turned.count()},
                     {"date": day.isoformat(), "mahallas": _mahalla_rows(turned)},
                 )
             )
@@ -168,7 +170,8 @@ def agenda_propose(*, meeting: CouncilMeeting) -> list[AgendaItem]:
             items.append(
                 (
                     AgendaItem.Kind.SPIKE,
-                    _("Spikes in %(count)s mahallas") % {"count": spikes.count()},
+                    ngettext("A spike in %(count)s mahalla", "Spikes in %(count)s mahallas", spikes.count())
+                    % {"count": spikes.count()},
                     {"date": day.isoformat(), "mahallas": _mahalla_rows(spikes)},
                 )
             )
@@ -179,7 +182,10 @@ def agenda_propose(*, meeting: CouncilMeeting) -> list[AgendaItem]:
             items.append(
                 (
                     AgendaItem.Kind.CLUSTER,
-                    _("%(count)s space-time clusters") % {"count": clusters.count()},
+                    ngettext(
+                        "%(count)s space-time cluster", "%(count)s space-time clusters", clusters.count()
+                    )
+                    % {"count": clusters.count()},
                     {
                         "clusters": [
                             {
@@ -211,7 +217,12 @@ def agenda_propose(*, meeting: CouncilMeeting) -> list[AgendaItem]:
         items.append(
             (
                 AgendaItem.Kind.RED_STREAK,
-                _("%(count)s mahallas red for three years or more") % {"count": streaks.count()},
+                ngettext(
+                    "%(count)s mahalla red for three years or more",
+                    "%(count)s mahallas red for three years or more",
+                    streaks.count(),
+                )
+                % {"count": streaks.count()},
                 {
                     "mahallas": [
                         {"name": a.mahalla.name_uz, "official": a.official.name, "reason": a.reason}
@@ -229,7 +240,12 @@ def agenda_propose(*, meeting: CouncilMeeting) -> list[AgendaItem]:
         items.append(
             (
                 AgendaItem.Kind.OVERDUE_MEASURES,
-                _("%(count)s roadmap measures overdue") % {"count": overdue_measures.count()},
+                ngettext(
+                    "%(count)s roadmap measure overdue",
+                    "%(count)s roadmap measures overdue",
+                    overdue_measures.count(),
+                )
+                % {"count": overdue_measures.count()},
                 {
                     "measures": [
                         {
@@ -250,7 +266,12 @@ def agenda_propose(*, meeting: CouncilMeeting) -> list[AgendaItem]:
         items.append(
             (
                 AgendaItem.Kind.OVERDUE_TASKS,
-                _("%(count)s inter-agency tasks past their deadline") % {"count": overdue_tasks.count()},
+                ngettext(
+                    "%(count)s inter-agency task past its deadline",
+                    "%(count)s inter-agency tasks past their deadline",
+                    overdue_tasks.count(),
+                )
+                % {"count": overdue_tasks.count()},
                 {
                     "tasks": [
                         {
