@@ -101,8 +101,17 @@ if chief is None:
                                 scope_level=ScopeLevel.DISTRICT, scope_district_id=station.district_id)
     StaffMember.objects.create(agency=station, user=chief, full_name="Bench chief", post="chief",
                                region_id=station.region_id, district_id=station.district_id)
-Task.objects.filter(to_agency=station).count()
-client = Client()
+missing = 300 - Task.objects.filter(to_agency=station).count()
+if missing > 0:
+    sender = Agency.objects.filter(district_id=station.district_id).exclude(pk=station.pk).first()
+    kind = TaskType.objects.first()
+    Task.objects.bulk_create(
+        Task(number=f"I-{i:05d}", task_type=kind, subject="mahalla", from_agency=sender, to_agency=station,
+             title=f"Inbox task {i}", accept_by=today, deadline=today + dt.timedelta(days=i % 40 - 10),
+             created_by=chief, region_id=station.region_id, district_id=station.district_id)
+        for i in range(missing)
+    )
+client = Client(HTTP_HOST="127.0.0.1")
 client.force_login(chief)
 times = []
 for i in range(200):
@@ -130,27 +139,41 @@ def main() -> int:
     analysis_date = "2025-12-31"
     mahalla(env, "analyze", "--date", analysis_date)
     result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "-c", CHILD], env=env, cwd=ROOT, capture_output=True, text=True
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", CHILD],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         print(result.stderr, file=sys.stderr)
         return result.returncode
     out = json.loads(result.stdout.strip().splitlines()[-1])
     load = os.getloadavg()
-    print(f"machine: {os.cpu_count()} cores; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
-          f"database {args.database}")
-    print(f"staff {out['staff']:,}, agencies {out['agencies']:,}, tasks {out['tasks']:,}, "
-          f"person reads {out['audit_reads']:,}")
+    print(
+        f"machine: {os.cpu_count()} cores; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+        f"database {args.database}"
+    )
+    print(
+        f"staff {out['staff']:,}, agencies {out['agencies']:,}, tasks {out['tasks']:,}, "
+        f"person reads {out['audit_reads']:,}"
+    )
     for label in ("first", "second"):
         row = out[f"oversight_{label}"]
-        print(f"oversight, {label} run: {row['seconds']:.2f} s (budget 60 s, ratio {row['seconds'] / 60:.3f}); "
-              f"{row['created']:,} new findings; per rule {row['per_rule']}")
+        print(
+            f"oversight, {label} run: {row['seconds']:.2f} s (budget 60 s, ratio {row['seconds'] / 60:.3f}); "
+            f"{row['created']:,} new findings; per rule {row['per_rule']}"
+        )
     row = out["training"]
-    print(f"training needs of all staff: {row['seconds']:.2f} s (budget 30 s, ratio {row['seconds'] / 30:.3f}); "
-          f"{row['needs']:,} needs of {row['people']:,} people")
+    print(
+        f"training needs of all staff: {row['seconds']:.2f} s (budget 30 s, ratio {row['seconds'] / 30:.3f}); "
+        f"{row['needs']:,} needs of {row['people']:,} people"
+    )
     row = out["inbox"]
-    print(f"inbox page ({row['tasks_in_inbox']} tasks): p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms "
-          f"(budget 200 ms, ratio {row['p95_ms'] / 200:.3f})")
+    print(
+        f"inbox page ({row['tasks_in_inbox']} tasks): p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms "
+        f"(budget 200 ms, ratio {row['p95_ms'] / 200:.3f})"
+    )
     return 0
 
 

@@ -23,7 +23,9 @@ def _client(user):
 
 def test_the_task_list_pages_with_a_count(world):
     for index in range(55):
-        task_create(actor=world["officer"], to_agency=world["inson"], task_type=world["type"], title=f"task {index}")
+        task_create(
+            actor=world["officer"], to_agency=world["inson"], task_type=world["type"], title=f"task {index}"
+        )
     response = _client(world["worker"]).get("/api/coordination/tasks/?box=incoming")
     assert response.status_code == 200
     assert response.json()["count"] == 55 and len(response.json()["results"]) == 50
@@ -33,7 +35,12 @@ def test_the_task_list_pages_with_a_count(world):
 def test_a_task_with_a_bad_deadline_is_refused_naming_the_field_and_nothing_is_stored(world):
     response = _client(world["officer"]).post(
         "/api/coordination/tasks/",
-        {"to_agency": world["inson"].pk, "task_type": "social-assistance", "title": "x", "deadline": "2026-13-01"},
+        {
+            "to_agency": world["inson"].pk,
+            "task_type": "social-assistance",
+            "title": "x",
+            "deadline": "2026-13-01",
+        },
         format="json",
     )
     assert response.status_code == 400 and response.json()["extra"] == {"field": "deadline"}
@@ -51,7 +58,12 @@ def test_a_task_of_another_district_is_not_found_and_cannot_be_acted_on(world):
     task = task_create(actor=world["officer"], to_agency=world["inson"], task_type=world["type"], title="x")
     client = _client(world["stranger"])
     assert client.get(f"/api/coordination/tasks/{task.pk}/").status_code == 404
-    assert client.post(f"/api/coordination/tasks/{task.pk}/action/", {"action": "accept"}, format="json").status_code == 404
+    assert (
+        client.post(
+            f"/api/coordination/tasks/{task.pk}/action/", {"action": "accept"}, format="json"
+        ).status_code
+        == 404
+    )
     task.refresh_from_db()
     assert task.status == "sent"
 
