@@ -1,5 +1,6 @@
-"""Benchmark: coordination at nation scale (issue 15): the oversight findings for the whole nation (at most
-60 s), the training needs of all staff of the nation (at most 30 s), an agency inbox page (p95 at most 200 ms).
+"""Benchmark: coordination at nation scale (issue 15): the oversight findings for the whole nation
+(at most 60 s), the training needs of all staff of the nation (at most 30 s), an agency inbox page
+(p95 at most 200 ms).
 
 Machine of record: 2 cores, 24 GiB (shared with other work; the load average is printed). Builds the
 synthetic nation with the demo (`mahalla demo --no-serve --no-analyze`, cached in the var directory; the demo
@@ -15,7 +16,7 @@ work - 30 tasks per district (a third past their deadline), 200,000 person-level
 
 Each figure is printed with its budget and the ratio to it.
 
-    .venv/bin/python bench/bench_coordination.py                      # SQLite, /tmp/mahalla-bench-coordination
+    .venv/bin/python bench/bench_coordination.py                      # SQLite, in /tmp
     .venv/bin/python bench/bench_coordination.py --database postgres  # a scratch PostgreSQL database
 """
 
@@ -166,7 +167,8 @@ def main() -> int:
         )
     row = out["training"]
     print(
-        f"training needs of all staff: {row['seconds']:.2f} s (budget 30 s, ratio {row['seconds'] / 30:.3f}); "
+        f"training needs of all staff: {row['seconds']:.2f} s "
+        f"(budget 30 s, ratio {row['seconds'] / 30:.3f}); "
         f"{row['needs']:,} needs of {row['people']:,} people"
     )
     row = out["inbox"]

@@ -12,8 +12,6 @@ from mahalla.coordination.models import Task, TaskType
 from mahalla.coordination.services import task_create
 from mahalla.core.roles import Role
 
-from .test_tasks import world  # noqa: F401  (fixture)
-
 
 def _client(user):
     client = APIClient()

@@ -11,39 +11,14 @@ from django.core import mail
 from mahalla.audit.models import AuditEvent
 from mahalla.coordination import services
 from mahalla.coordination.messaging import GatewayError
-from mahalla.coordination.models import AgencyKind, Channel, Notification, Task, TaskType
+from mahalla.coordination.models import Channel, Notification, Task
 from mahalla.coordination.selectors import task_list
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.territory.tests.factories import WORLD_DISTRICTS, reference_district, world_mahallas
 
-from .factories import agency_create, contact, staff_user
+from .factories import contact
 
 TODAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def world(db):
-    mahallas = world_mahallas()
-    a1 = reference_district(WORLD_DISTRICTS["A1"])
-    b2 = reference_district(WORLD_DISTRICTS["B2"])
-    police = agency_create(a1, AgencyKind.INTERNAL_AFFAIRS, "IIB A1")
-    inson = agency_create(a1, AgencyKind.SOCIAL_CENTRE, "Inson A1")
-    other = agency_create(b2, AgencyKind.SOCIAL_CENTRE, "Inson B2")
-    return {
-        "mahallas": mahallas,
-        "a1": a1,
-        "b2": b2,
-        "police": police,
-        "inson": inson,
-        "other": other,
-        "officer": staff_user(
-            police, role=Role.PREVENTIVE_INSPECTOR, username="officer", email="officer@iib.test"
-        ),
-        "worker": staff_user(inson, username="worker", email="worker@inson.test"),
-        "stranger": staff_user(other, username="stranger"),
-        "type": TaskType.objects.get(key="social-assistance"),
-    }
 
 
 def _send(world, **kwargs):
