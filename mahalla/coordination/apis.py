@@ -282,6 +282,7 @@ class OversightFindingListApi(APIView):
         )
         paginator = self.Pagination()
         page = paginator.paginate_queryset(findings, request, view=self)
+        selectors.findings_read(actor=request.user, findings=list(page))
         return paginator.get_paginated_response(OversightFindingOutput(page, many=True).data)
 
 

@@ -82,3 +82,8 @@ def finding_list(*, actor: Any, status: str = "", rule: str = "") -> QuerySet[Ov
     if rule:
         findings = findings.filter(rule__key=rule)
     return findings
+
+
+def findings_read(*, actor: Any, findings: list[OversightFinding]) -> None:
+    """Oversight reads everything in the territory; every finding shown is recorded as read."""
+    audit_record_reads(actor=actor, objects=findings, purpose="prosecutor's oversight")

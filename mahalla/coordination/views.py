@@ -34,8 +34,8 @@ from .access import (
     task_receiver,
     task_sender,
 )
-from .inputs import parse_agency, parse_date, parse_staff, parse_task_type
-from .models import OversightRule, Task, TaskSubject, TaskType
+from .inputs import parse_agency, parse_course, parse_date, parse_staff, parse_task_type
+from .models import OversightRule, StaffMember, Task, TaskSubject, TaskType
 
 
 def _error(request: HttpRequest, error: ApplicationError) -> None:
@@ -320,6 +320,8 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     rule = request.GET.get("rule", "")
     findings = selectors.finding_list(actor=request.user, status=status, rule=rule)
+    page = paginate(request, findings)
+    selectors.findings_read(actor=request.user, findings=list(page))
     rules = list(OversightRule.objects.all())
     language = (get_language() or "uz")[:2]
     for item in rules:
@@ -340,12 +342,42 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def training_page(request: HttpRequest) -> HttpResponse:
     try:
         plan = training.training_plan(actor=request.user)
     except AccessDenied as error:
         raise Http404(error.message) from error
+    district_choices = (
+        District.objects.filter(district_filter_for(request.user)).defer("boundary").order_by("name_uz")
+    )
+    if request.method == "POST":
+        try:
+            district = district_choices.filter(code=request.POST.get("district", "")).first()
+            if district is None:
+                raise ApplicationError(_("Choose a district of your territory."), {"field": "district"})
+            results = []
+            for member in StaffMember.objects.filter(
+                district=district,
+                pk__in=[value for value in request.POST.getlist("member") if value.isdigit()],
+            ):
+                raw = request.POST.get(f"score_{member.pk}", "").strip()
+                if raw and not raw.isdigit():
+                    raise ApplicationError(_("A score is a whole number from 0 to 100."), {"field": "score"})
+                results.append((member, int(raw) if raw else None))
+            training.training_class_record(
+                actor=request.user,
+                course=parse_course(request.POST.get("course")),
+                date=parse_date(request.POST.get("date"), "date"),
+                district=district,
+                trainer=request.POST.get("trainer", "")[:200],
+                results=results,
+            )
+        except ApplicationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("Class recorded."))
+        return redirect("coordination-web:training")
     language = (get_language() or "uz")[:2]
     for row in plan["plan"]:
         row["course_title"] = row["course"].title_in(language) if row["course"] else ""
