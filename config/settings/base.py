@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env_list("MAHALLA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAHALLA_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mahalla.core.admin_site.MahallaAdminConfig",  # Django's admin under roles and territories
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -104,7 +104,7 @@ def user_scope_validate(
                 )
 
 
-def _scope_within_actor(
+def scope_within_actor(
     actor: Any, *, scope_level: str, scope_region: Any, scope_district: Any, scope_mahallas: Sequence[Any]
 ) -> bool:
     """Whether the given scope lies inside the managing administrator's own scope."""
@@ -131,7 +131,7 @@ def _scope_within_actor(
 
 
 def _user_within_actor(actor: Any, user: User) -> bool:
-    return _scope_within_actor(
+    return scope_within_actor(
         actor,
         scope_level=user.scope_level,
         scope_region=user.scope_region,
@@ -186,7 +186,7 @@ def user_create(
         scope_district=scope_district,
         scope_mahallas=mahallas,
     )
-    if not _scope_within_actor(
+    if not scope_within_actor(
         actor,
         scope_level=scope_level,
         scope_region=scope_region,
@@ -274,7 +274,7 @@ def user_scope_change(
     )
     if user.scope_level and not _user_within_actor(actor, user):
         raise AccessDenied(_("This account is outside your territory."))
-    if not _scope_within_actor(
+    if not scope_within_actor(
         actor,
         scope_level=scope_level,
         scope_region=scope_region,

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from django.contrib.auth import get_user_model
+
+from mahalla.accounts.selectors import user_active_within_list
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
 from mahalla.core.errors import AccessDenied, ApplicationError
@@ -31,6 +33,14 @@ from .presentation import effect_sentence
 
 def _not_found(error: AccessDenied) -> Http404:
     return Http404(error.message)
+
+
+def _owner(value: str) -> Any:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ApplicationError(_("%(value)s is not an account.") % {"value": value[:40]}, {"field": "owner"})
+    return get_user_model().objects.filter(pk=int(value)).first()
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
@@ -59,10 +69,9 @@ def _territory_choices(request: HttpRequest) -> dict[str, list[Any]]:
 
 
 def _owners(request: HttpRequest) -> list[Any]:
-    # Everyone active may be proposed; the service refuses an owner who works outside the roadmap's territory.
-    return list(
-        get_user_model().objects.filter(is_active=True).only("id", "username").order_by("username")[:500]
-    )
+    # The accounts working inside the planner's territory (never those of another: their names are not
+    # for this page); the service also refuses an owner who works outside the roadmap's territory.
+    return user_active_within_list(request.user)
 
 
 @login_required
@@ -94,7 +103,7 @@ def roadmap_new(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            owner = get_user_model().objects.filter(pk=form["owner"]).first() if form["owner"] else None
+            owner = _owner(form["owner"])
             period_start = _date(form["period_start"], today)
             if form["source"] == "explanation":
                 roadmap = services.roadmap_create_from_explanation(

@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mahalla.accounts.selectors import user_active_within_list
 from mahalla.analytics import selectors as analytics
 from mahalla.analytics.services import ALERT_ASSIGNERS, alert_acknowledge, alert_assign
 from mahalla.core.errors import AccessDenied, ApplicationError
@@ -439,12 +440,7 @@ def _assignable_users(request: HttpRequest) -> list[Any]:
     person can see the mahalla)."""
     if request.user.role not in ALERT_ASSIGNERS:
         return []
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True)
-        .only("id", "username", "first_name", "last_name")
-        .order_by("username")[:500]
-    )
+    return user_active_within_list(request.user)
 
 
 @login_required
