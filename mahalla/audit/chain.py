@@ -145,3 +145,26 @@ def chain_verify(*, using: str | None = None, limit_problems: int = 50) -> Chain
         if late:
             report.problems.append(f"{late} events without a place in the chain were added after it started")
     return report
+
+
+def audit_chain_check() -> ChainReport:
+    """Verify the chain and raise the alarm when it is broken: a CRITICAL log record (sent to the
+    administrators by the logging configuration) and an audit event of its own, which says where the
+    chain broke. The head is logged every day: a copy kept elsewhere shows a shortened chain."""
+    import logging
+
+    from .services import audit_record
+
+    logger = logging.getLogger("mahalla.audit.chain")
+    report = chain_verify()
+    logger.info("audit chain head: position %s hash %s", report.head_seq, report.head_hash)
+    if not report.intact:
+        logger.critical("The audit chain is BROKEN: %s", "; ".join(report.problems[:10]))
+        audit_record(
+            actor=None,
+            action="run",
+            object_type="audit.chain",
+            object_repr="audit chain verification FAILED",
+            details={"intact": False, "problems": report.problems[:50], "checked": report.checked},
+        )
+    return report
