@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mahalla.core.middleware.SecurityHeadersMiddleware",
     "mahalla.audit.middleware.RequestContextMiddleware",
+    # A bad parameter is a 400 with its message, never a server error.
+    "mahalla.core.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

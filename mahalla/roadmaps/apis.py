@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.dates import DATE_MAX, DATE_MIN
 from mahalla.core.errors import ApplicationError
 
 from . import selectors, services
@@ -365,6 +367,11 @@ class TerritoryPeriodSerializer(serializers.Serializer):
     last = serializers.DateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("first", "last"):
+            if name in attrs and not DATE_MIN <= attrs[name] <= DATE_MAX:
+                raise serializers.ValidationError(
+                    {name: _("Dates run from %(first)s to %(last)s.") % {"first": DATE_MIN, "last": DATE_MAX}}
+                )
         attrs.setdefault("last", timezone.localdate())
         attrs.setdefault("first", attrs["last"] - dt.timedelta(days=364))
         return attrs

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from mahalla.accounts.selectors import user_active_within_list
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
+from mahalla.core.dates import date_parse
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.territory.access import district_filter_for, mahalla_filter_for, region_filter_for
 from mahalla.territory.models import District, Mahalla, Region
@@ -46,10 +47,7 @@ def _owner(value: str) -> Any:
 def _date(value: str | None, default: dt.date) -> dt.date:
     if not value:
         return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise ApplicationError(_("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}) from error
+    return date_parse(value)
 
 
 def _territory_choices(request: HttpRequest) -> dict[str, list[Any]]:

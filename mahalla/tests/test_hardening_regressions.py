@@ -167,3 +167,42 @@ def test_a_non_numeric_owner_on_the_new_roadmap_form_is_a_clear_error_not_a_serv
 
 
 _ = PASSWORD
+
+
+# ------------------------------------------------------------------ 5. bad parameters are 400, not 500
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/country/?date=x",
+        "/region/1703/?date=x",
+        f"/district/{DISTRICT_A}/?date=x",
+        f"/map/district/{DISTRICT_A}.geojson?date=x",
+        f"/briefing/district/{DISTRICT_A}/?date=x",
+        f"/roadmaps/causes/district/{DISTRICT_A}/?first=0001-01-01",
+        f"/roadmaps/causes/district/{DISTRICT_A}/?last=9999-12-31",
+        f"/api/roadmaps/causes/?level=district&code={DISTRICT_A}&first=0001-01-01",
+        f"/api/roadmaps/causes/?level=district&code={DISTRICT_A}&last=9999-12-31",
+    ],
+)
+def test_a_bad_date_parameter_is_a_client_error_not_a_server_error(path: str) -> None:
+    analyst = UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY)
+    client = Client(raise_request_exception=False)
+    client.force_login(analyst)
+    response = client.get(path)
+    assert 400 <= response.status_code < 500, (path, response.status_code)
+
+
+def test_a_roadmap_for_the_year_9999_is_refused_with_its_field_named() -> None:
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    client = APIClient(raise_request_exception=False)
+    client.force_login(chief)
+    response = client.post(
+        "/api/roadmaps/create/",
+        {"level": "district", "code": DISTRICT_A, "period_kind": "month", "period_start": "9999-12-01",
+         "template_keys": ["cyber_awareness"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["extra"]["field"] == "period_start"

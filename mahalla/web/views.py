@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mahalla.accounts.selectors import user_active_within_list
 from mahalla.analytics import selectors as analytics
 from mahalla.analytics.services import ALERT_ASSIGNERS, alert_acknowledge, alert_assign
+from mahalla.core.dates import date_parse
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import ScopeLevel
 from mahalla.incidents.access import offence_records_allowed
@@ -56,10 +57,7 @@ def _date_param(request: HttpRequest) -> dt.date | None:
     """The requested date, or the latest analysed one."""
     value = request.GET.get("date")
     if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as error:
-            raise ApplicationError(_("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}) from error
+        return date_parse(value, field="date")
     return analytics.latest_date(actor=request.user)
 
 
