@@ -18,7 +18,7 @@ from mahalla.core.roles import Role
 
 from .models import LoginFailure, User
 from .selectors import user_manageable_filter
-from .services import scope_within_actor, user_scope_validate
+from .services import USERNAME_PATTERN, scope_within_actor, user_scope_validate
 
 # Fields that grant power beyond a role and a scope: only a country-wide superuser administrator sets them.
 PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
@@ -37,6 +37,12 @@ class UserScopeForm(UserChangeForm):
     the admin cannot store an account that would silently see nothing (or a district in the wrong region)."""
 
     actor: Any = None  # the administrator editing, set by UserAdmin.get_form
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data.get("username", ""))
+        if not USERNAME_PATTERN.fullmatch(username):
+            raise forms.ValidationError(_("Use Latin letters, digits and . _ - @ + only."))
+        return username
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -84,6 +90,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
             {"fields": ("role", "scope_level", "scope_region", "scope_district", "scope_mahallas")},
         ),
         (_("Work"), {"fields": ("position", "organisation", "preferred_language")}),
+        (_("Single sign-on"), {"fields": ("sign_on_subject",)}),
     )
 
     def get_queryset(self, request: HttpRequest) -> Any:
