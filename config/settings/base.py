@@ -190,7 +190,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mahalla.core.schema.MahallaAutoSchema",
     "EXCEPTION_HANDLER": "mahalla.core.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
 }
@@ -211,6 +211,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegionKindEnum": "mahalla.territory.models.Region.Kind",
         "DistrictKindEnum": "mahalla.territory.models.District.Kind",
+        # Likewise "status" (issue 9: the schema named them by hash).
+        "ImportBatchStatusEnum": "mahalla.incidents.models.ImportBatch.Status",
+        "RoadmapStatusEnum": "mahalla.roadmaps.models.Roadmap.Status",
+        "MeasureStatusEnum": "mahalla.roadmaps.models.Measure.Status",
+        "MeasureAlertStatusEnum": "mahalla.roadmaps.models.MeasureAlert.Status",
+        "AssignmentStatusEnum": "mahalla.officials.models.Assignment.Status",
+        "AlertStatusEnum": "mahalla.analytics.models.Alert.Status",
+        "DailyRunStatusEnum": "mahalla.analytics.models.DailyRun.Status",
     },
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -252,7 +253,7 @@ class MeasureUpdateApi(APIView):
         deadline = serializers.DateField(required=False)
         owner = serializers.IntegerField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses=MeasureOutputSerializer)
+    @extend_schema(request=InputSerializer, responses=MeasureOutputSerializer, operation_id="roadmaps_measure_update")
     def post(self, request: Request, measure_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -378,7 +379,7 @@ class TerritoryPeriodSerializer(serializers.Serializer):
 
 
 class RoadmapProgressApi(APIView):
-    @extend_schema(parameters=[TerritoryPeriodSerializer])
+    @extend_schema(parameters=[TerritoryPeriodSerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         query = TerritoryPeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -393,7 +394,7 @@ class CauseAnalysisApi(APIView):
         radius_m = serializers.FloatField(required=False, default=50.0, min_value=1, max_value=1000)
         window_days = serializers.IntegerField(required=False, default=90, min_value=1, max_value=730)
 
-    @extend_schema(parameters=[QuerySerializer])
+    @extend_schema(parameters=[QuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -420,6 +421,7 @@ class CauseAnalysisApi(APIView):
 
 
 class RoadmapTemplateListApi(APIView):
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request: Request) -> Response:
         return Response(
             [
@@ -437,6 +439,7 @@ class RoadmapTemplateListApi(APIView):
 
 
 class MahallaSuggestionApi(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, code: str) -> Response:
         mahalla = selectors.territory_get(actor=request.user, level="mahalla", code=code)
         assert hasattr(mahalla, "district_id")  # the level is mahalla
