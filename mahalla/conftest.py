@@ -121,6 +121,7 @@ REFERENCE_LOADERS: tuple[tuple[str, str], ...] = (
 # RunPython migrations that load no data: the audit triggers, handled by _audit_triggers below.
 NON_DATA_MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("mahalla.audit.migrations.0002_append_only_triggers", "create_triggers"),
+    ("mahalla.audit.migrations.0003_territory_and_hash_chain", "triggers_again"),
 )
 _AUDIT_TRIGGER_NAMES = ("audit_event_no_update", "audit_event_no_delete", "audit_event_no_truncate")
 

@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env_list("MAHALLA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAHALLA_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mahalla.core.admin_site.MahallaAdminConfig",  # Django's admin under roles and territories
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mahalla.core.middleware.SecurityHeadersMiddleware",
     "mahalla.audit.middleware.RequestContextMiddleware",
+    # A bad parameter is a 400 with its message, never a server error.
+    "mahalla.core.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -189,7 +191,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mahalla.core.schema.MahallaAutoSchema",
     "EXCEPTION_HANDLER": "mahalla.core.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
 }
@@ -210,6 +212,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegionKindEnum": "mahalla.territory.models.Region.Kind",
         "DistrictKindEnum": "mahalla.territory.models.District.Kind",
+        # Likewise "status" (issue 9: the schema named them by hash).
+        "ImportBatchStatusEnum": "mahalla.incidents.models.ImportBatch.Status",
+        "RoadmapStatusEnum": "mahalla.roadmaps.models.Roadmap.Status",
+        "MeasureStatusEnum": "mahalla.roadmaps.models.Measure.Status",
+        "MeasureAlertStatusEnum": "mahalla.roadmaps.models.MeasureAlert.Status",
+        "AssignmentStatusEnum": "mahalla.officials.models.Assignment.Status",
+        "AlertStatusEnum": "mahalla.analytics.models.Alert.Status",
+        "DailyRunStatusEnum": "mahalla.analytics.models.DailyRun.Status",
     },
 }
 

@@ -1,4 +1,6 @@
-"""The embedded demo and a developer's machine: SQLite under var/, DEBUG on, a generated local secret."""
+"""The embedded demo and a developer's machine: SQLite under var/, a generated local secret. DEBUG is off
+unless asked for (MAHALLA_DEBUG=true): a demo reachable from a network must not show tracebacks and
+settings. Static files are served by WhiteNoise from the apps (WHITENOISE_USE_FINDERS) either way."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import secrets
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, VAR_DIR, env_bool
 
-DEBUG = env_bool("MAHALLA_DEBUG", True)
+DEBUG = env_bool("MAHALLA_DEBUG", False)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 if not SECRET_KEY:
     # Never in the repository: a random key is made once per machine and kept under var/.

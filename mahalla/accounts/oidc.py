@@ -2,8 +2,10 @@
 
 The identity provider says who a person is, never what they may see: a first sign-on creates an account
 with no role and no scope (it sees nothing) until an administrator grants access; later sign-ons refresh
-names and e-mail only. Accounts are matched by username (claim ``preferred_username``, falling back to
-``sub``), not by e-mail, because e-mail addresses get reassigned.
+names and e-mail only. Accounts are matched by the provider's stable subject (claim ``sub``, stored in
+``User.sign_on_subject``), never by username (some providers let people choose ``preferred_username``) nor
+by e-mail (addresses get reassigned). An existing local account is linked to a subject by an administrator
+(the admin's account form), never by a name that happens to match.
 """
 
 from __future__ import annotations
@@ -14,23 +16,34 @@ from django.db.models import QuerySet
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .models import User
-from .services import user_create_from_sign_on
+from .services import USERNAME_PATTERN, user_create_from_sign_on
+
+
+def subject_from_claims(claims: dict[str, Any]) -> str:
+    return str(claims.get("sub") or "")[:255]
 
 
 def username_from_claims(claims: dict[str, Any]) -> str:
-    return str(claims.get("preferred_username") or claims.get("sub") or "")[:150]
+    """A free username for a new account: the provider's preferred one when nobody holds it, else one
+    made from the subject (a chosen name never takes over another account)."""
+    wanted = str(claims.get("preferred_username") or "")[:150]
+    if wanted and USERNAME_PATTERN.fullmatch(wanted) and not User.objects.filter(username__iexact=wanted).exists():
+        return wanted
+    import hashlib
+
+    return f"sso-{hashlib.sha256(subject_from_claims(claims).encode()).hexdigest()[:16]}"
 
 
 class MahallaOIDCBackend(OIDCAuthenticationBackend):
     def verify_claims(self, claims: dict[str, Any]) -> bool:
-        # A usable username is all we need; the mozilla default would insist on an e-mail address.
-        return bool(username_from_claims(claims))
+        # The stable subject is all we need; the mozilla default would insist on an e-mail address.
+        return bool(subject_from_claims(claims))
 
     def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[User]:
-        username = username_from_claims(claims)
-        if not username:
+        subject = subject_from_claims(claims)
+        if not subject:
             return User.objects.none()
-        return User.objects.filter(username=username)
+        return User.objects.filter(sign_on_subject=subject)
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> User | None:
         user = super().get_or_create_user(access_token, id_token, payload)
@@ -42,6 +55,7 @@ class MahallaOIDCBackend(OIDCAuthenticationBackend):
     def create_user(self, claims: dict[str, Any]) -> User:
         return user_create_from_sign_on(
             username=username_from_claims(claims),
+            subject=subject_from_claims(claims),
             email=str(claims.get("email", ""))[:254],
             first_name=str(claims.get("given_name", ""))[:150],
             last_name=str(claims.get("family_name", ""))[:150],

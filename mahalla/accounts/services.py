@@ -7,6 +7,8 @@ analyst. ``actor=None`` is the system itself (management commands, the demo), re
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -35,6 +37,10 @@ SCOPE_ALLOWS = {
     ScopeLevel.DISTRICT: frozenset({"scope_district", "scope_region"}),
     ScopeLevel.MAHALLAS: frozenset({"scope_mahallas", "scope_district", "scope_region"}),
 }
+
+
+# ASCII only: a Cyrillic "а" in "admin" looks the same on screen and in the audit log.
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9._@+-]{1,150}")
 
 
 def _require_account_manager(actor: Any) -> None:
@@ -104,7 +110,7 @@ def user_scope_validate(
                 )
 
 
-def _scope_within_actor(
+def scope_within_actor(
     actor: Any, *, scope_level: str, scope_region: Any, scope_district: Any, scope_mahallas: Sequence[Any]
 ) -> bool:
     """Whether the given scope lies inside the managing administrator's own scope."""
@@ -131,7 +137,7 @@ def _scope_within_actor(
 
 
 def _user_within_actor(actor: Any, user: User) -> bool:
-    return _scope_within_actor(
+    return scope_within_actor(
         actor,
         scope_level=user.scope_level,
         scope_region=user.scope_region,
@@ -174,6 +180,15 @@ def user_create(
     username = username.strip()
     if not username:
         raise ApplicationError(_("A username is required."), {"field": "username"})
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise ApplicationError(
+            _(
+                "The username '%(value)s' is not allowed: use Latin letters, digits and . _ - @ + only "
+                "(a look-alike letter from another script, markup or a tab would impersonate or mislead)."
+            )
+            % {"value": username[:40].encode("unicode_escape").decode("ascii")},
+            {"field": "username", "value": username[:40]},
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(
             _("The username '%(value)s' is taken.") % {"value": username},
@@ -186,7 +201,7 @@ def user_create(
         scope_district=scope_district,
         scope_mahallas=mahallas,
     )
-    if not _scope_within_actor(
+    if not scope_within_actor(
         actor,
         scope_level=scope_level,
         scope_region=scope_region,
@@ -229,12 +244,18 @@ def user_create(
 
 @transaction.atomic
 def user_create_from_sign_on(
-    *, username: str, email: str = "", first_name: str = "", last_name: str = ""
+    *, username: str, subject: str = "", email: str = "", first_name: str = "", last_name: str = ""
 ) -> User:
     """An account made at first single sign-on: no role and no scope, so it sees nothing until an
     administrator gives it access."""
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name, role="", scope_level=""
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role="",
+        scope_level="",
+        sign_on_subject=subject or None,
     )
     user.set_unusable_password()
     user.save()
@@ -274,7 +295,7 @@ def user_scope_change(
     )
     if user.scope_level and not _user_within_actor(actor, user):
         raise AccessDenied(_("This account is outside your territory."))
-    if not _scope_within_actor(
+    if not scope_within_actor(
         actor,
         scope_level=scope_level,
         scope_region=scope_region,

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from mahalla.core.roles import AUDIT_READERS
 
 from .models import AuditAction, AuditEvent
+from .selectors import audit_event_filter_for
 from .services import audit_record
 
 
@@ -49,6 +50,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
+    # Scoped like the API search: a reader sees the events of its own territory only.
+    territory_scoped = True
     list_display = [
         "at",
         "actor_username",
@@ -84,6 +87,9 @@ class AuditEventAdmin(admin.ModelAdmin):
         return {}
 
     # Reading the log is itself logged, as through the API: oversight of the overseers.
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).filter(audit_event_filter_for(request.user))
+
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         response = super().changelist_view(request, extra_context)
         if getattr(response, "status_code", None) == 200:

@@ -37,6 +37,8 @@ class AuditEventListApi(APIView):
     """Search the audit log by actor, action, object and time; newest first."""
 
     permission_classes = [IsAuthenticated, AuditReader]
+    # Read by the schema generator: the list is documented as the paginated object it is.
+    pagination_class = AuditEventPagination
 
     class FilterSerializer(serializers.Serializer):
         actor_username = serializers.CharField(required=False)

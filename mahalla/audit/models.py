@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,7 +35,8 @@ class AuditEvent(models.Model):
     """One row per write and per read of a person-level record. Never updated, never deleted: the
     application refuses it here and the database refuses it with triggers (migration 0002)."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by audit_record before the row is hashed (auto_now_add would set it after).
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,6 +51,14 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     request_path = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # Whose territory the event belongs to: the acting account's region and district when it was written
+    # (plain ids: the audit app sits below territory). None: a country-wide actor, the system, or an
+    # unknown caller (failed sign-ins); such events are searched by country-wide readers only.
+    territory_region_id = models.IntegerField(null=True, blank=True, db_index=True)
+    territory_district_id = models.IntegerField(null=True, blank=True, db_index=True)
+    # The hash chain (mahalla/audit/chain.py): position and HMAC over the previous hash and this row.
+    chain_seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -1,20 +1,54 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import nullcontext
 from typing import Any
 
 from django.db import connections, models, router, transaction
 from django.db.models.sql import InsertQuery
+from django.utils import timezone
 
+from .chain import events_chain
 from .context import current_request
 from .models import AuditAction, AuditEvent
 
 
+def _actor_territory(actor: Any) -> dict[str, int | None]:
+    """The region and district of the acting account's scope (None where it has none, or spans more)."""
+    none: dict[str, int | None] = {"territory_region_id": None, "territory_district_id": None}
+    level = getattr(actor, "scope_level", "")
+    if level == "region":
+        return {"territory_region_id": actor.scope_region_id, "territory_district_id": None}
+    if level == "district" and actor.scope_district_id:
+        return {
+            "territory_region_id": actor.scope_district.region_id,
+            "territory_district_id": actor.scope_district_id,
+        }
+    if level == "mahallas":
+        places = set(actor.scope_mahallas.values_list("region_id", "district_id"))
+        regions = {region for region, _ in places}
+        districts = {district for _, district in places}
+        return {
+            "territory_region_id": regions.pop() if len(regions) == 1 else None,
+            "territory_district_id": districts.pop() if len(districts) == 1 else None,
+        }
+    return none
+
+
 def _actor_fields(actor: Any) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor": None, "actor_username": getattr(actor, "username", "") or "", "actor_role": ""}
-    return {"actor": actor, "actor_username": actor.username, "actor_role": getattr(actor, "role", "")}
+        return {
+            "actor": None,
+            "actor_username": getattr(actor, "username", "") or "",
+            "actor_role": "",
+            "territory_region_id": None,
+            "territory_district_id": None,
+        }
+    return {
+        "actor": actor,
+        "actor_username": actor.username,
+        "actor_role": getattr(actor, "role", ""),
+        **_actor_territory(actor),
+    }
 
 
 def audit_record(
@@ -30,8 +64,9 @@ def audit_record(
     """Append one event. Called inside the caller's transaction so that a failed write leaves no trace of
     having succeeded, and a successful one never lacks its audit row."""
     context = current_request.get()
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         **_actor_fields(actor),
+        at=timezone.now(),
         action=action,
         object_type=object_type,
         object_id=str(object_id)[:80],
@@ -42,6 +77,11 @@ def audit_record(
         request_path=context.path,
         details=details or {},
     )
+    database = router.db_for_write(AuditEvent)
+    with transaction.atomic(using=database):
+        events_chain([event], using=database)
+        event.save(using=database)
+    return event
 
 
 def audit_record_reads(
@@ -50,9 +90,11 @@ def audit_record_reads(
     """One READ event per person-level record shown, written in one statement."""
     context = current_request.get()
     fields = _actor_fields(actor)
+    now = timezone.now()
     events = [
         AuditEvent(
             **fields,
+            at=now,
             action=AuditAction.READ,
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
@@ -85,11 +127,14 @@ def _insert_compiled_first(events: list[AuditEvent]) -> None:
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     batch = max(1, connection.ops.bulk_batch_size(fields, events))
     statements: list[tuple[str, Any]] = []
-    for start in range(0, len(events), batch):
-        query = InsertQuery(AuditEvent)
-        query.insert_values(fields, events[start : start + batch])
-        statements.extend(query.get_compiler(using=database).as_sql())
-    with transaction.atomic(using=database) if len(statements) > 1 else nullcontext():
+    with transaction.atomic(using=database):
+        # The chain's lock is taken here, inside the transaction of the insert, so the hashes are made
+        # against the head that is current when the rows go in.
+        events_chain(events, using=database)
+        for start in range(0, len(events), batch):
+            query = InsertQuery(AuditEvent)
+            query.insert_values(fields, events[start : start + batch])
+            statements.extend(query.get_compiler(using=database).as_sql())
         with connection.cursor() as cursor:
             for sql, params in statements:
                 cursor.execute(sql, params)

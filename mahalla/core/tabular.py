@@ -19,6 +19,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,18 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # limit plus one, so that our check, which names the row and column, is the one that fires.
 if csv.field_size_limit() < DEFAULT_MAX_FIELD_CHARS + 1:
     csv.field_size_limit(DEFAULT_MAX_FIELD_CHARS + 1)
+
+
+# Hostile files (docs/import-formats.md, "Hostile files"): limits checked before any row is read.
+XLSX_MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # a million-row workbook unpacks to about 1 GB
+XLSX_MAX_RATIO = 200  # real sheets compress 5-30 times; a zip bomb thousands of times
+XLSX_RATIO_FLOOR_BYTES = 16 * 1024**2  # small members may compress as they like
+IMPORT_MAX_ROWS = 5_000_000
+# C0 control characters other than tab, line feed and carriage return, and DEL: never in a real value,
+# refused by PostgreSQL (NUL) and a way to hide text from a reader.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DIMENSION = re.compile(rb'<dimension[^>]*ref="[A-Z]+[0-9]+:[A-Z]+([0-9]+)"')
 
 
 class TabularError(ApplicationError):
@@ -178,6 +191,13 @@ class TableReader:
             produced = self._jsonl_chunks()
         for chunk in produced:
             self.rows_read = chunk.numbers[-1]
+            if self.rows_read > IMPORT_MAX_ROWS:
+                raise TabularError(
+                    _("The file %(name)s has more than %(limit)s data rows: split it.")
+                    % {"name": self.file_name, "limit": IMPORT_MAX_ROWS},
+                    extra={"row": self.rows_read},
+                )
+            _control_characters_refuse(chunk)
             yield chunk
         if self.rows_read == 0:
             raise TabularError(
@@ -309,9 +329,80 @@ class TableReader:
 
     # -- XLSX --------------------------------------------------------------------------------------------
 
+    def _xlsx_check(self) -> None:
+        """Refuse a hostile workbook before reading a row: a zip bomb (declared sizes or ratio), a DTD
+        (entity expansion), more rows than the limit (the sheet's declared dimension)."""
+        name = self.file_name
+        try:
+            archive = zipfile.ZipFile(self._binary)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise TabularError(
+                _("The file %(name)s is not a readable XLSX workbook (%(reason)s).")
+                % {"name": name, "reason": exc.__class__.__name__}
+            ) from None
+        try:
+            members = archive.infolist()
+            total = sum(member.file_size for member in members)
+            if total > XLSX_MAX_UNCOMPRESSED_BYTES:
+                raise TabularError(
+                    _("The workbook %(name)s unpacks to %(size)s MB, more than the %(limit)s MB accepted.")
+                    % {"name": name, "size": total // 1024**2, "limit": XLSX_MAX_UNCOMPRESSED_BYTES // 1024**2}
+                )
+            for member in members:
+                if (
+                    member.file_size > XLSX_RATIO_FLOOR_BYTES
+                    and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)
+                ):
+                    raise TabularError(
+                        _("The workbook %(name)s looks like a zip bomb: %(member)s unpacks %(ratio)s times its "
+                          "size.")
+                        % {"name": name, "member": member.filename,
+                           "ratio": member.file_size // max(member.compress_size, 1)}
+                    )
+            for member in members:
+                if not member.filename.endswith((".xml", ".rels")):
+                    continue
+                with archive.open(member) as handle:
+                    head = handle.read(8192)
+                if _DTD.search(head):
+                    raise TabularError(
+                        _("The workbook %(name)s declares a DTD or entities in %(member)s: refused.")
+                        % {"name": name, "member": member.filename}
+                    )
+                if member.filename.startswith("xl/worksheets/"):
+                    dimension = _DIMENSION.search(head)
+                    if dimension and int(dimension.group(1)) > IMPORT_MAX_ROWS + 1:
+                        raise TabularError(
+                            _("The workbook %(name)s declares %(rows)s rows, more than the %(limit)s accepted.")
+                            % {"name": name, "rows": int(dimension.group(1)), "limit": IMPORT_MAX_ROWS}
+                        )
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise TabularError(
+                _("The file %(name)s is not a readable XLSX workbook (%(reason)s).")
+                % {"name": name, "reason": exc.__class__.__name__}
+            ) from None
+        finally:
+            archive.close()
+            self._binary.seek(0)
+
     def _xlsx_chunks(self) -> Iterator[RowChunk]:
+        try:
+            yield from self._xlsx_rows()
+        except TabularError:
+            raise
+        except (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError) as exc:
+            # A truncated or corrupt sheet, an entity refused by defusedxml (a ValueError): the file as a
+            # whole is refused, with its name, never a traceback.
+            raise TabularError(
+                _("The file %(name)s is not a readable XLSX workbook (%(reason)s).")
+                % {"name": self.file_name, "reason": exc.__class__.__name__},
+                extra={"row": self.rows_read},
+            ) from None
+
+    def _xlsx_rows(self) -> Iterator[RowChunk]:
         import openpyxl
 
+        self._xlsx_check()
         try:
             # data_only: a formula cell is read as its cached value, never as formula text to be trusted.
             workbook = openpyxl.load_workbook(self._binary, read_only=True, data_only=True)
@@ -450,6 +541,32 @@ def file_format(file_name: str) -> str:
             % {"suffix": suffix or "(none)", "name": file_name or "(unnamed)"}
         )
     return suffix
+
+
+def _control_characters_refuse(chunk: RowChunk) -> None:
+    """Refuse every row with a control character in a cell, naming the row and the column; its cells are
+    emptied like any row refused while reading. One search per column of the chunk: rows are only looked
+    at one by one in a column that holds one."""
+    for index, column in enumerate(chunk.columns):
+        if not CONTROL_CHARACTERS.search("\n".join(row[index] for row in chunk.cells)):
+            continue
+        for position, row in enumerate(chunk.cells):
+            found = CONTROL_CHARACTERS.search(row[index])
+            if found is None:
+                continue
+            number = chunk.numbers[position]
+            chunk.row_errors.setdefault(number, []).append(
+                RowError(
+                    number,
+                    column,
+                    row[index].encode("unicode_escape").decode("ascii")[:60],
+                    _("control character U+%(code)04X is not allowed") % {"code": ord(found.group())},
+                )
+            )
+    for number in chunk.row_errors:
+        if number in chunk.numbers:
+            position = chunk.numbers.index(number)
+            chunk.cells[position] = [""] * len(chunk.columns)
 
 
 def _cell_text(value: object) -> str:

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from mahalla.core.roles import IMPORTERS
 
-from .importing import offence_import, territory_file_import
+from .importing import import_refusal_record, offence_import, territory_file_import
 
 
 class Importer(BasePermission):
@@ -78,10 +78,19 @@ class _ImportApi(APIView):
     permission_classes = [IsAuthenticated, Importer]
     parser_classes = [MultiPartParser]
     service: Any = None
+    kind = ""
 
     def post(self, request: Request) -> Response:
         serializer = ImportInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            upload = request.data.get("file")
+            import_refusal_record(
+                actor=request.user,
+                kind=self.kind,
+                file_name=getattr(upload, "name", "") or "",
+                message="; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in serializer.errors.items()),
+            )
+            serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         outcome = type(self).service(
             actor=request.user,
@@ -94,6 +103,7 @@ class _ImportApi(APIView):
 
 class TerritoryImportApi(_ImportApi):
     service = staticmethod(territory_file_import)
+    kind = "territories"
 
     @extend_schema(
         request={"multipart/form-data": ImportInputSerializer},
@@ -106,6 +116,7 @@ class TerritoryImportApi(_ImportApi):
 
 class OffenceImportApi(_ImportApi):
     service = staticmethod(offence_import)
+    kind = "offences"
 
     @extend_schema(
         request={"multipart/form-data": ImportInputSerializer},

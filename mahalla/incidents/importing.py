@@ -798,6 +798,12 @@ def territory_file_import(
     progress: ProgressCallback | None = None,
 ) -> ImportOutcome:
     """`territory_import` with its ImportBatch record (the batch model lives in this app)."""
+    try:
+        opened = TableReader(source, file_name=file_name, required=(), allowed=())
+    except TabularError as exc:
+        import_refusal_record(actor=actor, kind="territories", file_name=str(file_name or source), message=exc.message)
+        raise
+    opened.close()
     return territory_import(
         actor=actor,
         source=source,
@@ -807,6 +813,20 @@ def territory_file_import(
         record_batch=_batch_recorder(actor=actor, kind="territories"),
         progress=progress,
     )
+
+
+def import_refusal_record(*, actor: Any, kind: str, file_name: str, message: str) -> int | None:
+    """A failed batch (and its audit row) for an import refused before its file could be opened: no
+    file, an empty or unsupported one. Every refused import leaves its trace, whatever stopped it."""
+    outcome = ImportOutcome(kind=kind, file_name=file_name or "(no file)")
+    outcome.add_errors([RowError(0, "", "", message)])
+    import_failure_record(
+        actor=actor,
+        outcome=outcome,
+        object_type="incidents.importbatch" if kind == "offences" else "territory.import",
+        record_batch=_batch_recorder(actor=actor, kind=kind),
+    )
+    return outcome.batch_id
 
 
 class _Refused(Exception):
@@ -830,9 +850,14 @@ def offence_import(
     `skip_invalid` is false; then nothing is written but the trace of the attempt (a failed ImportBatch and
     its audit row).
     """
-    with TableReader(
-        source, file_name=file_name, required=OFFENCE_REQUIRED, allowed=OFFENCE_COLUMNS, chunk_rows=chunk_rows
-    ) as reader:
+    try:
+        reader = TableReader(
+            source, file_name=file_name, required=OFFENCE_REQUIRED, allowed=OFFENCE_COLUMNS, chunk_rows=chunk_rows
+        )
+    except TabularError as exc:
+        import_refusal_record(actor=actor, kind="offences", file_name=str(file_name or source), message=exc.message)
+        raise
+    with reader:
         outcome = ImportOutcome(kind="offences", file_name=reader.file_name, file_sha256=reader.sha256())
         recorder = _batch_recorder(actor=actor, kind="offences")
         try:

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -16,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.dates import DATE_MAX, DATE_MIN
 from mahalla.core.errors import ApplicationError
 
 from . import selectors, services
@@ -250,7 +253,7 @@ class MeasureUpdateApi(APIView):
         deadline = serializers.DateField(required=False)
         owner = serializers.IntegerField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses=MeasureOutputSerializer)
+    @extend_schema(request=InputSerializer, responses=MeasureOutputSerializer, operation_id="roadmaps_measure_update")
     def post(self, request: Request, measure_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -365,13 +368,18 @@ class TerritoryPeriodSerializer(serializers.Serializer):
     last = serializers.DateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("first", "last"):
+            if name in attrs and not DATE_MIN <= attrs[name] <= DATE_MAX:
+                raise serializers.ValidationError(
+                    {name: _("Dates run from %(first)s to %(last)s.") % {"first": DATE_MIN, "last": DATE_MAX}}
+                )
         attrs.setdefault("last", timezone.localdate())
         attrs.setdefault("first", attrs["last"] - dt.timedelta(days=364))
         return attrs
 
 
 class RoadmapProgressApi(APIView):
-    @extend_schema(parameters=[TerritoryPeriodSerializer])
+    @extend_schema(parameters=[TerritoryPeriodSerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         query = TerritoryPeriodSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -386,7 +394,7 @@ class CauseAnalysisApi(APIView):
         radius_m = serializers.FloatField(required=False, default=50.0, min_value=1, max_value=1000)
         window_days = serializers.IntegerField(required=False, default=90, min_value=1, max_value=730)
 
-    @extend_schema(parameters=[QuerySerializer])
+    @extend_schema(parameters=[QuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -413,6 +421,7 @@ class CauseAnalysisApi(APIView):
 
 
 class RoadmapTemplateListApi(APIView):
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request: Request) -> Response:
         return Response(
             [
@@ -430,6 +439,7 @@ class RoadmapTemplateListApi(APIView):
 
 
 class MahallaSuggestionApi(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, code: str) -> Response:
         mahalla = selectors.territory_get(actor=request.user, level="mahalla", code=code)
         assert hasattr(mahalla, "district_id")  # the level is mahalla

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from mahalla.accounts.models import User
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
+from mahalla.core.dates import date_check
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import Role, ScopeLevel
 from mahalla.engine.effect import difference_in_differences
@@ -111,6 +112,7 @@ def _period_start_check(period_kind: str, period_start: dt.date) -> None:
             _("Unknown period %(value)s: use month or quarter.") % {"value": period_kind},
             {"field": "period_kind", "value": period_kind},
         )
+    date_check(period_start, field="period_start")
     if period_start.day != 1 or (period_kind == PeriodKind.QUARTER and period_start.month % 3 != 1):
         raise ApplicationError(
             _("A %(kind)s starts on the first day of a %(kind)s; %(value)s does not.")

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from django.contrib.auth import get_user_model
+
+from mahalla.accounts.selectors import user_active_within_list
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
+from mahalla.core.dates import date_parse
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.territory.access import district_filter_for, mahalla_filter_for, region_filter_for
 from mahalla.territory.models import District, Mahalla, Region
@@ -33,13 +36,18 @@ def _not_found(error: AccessDenied) -> Http404:
     return Http404(error.message)
 
 
+def _owner(value: str) -> Any:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ApplicationError(_("%(value)s is not an account.") % {"value": value[:40]}, {"field": "owner"})
+    return get_user_model().objects.filter(pk=int(value)).first()
+
+
 def _date(value: str | None, default: dt.date) -> dt.date:
     if not value:
         return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise ApplicationError(_("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}) from error
+    return date_parse(value)
 
 
 def _territory_choices(request: HttpRequest) -> dict[str, list[Any]]:
@@ -59,10 +67,9 @@ def _territory_choices(request: HttpRequest) -> dict[str, list[Any]]:
 
 
 def _owners(request: HttpRequest) -> list[Any]:
-    # Everyone active may be proposed; the service refuses an owner who works outside the roadmap's territory.
-    return list(
-        get_user_model().objects.filter(is_active=True).only("id", "username").order_by("username")[:500]
-    )
+    # The accounts working inside the planner's territory (never those of another: their names are not
+    # for this page); the service also refuses an owner who works outside the roadmap's territory.
+    return user_active_within_list(request.user)
 
 
 @login_required
@@ -94,7 +101,7 @@ def roadmap_new(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            owner = get_user_model().objects.filter(pk=form["owner"]).first() if form["owner"] else None
+            owner = _owner(form["owner"])
             period_start = _date(form["period_start"], today)
             if form["source"] == "explanation":
                 roadmap = services.roadmap_create_from_explanation(

@@ -27,8 +27,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mahalla.accounts.selectors import user_active_within_list
 from mahalla.analytics import selectors as analytics
 from mahalla.analytics.services import ALERT_ASSIGNERS, alert_acknowledge, alert_assign
+from mahalla.core.dates import date_parse
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import ScopeLevel
 from mahalla.incidents.access import offence_records_allowed
@@ -55,10 +57,7 @@ def _date_param(request: HttpRequest) -> dt.date | None:
     """The requested date, or the latest analysed one."""
     value = request.GET.get("date")
     if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as error:
-            raise ApplicationError(_("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}) from error
+        return date_parse(value, field="date")
     return analytics.latest_date(actor=request.user)
 
 
@@ -439,12 +438,7 @@ def _assignable_users(request: HttpRequest) -> list[Any]:
     person can see the mahalla)."""
     if request.user.role not in ALERT_ASSIGNERS:
         return []
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True)
-        .only("id", "username", "first_name", "last_name")
-        .order_by("username")[:500]
-    )
+    return user_active_within_list(request.user)
 
 
 @login_required

@@ -83,7 +83,9 @@ def test_a_first_sign_on_creates_an_account_with_no_role_and_no_scope_that_sees_
 
 @override_settings(**OIDC_SETTINGS)
 def test_a_known_user_keeps_role_and_scope_and_gets_fresh_names():
-    existing = UserFactory(username="dilnoza", role=Role.DISTRICT_CHIEF, scope_level=ScopeLevel.COUNTRY)
+    existing = UserFactory(
+        username="dilnoza", sign_on_subject="abc", role=Role.DISTRICT_CHIEF, scope_level=ScopeLevel.COUNTRY
+    )
     user = sign_on(
         {"sub": "abc", "preferred_username": "dilnoza", "family_name": "Karimova", "role": "administrator"}
     )
@@ -95,7 +97,7 @@ def test_a_known_user_keeps_role_and_scope_and_gets_fresh_names():
 
 @override_settings(**OIDC_SETTINGS)
 def test_a_deactivated_account_cannot_sign_on():
-    UserFactory(username="dilnoza", is_active=False)
+    UserFactory(username="dilnoza", sign_on_subject="abc", is_active=False)
     assert sign_on({"sub": "abc", "preferred_username": "dilnoza"}) is None
 
 
@@ -112,3 +114,15 @@ def test_a_token_signed_with_another_key_or_nonce_is_rejected():
 def test_claims_without_a_username_create_nobody():
     assert sign_on({"email": "x@example.test"}) is None
     assert not User.objects.exists()
+
+
+@override_settings(**OIDC_SETTINGS)
+def test_a_chosen_username_never_takes_over_an_existing_account():
+    """Issue 9: matching was on preferred_username, which some providers let people choose."""
+    chief = UserFactory(username="dilnoza", role=Role.DISTRICT_CHIEF, scope_level=ScopeLevel.COUNTRY)
+    user = sign_on({"sub": "someone-else", "preferred_username": "dilnoza"})
+    assert user is not None and user != chief
+    assert (user.role, user.scope_level, user.sign_on_subject) == ("", "", "someone-else")
+    assert user.username != "dilnoza"
+    again = sign_on({"sub": "someone-else", "preferred_username": "another-name"})
+    assert again == user

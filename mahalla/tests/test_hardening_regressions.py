@@ -1,0 +1,208 @@
+"""Regression tests of issue 9 (security and reliability hardening): each fails on the code before it."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from mahalla.accounts.models import User
+from mahalla.accounts.tests.factories import PASSWORD, UserFactory
+from mahalla.audit.models import AuditEvent
+from mahalla.audit.services import audit_record
+from mahalla.core.roles import Role, ScopeLevel
+from mahalla.territory.models import District, Region
+
+pytestmark = pytest.mark.django_db
+
+DISTRICT_A, DISTRICT_B = "1703202", "1706204"  # Andijan region / Bukhara region
+
+
+def _district_user(code: str, role: str, **fields: object) -> User:
+    return UserFactory(
+        role=role, scope_level=ScopeLevel.DISTRICT, scope_district=District.objects.get(code=code), **fields
+    )
+
+
+def _region_user(code: str, role: str, **fields: object) -> User:
+    return UserFactory(role=role, scope_level=ScopeLevel.REGION, scope_region=Region.objects.get(code=code), **fields)
+
+
+# ------------------------------------------------------------------ 1. the audit search is scoped
+
+
+def test_a_district_prosecutor_does_not_find_another_districts_events_by_filtering() -> None:
+    prosecutor = _district_user(DISTRICT_A, Role.PROSECUTOR)
+    own_chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF, username="chief.own")
+    other_chief = _district_user(DISTRICT_B, Role.DISTRICT_CHIEF, username="chief.other")
+    audit_record(actor=own_chief, action="read", object_type="incidents.offence", object_id=1)
+    audit_record(actor=other_chief, action="read", object_type="incidents.offence", object_id=2)
+    client = APIClient()
+    client.force_login(prosecutor)
+    response = client.get(
+        "/api/audit/events/", {"object_type": "incidents.offence", "actor_username": "chief.other"}
+    )
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    own = client.get("/api/audit/events/", {"object_type": "incidents.offence"}).json()["results"]
+    assert [row["actor_username"] for row in own] == ["chief.own"]
+
+
+def test_failed_sign_ins_of_the_country_are_hidden_from_a_district_reader() -> None:
+    prosecutor = _district_user(DISTRICT_A, Role.PROSECUTOR)
+    Client().post("/accounts/login/", {"username": "someone.elsewhere", "password": "wrong password!"})
+    assert AuditEvent.objects.filter(action="login_failed").exists()
+    client = APIClient()
+    client.force_login(prosecutor)
+    rows = client.get("/api/audit/events/", {"action": "login_failed"}).json()["results"]
+    assert rows == []
+    country = UserFactory(role=Role.PROSECUTOR, scope_level=ScopeLevel.COUNTRY)
+    client.force_login(country)
+    rows = client.get("/api/audit/events/", {"action": "login_failed"}).json()["results"]
+    assert [row["details"]["username"] for row in rows] == ["someone.elsewhere"]
+
+
+# ------------------------------------------------------------------ 2. the admin obeys the territory rules
+
+
+def _regional_admin() -> tuple[Client, User]:
+    admin = _region_user("1703", Role.ADMINISTRATOR, is_staff=True, username="admin.andijan")
+    from django.contrib.auth.models import Permission
+
+    admin.user_permissions.add(*Permission.objects.filter(codename__in=["change_user", "view_user"]))
+    client = Client()
+    client.force_login(admin)
+    return client, admin
+
+
+def _change_form(user: User, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "username": user.username,
+        "role": user.role,
+        "scope_level": user.scope_level,
+        "scope_region": user.scope_region_id or "",
+        "scope_district": user.scope_district_id or "",
+        "is_active": "on",
+        "preferred_language": getattr(user, "preferred_language", "") or "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_regional_administrator_cannot_open_or_move_a_chief_of_another_region_in_the_admin() -> None:
+    client, _ = _regional_admin()
+    other = _district_user(DISTRICT_B, Role.DISTRICT_CHIEF)
+    page = client.get(f"/admin/accounts/user/{other.pk}/change/")
+    assert page.status_code in (302, 404)
+    client.post(
+        f"/admin/accounts/user/{other.pk}/change/",
+        _change_form(other, scope_district=District.objects.get(code=DISTRICT_A).pk, is_active=None),
+    )
+    other.refresh_from_db()
+    assert other.scope_district.code == DISTRICT_B and other.is_active
+    assert "chief" not in client.get("/admin/accounts/user/").content.decode() or other.username not in (
+        client.get("/admin/accounts/user/").content.decode()
+    )
+
+
+def test_a_regional_administrator_cannot_make_itself_a_country_superuser_in_the_admin() -> None:
+    client, admin = _regional_admin()
+    client.post(
+        f"/admin/accounts/user/{admin.pk}/change/",
+        _change_form(admin, scope_level="country", scope_region="", is_superuser="on", is_staff="on"),
+    )
+    admin.refresh_from_db()
+    assert not admin.is_superuser
+    assert admin.scope_level == ScopeLevel.REGION
+
+
+def test_a_regional_administrator_still_manages_accounts_of_its_own_region_in_the_admin() -> None:
+    client, _ = _regional_admin()
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    assert client.get(f"/admin/accounts/user/{chief.pk}/change/").status_code == 200
+    response = client.post(
+        f"/admin/accounts/user/{chief.pk}/change/",
+        _change_form(chief, scope_district=District.objects.get(code="1703203").pk),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    chief.refresh_from_db()
+    assert chief.scope_district.code == "1703203"
+
+
+def test_reference_data_in_the_admin_is_for_country_administrators_only() -> None:
+    client, _ = _regional_admin()
+    assert client.get("/admin/territory/mahalla/").status_code == 403
+    country = UserFactory(role=Role.ADMINISTRATOR, scope_level=ScopeLevel.COUNTRY, is_staff=True, is_superuser=True)
+    client.force_login(country)
+    assert client.get("/admin/territory/mahalla/").status_code == 200
+
+
+# ------------------------------------------------------------------ 7. smaller leaks
+
+
+def test_the_new_roadmap_form_names_no_account_of_another_territory() -> None:
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    _district_user(DISTRICT_B, Role.PREVENTIVE_INSPECTOR, username="inspector.elsewhere")
+    _district_user(DISTRICT_A, Role.PREVENTIVE_INSPECTOR, username="inspector.here")
+    client = Client()
+    client.force_login(chief)
+    body = client.get("/roadmaps/new/").content.decode()
+    assert "inspector.here" in body
+    assert "inspector.elsewhere" not in body
+
+
+def test_a_non_numeric_owner_on_the_new_roadmap_form_is_a_clear_error_not_a_server_error() -> None:
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    client = Client()
+    client.force_login(chief)
+    response = client.post(
+        "/roadmaps/new/",
+        {"level": "district", "code": DISTRICT_A, "period_kind": "month", "period_start": "2026-02-01",
+         "template_keys": ["cyber_awareness"], "owner": "abc"},
+    )
+    assert response.status_code == 200
+    assert "abc is not an account" in response.content.decode()
+
+
+_ = PASSWORD
+
+
+# ------------------------------------------------------------------ 5. bad parameters are 400, not 500
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/country/?date=x",
+        "/region/1703/?date=x",
+        f"/district/{DISTRICT_A}/?date=x",
+        f"/map/district/{DISTRICT_A}.geojson?date=x",
+        f"/briefing/district/{DISTRICT_A}/?date=x",
+        f"/roadmaps/causes/district/{DISTRICT_A}/?first=0001-01-01",
+        f"/roadmaps/causes/district/{DISTRICT_A}/?last=9999-12-31",
+        f"/api/roadmaps/causes/?level=district&code={DISTRICT_A}&first=0001-01-01",
+        f"/api/roadmaps/causes/?level=district&code={DISTRICT_A}&last=9999-12-31",
+    ],
+)
+def test_a_bad_date_parameter_is_a_client_error_not_a_server_error(path: str) -> None:
+    analyst = UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY)
+    client = Client(raise_request_exception=False)
+    client.force_login(analyst)
+    response = client.get(path)
+    assert 400 <= response.status_code < 500, (path, response.status_code)
+
+
+def test_a_roadmap_for_the_year_9999_is_refused_with_its_field_named() -> None:
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    client = APIClient(raise_request_exception=False)
+    client.force_login(chief)
+    response = client.post(
+        "/api/roadmaps/create/",
+        {"level": "district", "code": DISTRICT_A, "period_kind": "month", "period_start": "9999-12-01",
+         "template_keys": ["cyber_awareness"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["extra"]["field"] == "period_start"
