@@ -2,20 +2,22 @@
 
 from django.contrib import admin
 
+from mahalla.audit.admin import AuditedModelAdmin
+
 from .models import Course, OversightRule, TaskType
 
 
 @admin.register(TaskType)
-class TaskTypeAdmin(admin.ModelAdmin):
+class TaskTypeAdmin(AuditedModelAdmin):
     list_display = ["key", "name_en", "accept_days", "complete_days"]
 
 
 @admin.register(OversightRule)
-class OversightRuleAdmin(admin.ModelAdmin):
+class OversightRuleAdmin(AuditedModelAdmin):
     list_display = ["key", "name_en", "enabled", "legal_basis"]
     readonly_fields = ["key"]
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(AuditedModelAdmin):
     list_display = ["key", "topic", "title_en", "hours", "certificate_years"]

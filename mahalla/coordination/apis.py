@@ -13,10 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.errors import AccessDenied
 from mahalla.territory.models import District, Mahalla, Region
 
 from . import council, oversight, selectors, services, training
-from .access import access_finding_by_id, access_meeting_by_id, access_task_by_id
+from .access import access_finding_by_id, access_meeting_by_id, access_task_by_id, meeting_chair_allowed
 from .inputs import parse_agency, parse_date, parse_staff, parse_task_type
 
 
@@ -226,6 +227,8 @@ class CouncilDecisionCreateApi(APIView):
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = access_meeting_by_id(request.user, meeting_id)
+        if not meeting_chair_allowed(request.user, meeting):
+            raise AccessDenied("Only the chair records decisions.", {"id": meeting.pk})
         data = self.CouncilDecisionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -199,8 +199,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as error:
             _error(request, error)
-        else:
-            return redirect("coordination-web:meeting", meeting_id=meeting.pk)
+            return redirect("coordination-web:meetings")
+        return redirect("coordination-web:meeting", meeting_id=meeting.pk)
     districts = (
         District.objects.filter(district_filter_for(request.user)).defer("boundary").order_by("name_uz")
     )
