@@ -206,3 +206,39 @@ def test_a_roadmap_for_the_year_9999_is_refused_with_its_field_named() -> None:
     )
     assert response.status_code == 400
     assert response.json()["extra"]["field"] == "period_start"
+
+
+# ------------------------------------------------------------------ 8. the OpenAPI schema
+
+
+def _schema() -> dict:
+    analyst = UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY)
+    client = Client()
+    client.force_login(analyst)
+    response = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    import json
+
+    return json.loads(response.content)
+
+
+def _request_ref(schema: dict, path: str) -> str:
+    body = schema["paths"][path]["post"]["requestBody"]["content"]
+    return next(iter(body.values()))["schema"]["$ref"]
+
+
+def test_each_endpoint_is_documented_with_its_own_request_body() -> None:
+    schema = _schema()
+    create = _request_ref(schema, "/api/roadmaps/create/")
+    propose = _request_ref(schema, "/api/officials/assignments/propose/")
+    assert create != propose
+    fields = schema["components"]["schemas"][create.rsplit("/", 1)[1]]["properties"]
+    assert {"level", "code", "period_kind", "period_start", "template_keys"} <= set(fields)
+    assert not {"Input", "Output", "InputRequest"} & set(schema["components"]["schemas"])
+
+
+def test_the_paginated_audit_search_is_documented_as_a_page() -> None:
+    schema = _schema()
+    response = schema["paths"]["/api/audit/events/"]["get"]["responses"]["200"]["content"]
+    ref = next(iter(response.values()))["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"count", "next", "previous", "results"} <= set(schema["components"]["schemas"][ref]["properties"])
