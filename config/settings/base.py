@@ -92,6 +92,10 @@ TEMPLATES = [
 
 # Embedded SQLite under var/ unless DATABASE_URL names the production PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# The owner's connection (migrations, grants, backup and restore): mahalla/cli.py uses it for those
+# commands. Empty: DATABASE_URL for everything (the owner runs the application too: not for production).
+MIGRATE_DATABASE_URL = os.environ.get("MAHALLA_MIGRATE_DATABASE_URL", "")
+AUDIT_CHAIN_KEY = os.environ.get("MAHALLA_AUDIT_KEY", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
