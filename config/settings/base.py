@@ -182,6 +182,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Evidence and imports are for the server's own account only (issue 9: they were world-readable).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# An upload larger than its limit is stopped while it arrives (mahalla/core/uploads.py).
+UPLOAD_MAX_BYTES = int(os.environ.get("MAHALLA_UPLOAD_MAX_BYTES", str(2 * 1024**3)))
+FILE_UPLOAD_HANDLERS = [
+    "mahalla.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 

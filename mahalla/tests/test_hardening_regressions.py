@@ -242,3 +242,93 @@ def test_the_paginated_audit_search_is_documented_as_a_page() -> None:
     response = schema["paths"]["/api/audit/events/"]["get"]["responses"]["200"]["content"]
     ref = next(iter(response.values()))["schema"]["$ref"].rsplit("/", 1)[1]
     assert {"count", "next", "previous", "results"} <= set(schema["components"]["schemas"][ref]["properties"])
+
+
+# ------------------------------------------------------------------ 7. repeat-place coordinates are audited
+
+
+def test_repeat_place_coordinates_leave_a_read_in_the_audit_log() -> None:
+    import datetime as dt
+
+    from mahalla.roadmaps.tests.factories import offence_create
+    from mahalla.territory.models import Mahalla
+
+    district = District.objects.get(code=DISTRICT_A)
+    mahalla = Mahalla.objects.create(code="MREP1", name_uz="Rep", district=district, region=district.region, population=100)
+    for day in (1, 5, 9):
+        offence_create(mahalla, dt.date(2025, 6, day), latitude=40.75, longitude=72.35, place_type="home")
+    analyst = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    client = APIClient()
+    client.force_login(analyst)
+    body = client.get(
+        "/api/roadmaps/causes/",
+        {"level": "district", "code": DISTRICT_A, "first": "2025-01-01", "last": "2025-12-31"},
+    ).json()
+    located = [place for place in body["recurrence"]["places"] if place["latitude"] is not None]
+    assert located, body["recurrence"]
+    reads = AuditEvent.objects.filter(action="read", object_type="incidents.offence", actor=analyst)
+    assert reads.count() == 3
+    assert reads.first().purpose == "repeat places"
+
+
+# ------------------------------------------------------------------ 7. evidence files
+
+
+def _measure_for(chief: User):  # -> Measure
+    import datetime as dt
+
+    from mahalla.roadmaps.models import Measure, Roadmap
+
+    roadmap = Roadmap.objects.create(
+        level="district", region=chief.scope_district.region, district=chief.scope_district, period_kind="month",
+        period_start=dt.date(2026, 1, 1), title="Plan", created_by=chief,
+    )
+    return Measure.objects.create(roadmap=roadmap, title="Lights", deadline=dt.date(2026, 1, 31), owner=chief)
+
+
+def test_an_evidence_file_is_stored_readable_by_the_server_only(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mahalla.roadmaps.models import MeasureEvidence
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    measure = _measure_for(chief)
+    client = APIClient()
+    client.force_login(chief)
+    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n% report\n", content_type="application/pdf")
+    response = client.post(f"/api/roadmaps/measures/{measure.pk}/evidence/", {"file": upload}, format="multipart")
+    assert response.status_code == 201, response.content
+    path = MeasureEvidence.objects.get().file.path
+    assert stat.S_IMODE(__import__("os").stat(path).st_mode) == 0o600
+
+
+def test_an_oversized_evidence_upload_is_stopped_while_it_arrives(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mahalla.core.uploads import SizeLimitUploadHandler
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ROADMAP_EVIDENCE_MAX_BYTES = 1000
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    measure = _measure_for(chief)
+    client = APIClient()
+    client.force_login(chief)
+    received: list[int] = []
+    original = SizeLimitUploadHandler.receive_data_chunk
+
+    def spy(self, raw_data: bytes, start: int) -> bytes:  # type: ignore[no-untyped-def]
+        received.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    SizeLimitUploadHandler.receive_data_chunk = spy  # type: ignore[method-assign]
+    try:
+        big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 5_000_000, content_type="application/pdf")
+        response = client.post(f"/api/roadmaps/measures/{measure.pk}/evidence/", {"file": big}, format="multipart")
+    finally:
+        SizeLimitUploadHandler.receive_data_chunk = original  # type: ignore[method-assign]
+    assert response.status_code == 400
+    assert sum(received) < 1_000_000  # stopped early, not after 5 MB
+    assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*.pdf"))
