@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # Commands that run as the database owner when MAHALLA_MIGRATE_DATABASE_URL names it (docs/access.md).
 OWNER_COMMANDS = frozenset({"migrate", "db_app_role", "backup", "restore"})
 

@@ -49,7 +49,9 @@ def backup_create(destination: Path, *, using: str = "default") -> dict[str, Any
     from .chain import chain_verify
 
     if destination.exists():
-        raise ApplicationError(f"{destination} exists: a backup goes into a new directory.", {"field": "destination"})
+        raise ApplicationError(
+            f"{destination} exists: a backup goes into a new directory.", {"field": "destination"}
+        )
     destination.mkdir(parents=True, mode=0o700)
     database = settings.DATABASES[using]
     vendor = connections[using].vendor
@@ -109,7 +111,9 @@ def backup_restore(source: Path, *, using: str = "default") -> dict[str, Any]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     for name, digest in manifest["files"].items():
         if _sha256(source / name) != digest:
-            raise ApplicationError(f"{name} in the backup does not match its checksum: refused.", {"file": name})
+            raise ApplicationError(
+                f"{name} in the backup does not match its checksum: refused.", {"file": name}
+            )
     database = settings.DATABASES[using]
     vendor = connections[using].vendor
     if vendor != manifest["vendor"]:
@@ -126,8 +130,17 @@ def backup_restore(source: Path, *, using: str = "default") -> dict[str, Any]:
     else:
         args, env = _pg_env(database)
         subprocess.run(
-            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args,
-             "--dbname", str(database["NAME"]), str(source / "database.dump")],
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                "--dbname",
+                str(database["NAME"]),
+                str(source / "database.dump"),
+            ],
             check=True,
             env=env,
             capture_output=True,
@@ -139,7 +152,10 @@ def backup_restore(source: Path, *, using: str = "default") -> dict[str, Any]:
         shutil.copytree(source / "media", media)
     report = chain_verify(using=using)
     expected = manifest["audit_chain"]
-    if not report.intact or (report.head_seq, report.head_hash) != (expected["head_seq"], expected["head_hash"]):
+    if not report.intact or (report.head_seq, report.head_hash) != (
+        expected["head_seq"],
+        expected["head_hash"],
+    ):
         raise ApplicationError(
             "The restored audit chain does not verify or does not end where the backup's did: "
             + "; ".join(report.problems[:5] or [f"head {report.head_seq}, expected {expected['head_seq']}"])

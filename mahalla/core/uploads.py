@@ -27,7 +27,9 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.limit = upload_limit_for(getattr(request, "path", "") or "")
         self.received = 0
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: Any = None) -> None:
+    def handle_raw_input(
+        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: Any = None
+    ) -> None:
         # Django does not catch StopUpload here: the first chunk of a file is refused instead.
         if content_length and content_length > self.limit:
             self.received = self.limit

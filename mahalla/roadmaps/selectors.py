@@ -395,7 +395,9 @@ def recurrence(
                 "longitude": round(float(np.mean(lon)), 5) if lon and show_location else None,
             }
         )
-    located = [group for group, row in zip(places[:50], place_rows, strict=True) if row["latitude"] is not None]
+    located = [
+        group for group, row in zip(places[:50], place_rows, strict=True) if row["latitude"] is not None
+    ]
     if located:
         # Places where crimes repeat, homes among them, located to five decimals: a read of person-level
         # records, recorded like any other (one READ row per offence behind a located place).

@@ -25,7 +25,9 @@ def _district_user(code: str, role: str, **fields: object) -> User:
 
 
 def _region_user(code: str, role: str, **fields: object) -> User:
-    return UserFactory(role=role, scope_level=ScopeLevel.REGION, scope_region=Region.objects.get(code=code), **fields)
+    return UserFactory(
+        role=role, scope_level=ScopeLevel.REGION, scope_region=Region.objects.get(code=code), **fields
+    )
 
 
 # ------------------------------------------------------------------ 1. the audit search is scoped
@@ -134,7 +136,9 @@ def test_a_regional_administrator_still_manages_accounts_of_its_own_region_in_th
 def test_reference_data_in_the_admin_is_for_country_administrators_only() -> None:
     client, _ = _regional_admin()
     assert client.get("/admin/territory/mahalla/").status_code == 403
-    country = UserFactory(role=Role.ADMINISTRATOR, scope_level=ScopeLevel.COUNTRY, is_staff=True, is_superuser=True)
+    country = UserFactory(
+        role=Role.ADMINISTRATOR, scope_level=ScopeLevel.COUNTRY, is_staff=True, is_superuser=True
+    )
     client.force_login(country)
     assert client.get("/admin/territory/mahalla/").status_code == 200
 
@@ -159,8 +163,14 @@ def test_a_non_numeric_owner_on_the_new_roadmap_form_is_a_clear_error_not_a_serv
     client.force_login(chief)
     response = client.post(
         "/roadmaps/new/",
-        {"level": "district", "code": DISTRICT_A, "period_kind": "month", "period_start": "2026-02-01",
-         "template_keys": ["cyber_awareness"], "owner": "abc"},
+        {
+            "level": "district",
+            "code": DISTRICT_A,
+            "period_kind": "month",
+            "period_start": "2026-02-01",
+            "template_keys": ["cyber_awareness"],
+            "owner": "abc",
+        },
     )
     assert response.status_code == 200
     assert "abc is not an account" in response.content.decode()
@@ -200,8 +210,13 @@ def test_a_roadmap_for_the_year_9999_is_refused_with_its_field_named() -> None:
     client.force_login(chief)
     response = client.post(
         "/api/roadmaps/create/",
-        {"level": "district", "code": DISTRICT_A, "period_kind": "month", "period_start": "9999-12-01",
-         "template_keys": ["cyber_awareness"]},
+        {
+            "level": "district",
+            "code": DISTRICT_A,
+            "period_kind": "month",
+            "period_start": "9999-12-01",
+            "template_keys": ["cyber_awareness"],
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -254,7 +269,9 @@ def test_repeat_place_coordinates_leave_a_read_in_the_audit_log() -> None:
     from mahalla.territory.models import Mahalla
 
     district = District.objects.get(code=DISTRICT_A)
-    mahalla = Mahalla.objects.create(code="MREP1", name_uz="Rep", district=district, region=district.region, population=100)
+    mahalla = Mahalla.objects.create(
+        code="MREP1", name_uz="Rep", district=district, region=district.region, population=100
+    )
     for day in (1, 5, 9):
         offence_create(mahalla, dt.date(2025, 6, day), latitude=40.75, longitude=72.35, place_type="home")
     analyst = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
@@ -280,8 +297,13 @@ def _measure_for(chief: User):  # -> Measure
     from mahalla.roadmaps.models import Measure, Roadmap
 
     roadmap = Roadmap.objects.create(
-        level="district", region=chief.scope_district.region, district=chief.scope_district, period_kind="month",
-        period_start=dt.date(2026, 1, 1), title="Plan", created_by=chief,
+        level="district",
+        region=chief.scope_district.region,
+        district=chief.scope_district,
+        period_kind="month",
+        period_start=dt.date(2026, 1, 1),
+        title="Plan",
+        created_by=chief,
     )
     return Measure.objects.create(roadmap=roadmap, title="Lights", deadline=dt.date(2026, 1, 31), owner=chief)
 
@@ -299,7 +321,9 @@ def test_an_evidence_file_is_stored_readable_by_the_server_only(settings, tmp_pa
     client = APIClient()
     client.force_login(chief)
     upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n% report\n", content_type="application/pdf")
-    response = client.post(f"/api/roadmaps/measures/{measure.pk}/evidence/", {"file": upload}, format="multipart")
+    response = client.post(
+        f"/api/roadmaps/measures/{measure.pk}/evidence/", {"file": upload}, format="multipart"
+    )
     assert response.status_code == 201, response.content
     path = MeasureEvidence.objects.get().file.path
     assert stat.S_IMODE(__import__("os").stat(path).st_mode) == 0o600
@@ -326,7 +350,9 @@ def test_an_oversized_evidence_upload_is_stopped_while_it_arrives(settings, tmp_
     SizeLimitUploadHandler.receive_data_chunk = spy  # type: ignore[method-assign]
     try:
         big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 5_000_000, content_type="application/pdf")
-        response = client.post(f"/api/roadmaps/measures/{measure.pk}/evidence/", {"file": big}, format="multipart")
+        response = client.post(
+            f"/api/roadmaps/measures/{measure.pk}/evidence/", {"file": big}, format="multipart"
+        )
     finally:
         SizeLimitUploadHandler.receive_data_chunk = original  # type: ignore[method-assign]
     assert response.status_code == 400

@@ -9,18 +9,26 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from mahalla.accounts.tests.factories import UserFactory
 from mahalla.audit.chain import chain_verify
 from mahalla.audit.models import AuditEvent
 from mahalla.audit.services import audit_record
 from mahalla.core.roles import Role
 
+
+def _user(username: str):  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create(username=username, role=Role.DISTRICT_CHIEF)
+
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_backup_restores_the_database_the_evidence_files_and_a_verifying_chain(tmp_path: Path) -> None:
-    User = UserFactory._meta.model
-    UserFactory(username="kept", role=Role.DISTRICT_CHIEF)
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    _user("kept")
     for number in range(5):
         audit_record(actor=None, action="run", object_type="test.thing", object_id=number)
     evidence = Path(settings.MEDIA_ROOT) / "roadmaps" / "evidence" / "photo.jpg"
@@ -30,10 +38,12 @@ def test_a_backup_restores_the_database_the_evidence_files_and_a_verifying_chain
 
     call_command("backup", str(tmp_path / "backup"))
     assert (tmp_path / "backup" / "manifest.json").is_file()
-    assert (tmp_path / "backup" / "media" / "roadmaps" / "evidence" / "photo.jpg").read_bytes() == evidence.read_bytes()
+    assert (
+        tmp_path / "backup" / "media" / "roadmaps" / "evidence" / "photo.jpg"
+    ).read_bytes() == evidence.read_bytes()
 
     # Life goes on after the backup: a new account, new events, a lost file.
-    UserFactory(username="later", role=Role.DISTRICT_CHIEF)
+    _user("later")
     audit_record(actor=None, action="run", object_type="test.thing", object_id="later")
     evidence.unlink()
 

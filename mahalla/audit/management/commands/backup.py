@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mahalla.audit.backup import backup_create, backup_restore
+from mahalla.audit.backup import backup_create
 from mahalla.core.errors import ApplicationError
 
 

@@ -18,7 +18,9 @@ AUDIT_TABLE = "audit_auditevent"
 def app_role_grants(role: str) -> list[str]:
     quoted = connection.ops.quote_name(role)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        )
         tables = [row[0] for row in cursor.fetchall()]
         cursor.execute("SELECT current_database(), current_schema()")
         database, schema = cursor.fetchone()
@@ -30,7 +32,9 @@ def app_role_grants(role: str) -> list[str]:
     for table in tables:
         privileges = "SELECT, INSERT" if table == AUDIT_TABLE else "SELECT, INSERT, UPDATE, DELETE"
         statements.append(f"GRANT {privileges} ON {connection.ops.quote_name(table)} TO {quoted}")
-    statements.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {connection.ops.quote_name(schema)} TO {quoted}")
+    statements.append(
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {connection.ops.quote_name(schema)} TO {quoted}"
+    )
     return statements
 
 
@@ -43,7 +47,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
-            raise CommandError("Database roles are a PostgreSQL matter; SQLite has none (see docs/access.md).")
+            raise CommandError(
+                "Database roles are a PostgreSQL matter; SQLite has none (see docs/access.md)."
+            )
         statements = app_role_grants(options["role"])
         with connection.cursor() as cursor:
             for statement in statements:
