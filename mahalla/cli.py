@@ -12,12 +12,19 @@ from __future__ import annotations
 import os
 import sys
 
+# Commands that run as the database owner when MAHALLA_MIGRATE_DATABASE_URL names it (docs/access.md).
+OWNER_COMMANDS = frozenset({"migrate", "db_app_role", "backup", "restore"})
+
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    arguments = sys.argv[1:] if argv is None else argv
+    owner_url = os.environ.get("MAHALLA_MIGRATE_DATABASE_URL", "")
+    if owner_url and arguments and arguments[0] in OWNER_COMMANDS:
+        os.environ["DATABASE_URL"] = owner_url
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["mahalla", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["mahalla", *arguments])
     return 0
 
 

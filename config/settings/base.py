@@ -93,6 +93,10 @@ TEMPLATES = [
 
 # Embedded SQLite under var/ unless DATABASE_URL names the production PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# The owner's connection (migrations, grants, backup and restore): mahalla/cli.py uses it for those
+# commands. Empty: DATABASE_URL for everything (the owner runs the application too: not for production).
+MIGRATE_DATABASE_URL = os.environ.get("MAHALLA_MIGRATE_DATABASE_URL", "")
+AUDIT_CHAIN_KEY = os.environ.get("MAHALLA_AUDIT_KEY", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -179,6 +183,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Evidence and imports are for the server's own account only (issue 9: they were world-readable).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# An upload larger than its limit is stopped while it arrives (mahalla/core/uploads.py).
+UPLOAD_MAX_BYTES = int(os.environ.get("MAHALLA_UPLOAD_MAX_BYTES", str(2 * 1024**3)))
+FILE_UPLOAD_HANDLERS = [
+    "mahalla.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 

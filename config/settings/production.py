@@ -14,7 +14,11 @@ from .base import DATABASE_URL, REDIS_URL, SECRET_KEY, env_bool
 SECRET_KEY_MIN_LENGTH = 50
 if not SECRET_KEY:
     raise ImproperlyConfigured("MAHALLA_SECRET_KEY must be set in production")
-if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
+if (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+):
     raise ImproperlyConfigured(
         f"MAHALLA_SECRET_KEY is too weak: it needs at least {SECRET_KEY_MIN_LENGTH} characters, 5 of them "
         "different (python -c 'import secrets; print(secrets.token_urlsafe(64))')"

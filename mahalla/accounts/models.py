@@ -25,7 +25,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
     # The identity provider's stable subject (claim "sub") of the person; single sign-on matches on it
     # only: a username is something some providers let people choose.
-    sign_on_subject = models.CharField(_("single sign-on subject"), max_length=255, unique=True, null=True, blank=True)
+    sign_on_subject = models.CharField(
+        _("single sign-on subject"), max_length=255, unique=True, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -27,7 +27,11 @@ def username_from_claims(claims: dict[str, Any]) -> str:
     """A free username for a new account: the provider's preferred one when nobody holds it, else one
     made from the subject (a chosen name never takes over another account)."""
     wanted = str(claims.get("preferred_username") or "")[:150]
-    if wanted and USERNAME_PATTERN.fullmatch(wanted) and not User.objects.filter(username__iexact=wanted).exists():
+    if (
+        wanted
+        and USERNAME_PATTERN.fullmatch(wanted)
+        and not User.objects.filter(username__iexact=wanted).exists()
+    ):
         return wanted
     import hashlib
 

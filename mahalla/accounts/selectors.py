@@ -85,7 +85,11 @@ def user_within_filter(actor: Any) -> Q:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return nothing
     mahalla_model = User._meta.get_field("scope_mahallas").related_model
-    if actor.scope_level == ScopeLevel.COUNTRY and actor.scope_region_id is None and actor.scope_district_id is None:
+    if (
+        actor.scope_level == ScopeLevel.COUNTRY
+        and actor.scope_region_id is None
+        and actor.scope_district_id is None
+    ):
         return Q()
     if actor.scope_level == ScopeLevel.REGION and actor.scope_region_id and actor.scope_district_id is None:
         outside = mahalla_model.objects.exclude(region_id=actor.scope_region_id)
@@ -93,14 +97,22 @@ def user_within_filter(actor: Any) -> Q:
             Q(scope_level=ScopeLevel.REGION, scope_region_id=actor.scope_region_id)
             | Q(scope_level=ScopeLevel.DISTRICT, scope_district__region_id=actor.scope_region_id)
             | (
-                Q(pk__in=User.objects.filter(scope_level=ScopeLevel.MAHALLAS, scope_mahallas__isnull=False).values("pk"))
+                Q(
+                    pk__in=User.objects.filter(
+                        scope_level=ScopeLevel.MAHALLAS, scope_mahallas__isnull=False
+                    ).values("pk")
+                )
                 & ~Q(pk__in=User.objects.filter(scope_mahallas__in=outside).values("pk"))
             )
         )
     if actor.scope_level == ScopeLevel.DISTRICT and actor.scope_district_id:
         outside = mahalla_model.objects.exclude(district_id=actor.scope_district_id)
         return Q(scope_level=ScopeLevel.DISTRICT, scope_district_id=actor.scope_district_id) | (
-            Q(pk__in=User.objects.filter(scope_level=ScopeLevel.MAHALLAS, scope_mahallas__isnull=False).values("pk"))
+            Q(
+                pk__in=User.objects.filter(
+                    scope_level=ScopeLevel.MAHALLAS, scope_mahallas__isnull=False
+                ).values("pk")
+            )
             & ~Q(pk__in=User.objects.filter(scope_mahallas__in=outside).values("pk"))
         )
     return nothing

@@ -8,7 +8,6 @@ analyst. ``actor=None`` is the system itself (management commands, the demo), re
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Sequence
 from typing import Any
 

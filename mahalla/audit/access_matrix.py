@@ -25,5 +25,12 @@ ROUTES: list[Route] = [
         variant="filtered",
         note="the issue's probe: filtering by object type must not widen the scope",
     ),
-    *admin_routes("audit", "auditevent", roles=frozenset(AUDIT_READERS), build=_event, add_roles=frozenset(), delete_roles=frozenset()),
+    *admin_routes(
+        "audit",
+        "auditevent",
+        roles=frozenset(AUDIT_READERS),
+        build=_event,
+        add_roles=frozenset(),
+        delete_roles=frozenset(),
+    ),
 ]

@@ -159,12 +159,27 @@ ROUTES: list[Route] = [
     Route("api-schema", territorial=False, leak_check=False, note="the schema names no object"),
     Route("api-docs", territorial=False),
     Route("api-redoc", territorial=False),
-    Route("set_language", method="POST", territorial=False, public=True, success=(302,), build=lambda place: Call(data={"language": "en", "next": "/"})),
+    Route(
+        "set_language",
+        method="POST",
+        territorial=False,
+        public=True,
+        success=(302,),
+        build=lambda place: Call(data={"language": "en", "next": "/"}),
+    ),
     Route("admin:index", roles=ADMIN_SITE_ROLES, territorial=False, staff=True, refused=ADMIN_REFUSED),
     Route("admin:login", territorial=False, public=True, success=(200,)),
     Route("admin:logout", method="POST", territorial=False, public=True, success=(200, 302)),
-    Route("admin:password_change", roles=ADMIN_SITE_ROLES, territorial=False, staff=True, refused=ADMIN_REFUSED),
-    Route("admin:password_change_done", roles=ADMIN_SITE_ROLES, territorial=False, staff=True, refused=ADMIN_REFUSED),
+    Route(
+        "admin:password_change", roles=ADMIN_SITE_ROLES, territorial=False, staff=True, refused=ADMIN_REFUSED
+    ),
+    Route(
+        "admin:password_change_done",
+        roles=ADMIN_SITE_ROLES,
+        territorial=False,
+        staff=True,
+        refused=ADMIN_REFUSED,
+    ),
     Route("admin:jsi18n", roles=ADMIN_SITE_ROLES, territorial=False, staff=True, refused=ADMIN_REFUSED),
     Route(
         "admin:autocomplete",

@@ -79,7 +79,9 @@ class MahallaAdminSite(admin.AdminSite):
             if self.is_registered(model):
                 self.unregister(model)
         for model_admin in self._registry.values():
-            if getattr(model_admin, "territory_scoped", False) or getattr(model_admin, "_country_only", False):
+            if getattr(model_admin, "territory_scoped", False) or getattr(
+                model_admin, "_country_only", False
+            ):
                 continue
             _country_only(model_admin)
             model_admin._country_only = True  # type: ignore[attr-defined]

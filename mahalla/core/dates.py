@@ -28,6 +28,7 @@ def date_parse(value: str, *, field: str = "date") -> dt.date:
         parsed = dt.date.fromisoformat(value)
     except ValueError as error:
         raise ApplicationError(
-            _("%(value)s is not a date (YYYY-MM-DD).") % {"value": value[:40]}, {"field": field, "value": value[:40]}
+            _("%(value)s is not a date (YYYY-MM-DD).") % {"value": value[:40]},
+            {"field": field, "value": value[:40]},
         ) from error
     return date_check(parsed, field=field)

@@ -346,18 +346,26 @@ class TableReader:
             if total > XLSX_MAX_UNCOMPRESSED_BYTES:
                 raise TabularError(
                     _("The workbook %(name)s unpacks to %(size)s MB, more than the %(limit)s MB accepted.")
-                    % {"name": name, "size": total // 1024**2, "limit": XLSX_MAX_UNCOMPRESSED_BYTES // 1024**2}
+                    % {
+                        "name": name,
+                        "size": total // 1024**2,
+                        "limit": XLSX_MAX_UNCOMPRESSED_BYTES // 1024**2,
+                    }
                 )
             for member in members:
-                if (
-                    member.file_size > XLSX_RATIO_FLOOR_BYTES
-                    and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)
+                if member.file_size > XLSX_RATIO_FLOOR_BYTES and member.file_size > XLSX_MAX_RATIO * max(
+                    member.compress_size, 1
                 ):
                     raise TabularError(
-                        _("The workbook %(name)s looks like a zip bomb: %(member)s unpacks %(ratio)s times its "
-                          "size.")
-                        % {"name": name, "member": member.filename,
-                           "ratio": member.file_size // max(member.compress_size, 1)}
+                        _(
+                            "The workbook %(name)s looks like a zip bomb: %(member)s unpacks %(ratio)s "
+                            "times its size."
+                        )
+                        % {
+                            "name": name,
+                            "member": member.filename,
+                            "ratio": member.file_size // max(member.compress_size, 1),
+                        }
                     )
             for member in members:
                 if not member.filename.endswith((".xml", ".rels")):
@@ -373,7 +381,10 @@ class TableReader:
                     dimension = _DIMENSION.search(head)
                     if dimension and int(dimension.group(1)) > IMPORT_MAX_ROWS + 1:
                         raise TabularError(
-                            _("The workbook %(name)s declares %(rows)s rows, more than the %(limit)s accepted.")
+                            _(
+                                "The workbook %(name)s declares %(rows)s rows, more than the %(limit)s "
+                                "accepted."
+                            )
                             % {"name": name, "rows": int(dimension.group(1)), "limit": IMPORT_MAX_ROWS}
                         )
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:

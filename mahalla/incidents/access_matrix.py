@@ -15,7 +15,9 @@ def _offence(place: Place) -> Call:
 
 ROUTES: list[Route] = [
     Route("incidents:offence-list", roles=RECORD_READERS, territorial=False),
-    Route("incidents:offence-counts", territorial=False, build=lambda place: Call(query={"group_by": "mahalla"})),
+    Route(
+        "incidents:offence-counts", territorial=False, build=lambda place: Call(query={"group_by": "mahalla"})
+    ),
     Route("incidents:offence-detail", roles=RECORD_READERS, build=_offence),
     Route(
         "imports:territory-import",
@@ -25,7 +27,9 @@ ROUTES: list[Route] = [
         success=(400,),
         note="no file: a clear 400; the import itself is tested in mahalla/incidents/tests",
     ),
-    Route("imports:offence-import", method="POST", roles=frozenset(IMPORTERS), territorial=False, success=(400,)),
+    Route(
+        "imports:offence-import", method="POST", roles=frozenset(IMPORTERS), territorial=False, success=(400,)
+    ),
     *admin_routes("incidents", "offencecategory"),
     *admin_routes("incidents", "articlecategoryrule"),
     *admin_routes("incidents", "causecode"),

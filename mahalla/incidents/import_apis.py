@@ -88,7 +88,9 @@ class _ImportApi(APIView):
                 actor=request.user,
                 kind=self.kind,
                 file_name=getattr(upload, "name", "") or "",
-                message="; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in serializer.errors.items()),
+                message="; ".join(
+                    f"{field}: {' '.join(map(str, errors))}" for field, errors in serializer.errors.items()
+                ),
             )
             serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]

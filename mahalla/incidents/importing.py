@@ -801,7 +801,9 @@ def territory_file_import(
     try:
         opened = TableReader(source, file_name=file_name, required=(), allowed=())
     except TabularError as exc:
-        import_refusal_record(actor=actor, kind="territories", file_name=str(file_name or source), message=exc.message)
+        import_refusal_record(
+            actor=actor, kind="territories", file_name=str(file_name or source), message=exc.message
+        )
         raise
     opened.close()
     return territory_import(
@@ -852,10 +854,16 @@ def offence_import(
     """
     try:
         reader = TableReader(
-            source, file_name=file_name, required=OFFENCE_REQUIRED, allowed=OFFENCE_COLUMNS, chunk_rows=chunk_rows
+            source,
+            file_name=file_name,
+            required=OFFENCE_REQUIRED,
+            allowed=OFFENCE_COLUMNS,
+            chunk_rows=chunk_rows,
         )
     except TabularError as exc:
-        import_refusal_record(actor=actor, kind="offences", file_name=str(file_name or source), message=exc.message)
+        import_refusal_record(
+            actor=actor, kind="offences", file_name=str(file_name or source), message=exc.message
+        )
         raise
     with reader:
         outcome = ImportOutcome(kind="offences", file_name=reader.file_name, file_sha256=reader.sha256())

@@ -52,14 +52,22 @@ def _assignment(place: Place):  # -> Assignment
 
 
 def _assignment_call(data: dict[str, object] | None = None, content: str = "json"):  # -> builder
-    return lambda place: Call(kwargs={"assignment_id": _assignment(place).pk}, data=data or {}, content=content)
+    return lambda place: Call(
+        kwargs={"assignment_id": _assignment(place).pk}, data=data or {}, content=content
+    )
 
 
 DECIDE = frozenset(DECIDERS)
 
 ROUTES: list[Route] = [
     Route("officials:assignments", roles=ALL_ROLES, territorial=False),
-    Route("officials:assignment-confirm", method="POST", roles=DECIDE, success=(302,), build=_assignment_call(content="multipart")),
+    Route(
+        "officials:assignment-confirm",
+        method="POST",
+        roles=DECIDE,
+        success=(302,),
+        build=_assignment_call(content="multipart"),
+    ),
     Route(
         "officials:assignment-change",
         method="POST",
@@ -69,7 +77,11 @@ ROUTES: list[Route] = [
         note="no replacement official named: 404 for it; the change itself is tested in officials/tests",
     ),
     Route("officials:districts", roles=ALL_ROLES, territorial=False),
-    Route("officials:official", roles=ALL_ROLES, build=lambda place: Call(kwargs={"official_id": _official(place).pk})),
+    Route(
+        "officials:official",
+        roles=ALL_ROLES,
+        build=lambda place: Call(kwargs={"official_id": _official(place).pk}),
+    ),
     Route("officials-api:official-list", roles=ALL_ROLES, territorial=False),
     Route(
         "officials-api:official-accountability",
@@ -87,7 +99,13 @@ ROUTES: list[Route] = [
         build=lambda place: Call(data={"year": 2026, "dry_run": True}, content="json"),
         note="the year's classes are not in the world: 400; the proposal is tested in officials/tests",
     ),
-    Route("officials-api:assignment-confirm", method="POST", roles=DECIDE, success=(200,), build=_assignment_call()),
+    Route(
+        "officials-api:assignment-confirm",
+        method="POST",
+        roles=DECIDE,
+        success=(200,),
+        build=_assignment_call(),
+    ),
     Route(
         "officials-api:assignment-change",
         method="POST",

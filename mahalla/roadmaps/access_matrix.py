@@ -134,8 +134,13 @@ ROUTES: list[Route] = [
     ),
     Route("roadmaps:template-list", territorial=False),
     Route("roadmaps:suggestion", build=lambda place: Call(kwargs={"code": place.mahalla.code})),
-    Route("roadmaps:progress", build=lambda place: Call(query={"level": "district", "code": place.district.code})),
-    Route("roadmaps:causes", build=lambda place: Call(query={"level": "district", "code": place.district.code})),
+    Route(
+        "roadmaps:progress",
+        build=lambda place: Call(query={"level": "district", "code": place.district.code}),
+    ),
+    Route(
+        "roadmaps:causes", build=lambda place: Call(query={"level": "district", "code": place.district.code})
+    ),
     Route("roadmaps:alert-list", territorial=False),
     Route(
         "roadmaps:alert-acknowledge",
@@ -215,9 +220,30 @@ ROUTES: list[Route] = [
         success=(302,),
         build=_roadmap_call,
     ),
-    Route("roadmaps-web:measure-status", method="POST", roles=WORKERS, success=(302,), refused=FORM_REFUSED, build=_measure_form({"status": "in_progress"})),
-    Route("roadmaps-web:measure-evidence", method="POST", roles=WORKERS, success=(302,), refused=FORM_REFUSED, build=_upload),
-    Route("roadmaps-web:measure-comment", method="POST", roles=WORKERS, success=(302,), refused=FORM_REFUSED, build=_measure_form({"text": "ok"})),
+    Route(
+        "roadmaps-web:measure-status",
+        method="POST",
+        roles=WORKERS,
+        success=(302,),
+        refused=FORM_REFUSED,
+        build=_measure_form({"status": "in_progress"}),
+    ),
+    Route(
+        "roadmaps-web:measure-evidence",
+        method="POST",
+        roles=WORKERS,
+        success=(302,),
+        refused=FORM_REFUSED,
+        build=_upload,
+    ),
+    Route(
+        "roadmaps-web:measure-comment",
+        method="POST",
+        roles=WORKERS,
+        success=(302,),
+        refused=FORM_REFUSED,
+        build=_measure_form({"text": "ok"}),
+    ),
     Route("roadmaps-web:evidence", build=_evidence),
 ]
 

@@ -253,7 +253,9 @@ class MeasureUpdateApi(APIView):
         deadline = serializers.DateField(required=False)
         owner = serializers.IntegerField(required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses=MeasureOutputSerializer, operation_id="roadmaps_measure_update")
+    @extend_schema(
+        request=InputSerializer, responses=MeasureOutputSerializer, operation_id="roadmaps_measure_update"
+    )
     def post(self, request: Request, measure_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -20,6 +20,7 @@ from scipy.spatial import cKDTree
 
 from mahalla.analytics.frames import local_day_bounds
 from mahalla.analytics.selectors import latest_date, mahalla_result_latest
+from mahalla.audit.services import audit_record_reads
 from mahalla.core.errors import ApplicationError
 from mahalla.incidents.access import offence_aggregate_filter_for, offence_records_allowed
 from mahalla.incidents.models import CauseCode, CodeKind, Offence, OffenceCause
@@ -393,6 +394,18 @@ def recurrence(
                 "latitude": round(float(np.mean(lat)), 5) if lat and show_location else None,
                 "longitude": round(float(np.mean(lon)), 5) if lon and show_location else None,
             }
+        )
+    located = [
+        group for group, row in zip(places[:50], place_rows, strict=True) if row["latitude"] is not None
+    ]
+    if located:
+        # Places where crimes repeat, homes among them, located to five decimals: a read of person-level
+        # records, recorded like any other (one READ row per offence behind a located place).
+        audit_record_reads(
+            actor=actor,
+            objects=Offence.objects.filter(pk__in=[i for group in located for i in group]),
+            purpose="repeat places",
+            details={"level": level, "code": code, "first": first.isoformat(), "last": last.isoformat()},
         )
     victims = Counter(v for v in offences.exclude(victim_ref="").values_list("victim_ref", flat=True))
     offenders = Counter(v for v in offences.exclude(offender_ref="").values_list("offender_ref", flat=True))

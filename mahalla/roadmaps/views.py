@@ -8,14 +8,13 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from django.contrib.auth import get_user_model
 
 from mahalla.accounts.selectors import user_active_within_list
 from mahalla.audit.models import AuditAction

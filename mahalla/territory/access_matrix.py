@@ -5,7 +5,7 @@ region, never a district of another region)."""
 
 from __future__ import annotations
 
-from mahalla.core.access_matrix import Call, Place, Route, admin_routes
+from mahalla.core.access_matrix import Call, Route, admin_routes
 
 ROUTES: list[Route] = [
     Route("territory:region-list", territorial=False),

@@ -73,7 +73,10 @@ def test_every_url_pattern_is_declared_in_the_access_matrix() -> None:
         f"{name or '(unnamed)'} ({path})"
         for path, name in url_patterns()
         if (name and name not in declared)
-        or (not name and not (path.startswith(UNNAMED_ALLOWED[0]) and path.endswith(("<path:object_id>/", "$"))))
+        or (
+            not name
+            and not (path.startswith(UNNAMED_ALLOWED[0]) and path.endswith(("<path:object_id>/", "$")))
+        )
     )
     assert not missing, (
         "URL patterns without a row in any app's access_matrix.ROUTES (docs/access.md, "

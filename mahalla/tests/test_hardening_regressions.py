@@ -25,7 +25,9 @@ def _district_user(code: str, role: str, **fields: object) -> User:
 
 
 def _region_user(code: str, role: str, **fields: object) -> User:
-    return UserFactory(role=role, scope_level=ScopeLevel.REGION, scope_region=Region.objects.get(code=code), **fields)
+    return UserFactory(
+        role=role, scope_level=ScopeLevel.REGION, scope_region=Region.objects.get(code=code), **fields
+    )
 
 
 # ------------------------------------------------------------------ 1. the audit search is scoped
@@ -134,7 +136,9 @@ def test_a_regional_administrator_still_manages_accounts_of_its_own_region_in_th
 def test_reference_data_in_the_admin_is_for_country_administrators_only() -> None:
     client, _ = _regional_admin()
     assert client.get("/admin/territory/mahalla/").status_code == 403
-    country = UserFactory(role=Role.ADMINISTRATOR, scope_level=ScopeLevel.COUNTRY, is_staff=True, is_superuser=True)
+    country = UserFactory(
+        role=Role.ADMINISTRATOR, scope_level=ScopeLevel.COUNTRY, is_staff=True, is_superuser=True
+    )
     client.force_login(country)
     assert client.get("/admin/territory/mahalla/").status_code == 200
 
@@ -159,8 +163,14 @@ def test_a_non_numeric_owner_on_the_new_roadmap_form_is_a_clear_error_not_a_serv
     client.force_login(chief)
     response = client.post(
         "/roadmaps/new/",
-        {"level": "district", "code": DISTRICT_A, "period_kind": "month", "period_start": "2026-02-01",
-         "template_keys": ["cyber_awareness"], "owner": "abc"},
+        {
+            "level": "district",
+            "code": DISTRICT_A,
+            "period_kind": "month",
+            "period_start": "2026-02-01",
+            "template_keys": ["cyber_awareness"],
+            "owner": "abc",
+        },
     )
     assert response.status_code == 200
     assert "abc is not an account" in response.content.decode()
@@ -200,9 +210,151 @@ def test_a_roadmap_for_the_year_9999_is_refused_with_its_field_named() -> None:
     client.force_login(chief)
     response = client.post(
         "/api/roadmaps/create/",
-        {"level": "district", "code": DISTRICT_A, "period_kind": "month", "period_start": "9999-12-01",
-         "template_keys": ["cyber_awareness"]},
+        {
+            "level": "district",
+            "code": DISTRICT_A,
+            "period_kind": "month",
+            "period_start": "9999-12-01",
+            "template_keys": ["cyber_awareness"],
+        },
         format="json",
     )
     assert response.status_code == 400
     assert response.json()["extra"]["field"] == "period_start"
+
+
+# ------------------------------------------------------------------ 8. the OpenAPI schema
+
+
+def _schema() -> dict:
+    analyst = UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY)
+    client = Client()
+    client.force_login(analyst)
+    response = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    import json
+
+    return json.loads(response.content)
+
+
+def _request_ref(schema: dict, path: str) -> str:
+    body = schema["paths"][path]["post"]["requestBody"]["content"]
+    return next(iter(body.values()))["schema"]["$ref"]
+
+
+def test_each_endpoint_is_documented_with_its_own_request_body() -> None:
+    schema = _schema()
+    create = _request_ref(schema, "/api/roadmaps/create/")
+    propose = _request_ref(schema, "/api/officials/assignments/propose/")
+    assert create != propose
+    fields = schema["components"]["schemas"][create.rsplit("/", 1)[1]]["properties"]
+    assert {"level", "code", "period_kind", "period_start", "template_keys"} <= set(fields)
+    assert not {"Input", "Output", "InputRequest"} & set(schema["components"]["schemas"])
+
+
+def test_the_paginated_audit_search_is_documented_as_a_page() -> None:
+    schema = _schema()
+    response = schema["paths"]["/api/audit/events/"]["get"]["responses"]["200"]["content"]
+    ref = next(iter(response.values()))["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {"count", "next", "previous", "results"} <= set(schema["components"]["schemas"][ref]["properties"])
+
+
+# ------------------------------------------------------------------ 7. repeat-place coordinates are audited
+
+
+def test_repeat_place_coordinates_leave_a_read_in_the_audit_log() -> None:
+    import datetime as dt
+
+    from mahalla.roadmaps.tests.factories import offence_create
+    from mahalla.territory.models import Mahalla
+
+    district = District.objects.get(code=DISTRICT_A)
+    mahalla = Mahalla.objects.create(
+        code="MREP1", name_uz="Rep", district=district, region=district.region, population=100
+    )
+    for day in (1, 5, 9):
+        offence_create(mahalla, dt.date(2025, 6, day), latitude=40.75, longitude=72.35, place_type="home")
+    analyst = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    client = APIClient()
+    client.force_login(analyst)
+    body = client.get(
+        "/api/roadmaps/causes/",
+        {"level": "district", "code": DISTRICT_A, "first": "2025-01-01", "last": "2025-12-31"},
+    ).json()
+    located = [place for place in body["recurrence"]["places"] if place["latitude"] is not None]
+    assert located, body["recurrence"]
+    reads = AuditEvent.objects.filter(action="read", object_type="incidents.offence", actor=analyst)
+    assert reads.count() == 3
+    assert reads.first().purpose == "repeat places"
+
+
+# ------------------------------------------------------------------ 7. evidence files
+
+
+def _measure_for(chief: User):  # -> Measure
+    import datetime as dt
+
+    from mahalla.roadmaps.models import Measure, Roadmap
+
+    roadmap = Roadmap.objects.create(
+        level="district",
+        region=chief.scope_district.region,
+        district=chief.scope_district,
+        period_kind="month",
+        period_start=dt.date(2026, 1, 1),
+        title="Plan",
+        created_by=chief,
+    )
+    return Measure.objects.create(roadmap=roadmap, title="Lights", deadline=dt.date(2026, 1, 31), owner=chief)
+
+
+def test_an_evidence_file_is_stored_readable_by_the_server_only(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mahalla.roadmaps.models import MeasureEvidence
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    measure = _measure_for(chief)
+    client = APIClient()
+    client.force_login(chief)
+    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n% report\n", content_type="application/pdf")
+    response = client.post(
+        f"/api/roadmaps/measures/{measure.pk}/evidence/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    path = MeasureEvidence.objects.get().file.path
+    assert stat.S_IMODE(__import__("os").stat(path).st_mode) == 0o600
+
+
+def test_an_oversized_evidence_upload_is_stopped_while_it_arrives(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mahalla.core.uploads import SizeLimitUploadHandler
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ROADMAP_EVIDENCE_MAX_BYTES = 1000
+    chief = _district_user(DISTRICT_A, Role.DISTRICT_CHIEF)
+    measure = _measure_for(chief)
+    client = APIClient()
+    client.force_login(chief)
+    received: list[int] = []
+    original = SizeLimitUploadHandler.receive_data_chunk
+
+    def spy(self, raw_data: bytes, start: int) -> bytes:  # type: ignore[no-untyped-def]
+        received.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    SizeLimitUploadHandler.receive_data_chunk = spy  # type: ignore[method-assign]
+    try:
+        big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 5_000_000, content_type="application/pdf")
+        response = client.post(
+            f"/api/roadmaps/measures/{measure.pk}/evidence/", {"file": big}, format="multipart"
+        )
+    finally:
+        SizeLimitUploadHandler.receive_data_chunk = original  # type: ignore[method-assign]
+    assert response.status_code == 400
+    assert sum(received) < 1_000_000  # stopped early, not after 5 MB
+    assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*.pdf"))

@@ -36,7 +36,9 @@ def _alert(place: Place) -> Call:
 
 def _code(level: str):  # -> builder
     def build(place: Place) -> Call:
-        code = {"region": place.region.code, "district": place.district.code, "mahalla": place.mahalla.code}[level]
+        code = {"region": place.region.code, "district": place.district.code, "mahalla": place.mahalla.code}[
+            level
+        ]
         return Call(kwargs={"code": code})
 
     return build
@@ -44,7 +46,9 @@ def _code(level: str):  # -> builder
 
 def _level(level: str, suffix: str = ""):  # -> builder
     def build(place: Place) -> Call:
-        code = {"region": place.region.code, "district": place.district.code, "mahalla": place.mahalla.code}[level]
+        code = {"region": place.region.code, "district": place.district.code, "mahalla": place.mahalla.code}[
+            level
+        ]
         return Call(kwargs={"level": level, "code": code})
 
     return build

@@ -10,14 +10,32 @@ from django.db import connection
 from mahalla.audit.chain import audit_chain_check, chain_verify
 from mahalla.audit.models import AuditEvent
 from mahalla.audit.services import audit_record, audit_record_reads
-from mahalla.conftest import _audit_triggers
+
+
+def _audit_triggers(*, present: bool) -> None:
+    """Drop the append-only triggers and, when `present`, create them again with the migration's own
+    statements (what the owner can do)."""
+    import importlib
+
+    statements = importlib.import_module("mahalla.audit.migrations.0002_append_only_triggers")
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        on = " ON audit_auditevent" if postgres else ""
+        for name in ("audit_event_no_update", "audit_event_no_delete", "audit_event_no_truncate"):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+        if present:
+            for statement in statements.POSTGRES if postgres else statements.SQLITE:
+                cursor.execute(statement)
+
 
 pytestmark = pytest.mark.django_db
 
 
 def _events(count: int) -> list[AuditEvent]:
     for number in range(count):
-        audit_record(actor=None, action="run", object_type="test.thing", object_id=number, details={"n": number})
+        audit_record(
+            actor=None, action="run", object_type="test.thing", object_id=number, details={"n": number}
+        )
     return list(AuditEvent.objects.order_by("chain_seq"))
 
 

@@ -81,9 +81,11 @@ def entity_expansion() -> bytes:
     return _rewrite(
         _xlsx(_offence_rows()),
         SHEET,
-        lambda data: laughs
-        + (data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data).replace(
-            b"<sheetData>", b"<sheetData>&lol3;", 1
+        lambda data: (
+            laughs
+            + (data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data).replace(
+                b"<sheetData>", b"<sheetData>&lol3;", 1
+            )
         ),
     )
 
@@ -98,8 +100,10 @@ def zip_bomb(uncompressed_mb: int = 200) -> bytes:
                 target.writestr(info.filename, base.read(info.filename))
         row = b'<row><c t="inlineStr"><is><t>' + b"A" * 1000 + b"</t></is></c></row>"
         with target.open(SHEET, "w", force_zip64=True) as sheet:
-            sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-                        b'spreadsheetml/2006/main"><sheetData>')
+            sheet.write(
+                b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheetData>'
+            )
             block = row * 1024
             for _ in range(uncompressed_mb * 1024 * 1024 // len(block)):
                 sheet.write(block)
@@ -115,7 +119,9 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("kind", list(HOSTILE))
-def test_a_hostile_workbook_is_refused_through_the_api_with_a_failed_batch(kind: str, territories: None) -> None:
+def test_a_hostile_workbook_is_refused_through_the_api_with_a_failed_batch(
+    kind: str, territories: None
+) -> None:
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(UserFactory(role=Role.ADMINISTRATOR))
     content = HOSTILE[kind]()
@@ -143,7 +149,9 @@ def test_a_hostile_workbook_is_refused_by_the_command_with_a_failed_batch(
     assert ImportBatch.objects.get(kind="offences").status == "failed"
 
 
-def test_a_nul_byte_in_a_field_is_refused_naming_its_row_and_column(territories: None, tmp_path: Path) -> None:
+def test_a_nul_byte_in_a_field_is_refused_naming_its_row_and_column(
+    territories: None, tmp_path: Path
+) -> None:
     rows = _offence_rows()
     column = rows[0].index("article")
     rows[2][column] = rows[2][column] + "\x00"
