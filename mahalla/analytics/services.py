@@ -6,7 +6,7 @@ import datetime as dt
 import platform
 import time
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,8 +18,12 @@ from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import Role
 from mahalla.territory.access import territory_filter_for
 
-from . import frames, pipeline
 from .models import AggregateDayResult, Alert, ClusterResult, DailyRun, MahallaDayResult
+
+if TYPE_CHECKING:
+    # The computation (pandas, scipy, the engine) loads when a run starts, not with the web pages that
+    # import this module for the alerts' services: a server worker starts in a fraction of the time.
+    from . import frames, pipeline
 
 # Who may acknowledge and assign alerts in their territory.
 ALERT_HANDLERS = frozenset(
@@ -50,6 +54,8 @@ def _versions() -> dict[str, str]:
 
 
 def _parameters(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    from . import pipeline
+
     parameters = dict(pipeline.DEFAULT_PARAMETERS)
     for key, value in (overrides or {}).items():
         if key not in parameters and key != "classification":
@@ -75,6 +81,8 @@ def analysis_run(*, date: dt.date, actor: Any = None, parameters: dict[str, Any]
             _("Cannot analyse %(date)s: it lies in the future.") % {"date": date.isoformat()},
             {"date": date.isoformat()},
         )
+    from . import frames, pipeline
+
     values = _parameters(parameters)
     started = time.perf_counter()
     run = DailyRun.objects.create(
@@ -140,6 +148,8 @@ def _previous_state(date: dt.date) -> dict[int, dict[str, str]]:
 
 
 def _replace_results(run: DailyRun, date: dt.date, inputs: frames.Inputs, outputs: pipeline.Outputs) -> None:
+    from . import pipeline
+
     MahallaDayResult.objects.filter(date=date).delete()
     AggregateDayResult.objects.filter(date=date).delete()
     ClusterResult.objects.filter(date=date).delete()

@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +38,9 @@ from mahalla.territory.models import District
 from .inputs import YearInputs, offence_shares, year_inputs
 from .models import Assignment, AssignmentRuleConfig, ConflictOfInterest, Official, OfficialLevel
 from .selectors import access_assignment_by_id, access_official_by_id
+
+if TYPE_CHECKING:
+    import pandas as pd  # loads where it is used: the pages import this module, the server starts faster
 
 # Who decides on assignments: the chiefs, within their territory (DOMAIN.md section 5).
 DECIDERS = frozenset({Role.REGIONAL_CHIEF, Role.DISTRICT_CHIEF})
@@ -264,6 +266,8 @@ def _share_demands(rule: AssignmentRuleConfig, inputs: YearInputs, shares: pd.Da
 def demands_build(*, rules: list[AssignmentRuleConfig], inputs: YearInputs) -> list[DemandInfo]:
     """Every target each active rule asks an official for in the year, before scope and existing
     assignments are taken into account."""
+    import pandas as pd
+
     share_rules = [rule for rule in rules if rule.kind == AssignmentRuleConfig.Kind.SHARE]
     shares = (
         offence_shares(inputs.date, {rule.code: list(rule.share_flags) for rule in share_rules})
