@@ -110,6 +110,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# models.W047: "SQLite does not support unique constraints with nulls distinct". The one such constraint
+# (analytics.AggregateDayResult, one row per date and territory) is kept by the daily run, which replaces a
+# date's rows in one transaction; the warning, printed by every command on SQLite, told users nothing to do.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["mahalla.accounts.backends.LockoutModelBackend"]

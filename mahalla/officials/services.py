@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -398,7 +399,9 @@ def _handover_ended(
     return ended
 
 
-def assignments_propose(*, year: int, actor: Any = None, dry_run: bool = False) -> ProposalOutcome:
+def assignments_propose(
+    *, year: int, actor: Any = None, dry_run: bool = False, progress: Callable[[str], None] | None = None
+) -> ProposalOutcome:
     """Propose officials for the year's demands inside the actor's territory and store them as proposed
     (unless `dry_run`); end grave-rule assignments of mahallas that turned green.
 
@@ -412,6 +415,8 @@ def assignments_propose(*, year: int, actor: Any = None, dry_run: bool = False) 
     seconds: dict[str, float] = {}
     inputs = year_inputs(year)
     seconds["inputs"] = time.perf_counter() - timer
+    if progress:
+        progress("demands")
     step = time.perf_counter()
     all_demands = [d for d in demands_build(rules=rules, inputs=inputs) if _in_scope(scope, d)]
     taken = set(
@@ -422,6 +427,8 @@ def assignments_propose(*, year: int, actor: Any = None, dry_run: bool = False) 
     demands = [d for d in all_demands if (d.rule.pk, d.target_key) not in taken]
     officials, candidates, conflicts = officials_available(rules=rules, year=year)
     seconds["demands"] = time.perf_counter() - step
+    if progress:
+        progress("engine")
     step = time.perf_counter()
     # A rule names positions at one level; an official of another level with the same code (a regional
     # hokim for a district rule) must not answer for it, so the engine sees level-qualified positions.
@@ -449,6 +456,8 @@ def assignments_propose(*, year: int, actor: Any = None, dry_run: bool = False) 
     ]
     result = assign_officials(engine_demands, engine_officials, conflicts)
     seconds["engine"] = time.perf_counter() - step
+    if progress:
+        progress("store")
     step = time.perf_counter()
     outcome = ProposalOutcome(
         year=year,
