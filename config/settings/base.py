@@ -25,6 +25,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("MAHALLA_SECRET_KEY", "")
+# Scheme and host of the platform as its users reach it (e.g. https://mahalla.example.uz): the links of a
+# briefing written by the command line (`mahalla briefing`) point there; empty: paths on the server.
+SITE_URL = os.environ.get("MAHALLA_SITE_URL", "").rstrip("/")
 DEBUG = env_bool("MAHALLA_DEBUG", False)
 ALLOWED_HOSTS = env_list("MAHALLA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAHALLA_CSRF_TRUSTED_ORIGINS")

@@ -124,8 +124,8 @@ def test_the_console_script_starts_without_loading_the_science(tmp_path):
         "    cli.main(sys.argv[1:])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('pandas', 'scipy', 'mahalla.engine.autocorrelation', 'shapely') if m in sys.modules]\n"
-        "print('HEAVY', heavy)\n"
+        "heavy = ('pandas', 'scipy', 'mahalla.engine.autocorrelation', 'shapely')\n"
+        "print('HEAVY', [m for m in heavy if m in sys.modules])\n"
     )
     root = Path(__file__).resolve().parents[3]
     environment = {"MAHALLA_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

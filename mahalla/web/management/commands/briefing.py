@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -58,7 +59,11 @@ class Command(MahallaCommand):
                     except AccessDenied:
                         region = access_region_by_code(actor, code)
                 context = briefing_context(
-                    actor=actor, date=options["date"], region=region, district=district
+                    actor=actor,
+                    date=options["date"],
+                    region=region,
+                    district=district,
+                    site_url=settings.SITE_URL,
                 )
             except AccessDenied as error:
                 raise CommandError(
