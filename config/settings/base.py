@@ -94,7 +94,15 @@ TEMPLATES = [
 # Embedded SQLite under var/ unless DATABASE_URL names the production PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections kept across requests (opening one costs a round trip and authentication), checked before
+    # reuse so that a restarted database server costs one failed check, not a failed request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("MAHALLA_DB_CONN_MAX_AGE", "600")),
+            conn_health_checks=True,
+        )
+    }
 else:
     DATABASES = {
         "default": {

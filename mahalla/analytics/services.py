@@ -193,9 +193,16 @@ def _replace_results(run: DailyRun, date: dt.date, inputs: frames.Inputs, output
             "forecast_next_week": numbers("forecast_next_week"),
         },
     )
-    AggregateDayResult.objects.bulk_create(
-        [AggregateDayResult(run=run, date=date, **row) for row in outputs.aggregates], batch_size=1000
-    )
+    aggregates = outputs.aggregates
+    if aggregates:
+        rows_insert(
+            AggregateDayResult,
+            {
+                "run_id": [run.pk] * len(aggregates),
+                "date": [date] * len(aggregates),
+                **{name: [row[name] for row in aggregates] for name in aggregates[0]},
+            },
+        )
     ClusterResult.objects.bulk_create(
         [
             ClusterResult(
