@@ -25,6 +25,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("MAHALLA_SECRET_KEY", "")
+# Scheme and host of the platform as its users reach it (e.g. https://mahalla.example.uz): the links of a
+# briefing written by the command line (`mahalla briefing`) point there; empty: paths on the server.
+SITE_URL = os.environ.get("MAHALLA_SITE_URL", "").rstrip("/")
 DEBUG = env_bool("MAHALLA_DEBUG", False)
 ALLOWED_HOSTS = env_list("MAHALLA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAHALLA_CSRF_TRUSTED_ORIGINS")
@@ -98,7 +101,15 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 MIGRATE_DATABASE_URL = os.environ.get("MAHALLA_MIGRATE_DATABASE_URL", "")
 AUDIT_CHAIN_KEY = os.environ.get("MAHALLA_AUDIT_KEY", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections kept across requests (opening one costs a round trip and authentication), checked before
+    # reuse so that a restarted database server costs one failed check, not a failed request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("MAHALLA_DB_CONN_MAX_AGE", "600")),
+            conn_health_checks=True,
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -117,6 +128,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# models.W047: "SQLite does not support unique constraints with nulls distinct". The one such constraint
+# (analytics.AggregateDayResult, one row per date and territory) is kept by the daily run, which replaces a
+# date's rows in one transaction; the warning, printed by every command on SQLite, told users nothing to do.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["mahalla.accounts.backends.LockoutModelBackend"]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 
+from mahalla.analytics.days import local_day_bounds
 from mahalla.incidents.models import Offence, OffenceCategory, OffenceCause
 from mahalla.territory.models import District, Mahalla, Region
 
@@ -33,14 +33,6 @@ class Inputs:
     causes: pd.DataFrame  # offence_id, cause code (offences of the last `cause_days` days only)
     regions: list[int]
     districts: pd.DataFrame  # index district id; region_id
-
-
-def local_day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[first 00:00, last + 1 day 00:00) in the platform's time zone: days are Tashkent days."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    return start, end
 
 
 def history_start(date: dt.date, history_days: int) -> dt.date:

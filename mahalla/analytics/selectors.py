@@ -20,7 +20,7 @@ from mahalla.territory.access import TerritoryScope, territory_filter_for
 from mahalla.territory.models import District, Mahalla, Region
 from mahalla.territory.selectors import district_list, mahalla_list, region_list
 
-from .frames import local_day_bounds
+from .days import local_day_bounds
 from .models import AggregateDayResult, AggregateLevel, Alert, ClusterResult, DailyRun, MahallaDayResult
 
 # Boundaries are GeoJSON of thousands of vertices: decoding them for a table costs more than the whole page.

@@ -38,9 +38,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 # Territorial levels of an official, from the widest.
 LEVELS = ("country", "region", "district", "mahalla")
@@ -217,6 +214,9 @@ def assign_officials(
         result.unassigned = {i: names[int(reasons[i])] for i in range(n)}
         return result
     # Components of the bipartite graph: nodes 0..n-1 are demands, n..n+m-1 officials.
+    from scipy.sparse import coo_matrix  # scipy loads when the engine runs, not with the web pages
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(rows)), (rows, [n + j for j in cols])), shape=(n + m, n + m))
     count, labels = connected_components(graph, directed=False)
     demand_groups: dict[int, list[int]] = {}
@@ -261,6 +261,8 @@ def _solve_component(
             rank = demand.positions.index(officials[j].position)
             for s in slot_index.get(j, ()):
                 cost[r, s] = -gain + LOAD_STEP * slots[s][1] + POSITION_STEP * rank
+    from scipy.optimize import linear_sum_assignment
+
     row_ind, col_ind = linear_sum_assignment(cost)
     for r, c in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
         i = group[r]

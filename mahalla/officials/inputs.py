@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from mahalla.analytics.frames import local_day_bounds
+from mahalla.analytics.days import local_day_bounds
 from mahalla.analytics.models import CrimeClass, DailyRun, MahallaDayResult
 from mahalla.core.errors import ApplicationError
-from mahalla.engine.classification import red_streaks
 from mahalla.incidents.models import CodeKind, Offence
 from mahalla.territory.models import Mahalla
+
+if TYPE_CHECKING:
+    # pandas and the engine load where they are used: this module is imported when the apps load (the
+    # roadmaps' accountability hooks), and every command and server worker would pay their 4-5 s.
+    import pandas as pd
 
 CLASS_WINDOW_DAYS = 365
 
@@ -73,6 +77,10 @@ def year_inputs(year: int) -> YearInputs:
             % {"year": year},
             {"field": "year", "value": year},
         )
+    import pandas as pd
+
+    from mahalla.engine.classification import red_streaks
+
     mahallas = pd.DataFrame.from_records(
         list(Mahalla.objects.values_list("pk", "region_id", "district_id", "code", "name_uz")),
         columns=["id", "region", "district", "code", "name"],
@@ -120,5 +128,7 @@ def offence_shares(date: dt.date, flag_sets: dict[str, list[str]]) -> pd.DataFra
         .values("mahalla_id")
         .annotate(total=Count("id"), **annotations)
     )
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(list(rows), columns=["mahalla_id", "total", *flag_sets])
     return frame.set_index("mahalla_id")

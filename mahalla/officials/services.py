@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,9 @@ from mahalla.territory.models import District
 from .inputs import YearInputs, offence_shares, year_inputs
 from .models import Assignment, AssignmentRuleConfig, ConflictOfInterest, Official, OfficialLevel
 from .selectors import access_assignment_by_id, access_official_by_id
+
+if TYPE_CHECKING:
+    import pandas as pd  # loads where it is used: the pages import this module, the server starts faster
 
 # Who decides on assignments: the chiefs, within their territory (DOMAIN.md section 5).
 DECIDERS = frozenset({Role.REGIONAL_CHIEF, Role.DISTRICT_CHIEF})
@@ -264,6 +267,8 @@ def _share_demands(rule: AssignmentRuleConfig, inputs: YearInputs, shares: pd.Da
 def demands_build(*, rules: list[AssignmentRuleConfig], inputs: YearInputs) -> list[DemandInfo]:
     """Every target each active rule asks an official for in the year, before scope and existing
     assignments are taken into account."""
+    import pandas as pd
+
     share_rules = [rule for rule in rules if rule.kind == AssignmentRuleConfig.Kind.SHARE]
     shares = (
         offence_shares(inputs.date, {rule.code: list(rule.share_flags) for rule in share_rules})
@@ -394,7 +399,9 @@ def _handover_ended(
     return ended
 
 
-def assignments_propose(*, year: int, actor: Any = None, dry_run: bool = False) -> ProposalOutcome:
+def assignments_propose(
+    *, year: int, actor: Any = None, dry_run: bool = False, progress: Callable[[str], None] | None = None
+) -> ProposalOutcome:
     """Propose officials for the year's demands inside the actor's territory and store them as proposed
     (unless `dry_run`); end grave-rule assignments of mahallas that turned green.
 
@@ -408,6 +415,8 @@ def assignments_propose(*, year: int, actor: Any = None, dry_run: bool = False) 
     seconds: dict[str, float] = {}
     inputs = year_inputs(year)
     seconds["inputs"] = time.perf_counter() - timer
+    if progress:
+        progress("demands")
     step = time.perf_counter()
     all_demands = [d for d in demands_build(rules=rules, inputs=inputs) if _in_scope(scope, d)]
     taken = set(
@@ -418,6 +427,8 @@ def assignments_propose(*, year: int, actor: Any = None, dry_run: bool = False) 
     demands = [d for d in all_demands if (d.rule.pk, d.target_key) not in taken]
     officials, candidates, conflicts = officials_available(rules=rules, year=year)
     seconds["demands"] = time.perf_counter() - step
+    if progress:
+        progress("engine")
     step = time.perf_counter()
     # A rule names positions at one level; an official of another level with the same code (a regional
     # hokim for a district rule) must not answer for it, so the engine sees level-qualified positions.
@@ -445,6 +456,8 @@ def assignments_propose(*, year: int, actor: Any = None, dry_run: bool = False) 
     ]
     result = assign_officials(engine_demands, engine_officials, conflicts)
     seconds["engine"] = time.perf_counter() - step
+    if progress:
+        progress("store")
     step = time.perf_counter()
     outcome = ProposalOutcome(
         year=year,

@@ -12,13 +12,11 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-import numpy as np
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
-from scipy.spatial import cKDTree
 
-from mahalla.analytics.frames import local_day_bounds
+from mahalla.analytics.days import local_day_bounds
 from mahalla.analytics.selectors import latest_date, mahalla_result_latest
 from mahalla.audit.services import audit_record_reads
 from mahalla.core.errors import ApplicationError
@@ -329,6 +327,10 @@ def repeat_places(
     window = dt.timedelta(days=window_days)
     located = [i for i, row in enumerate(rows) if row[3] is not None and row[4] is not None]
     if located:
+        # numpy and scipy load here, not when the app loads (every command and server worker would wait).
+        import numpy as np
+        from scipy.spatial import cKDTree
+
         lat = np.radians([rows[i][3] for i in located])
         lon = np.radians([rows[i][4] for i in located])
         # Unit-sphere chords: a pair within the chord of radius_m is within radius_m along the surface.
@@ -391,8 +393,8 @@ def recurrence(
                 "place_type": Counter(m[2] for m in members).most_common(1)[0][0],
                 "first": min(m[5] for m in members),
                 "last": max(m[5] for m in members),
-                "latitude": round(float(np.mean(lat)), 5) if lat and show_location else None,
-                "longitude": round(float(np.mean(lon)), 5) if lon and show_location else None,
+                "latitude": round(sum(lat) / len(lat), 5) if lat and show_location else None,
+                "longitude": round(sum(lon) / len(lon), 5) if lon and show_location else None,
             }
         )
     located = [

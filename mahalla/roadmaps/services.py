@@ -14,7 +14,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import pandas as pd
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -28,7 +27,6 @@ from mahalla.audit.services import audit_record
 from mahalla.core.dates import date_check
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.engine.effect import difference_in_differences
 from mahalla.incidents.models import CodeKind, Offence
 from mahalla.territory.access import territory_filter_for
 from mahalla.territory.models import District, Mahalla, Region
@@ -42,7 +40,6 @@ from .access import (
     territory_in_scope,
 )
 from .catalogue import catalogue
-from .effect import count_panel, shocked_units
 from .models import (
     EffectEstimate,
     Measure,
@@ -621,6 +618,13 @@ def roadmap_effect_estimate(
     record), post-period: every whole period after the intervention up to `last_day` (default the last
     offence recorded).
     """
+    # pandas and the engine load here, not with the pages and APIs that import this module.
+    import pandas as pd
+
+    from mahalla.engine.effect import difference_in_differences
+
+    from .effect import count_panel, shocked_units
+
     _require_planner(actor)
     roadmap = access_roadmap_by_id(actor, roadmap_id)
     measure = None

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from . import presentation
 
 MAP_WIDTH = 640
 MAP_HEIGHT = 420
+# The briefing's table shows the worst red mahallas (highest rate ratio); the others are links to their pages.
+BRIEFING_RED_ROWS = 20
 
 
 def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
@@ -50,14 +53,18 @@ def svg_map(rows: list[dict[str, Any]], *, polygons: bool) -> SafeString:
         shapes.append((colour, rings, point, str(row["mahalla__code"])))
     if not xs:
         return mark_safe("")  # noqa: S308 - a constant
-    lat0 = math.radians((min(ys) + max(ys)) / 2)
+    # The bounds once: recomputing min(xs) for every projected point made the map quadratic in its points.
+    x_min, x_max, y_min, y_max = min(xs), max(xs), min(ys), max(ys)
+    lat0 = math.radians((y_min + y_max) / 2)
     x_scale = math.cos(lat0)
-    width = max((max(xs) - min(xs)) * x_scale, 1e-6)
-    height = max(max(ys) - min(ys), 1e-6)
+    width = max((x_max - x_min) * x_scale, 1e-6)
+    height = max(y_max - y_min, 1e-6)
     scale = min((MAP_WIDTH - 20) / width, (MAP_HEIGHT - 20) / height)
+    x_factor = x_scale * scale
+    y_origin = MAP_HEIGHT - 10
 
     def project(lon: float, lat: float) -> str:
-        return f"{10 + (lon - min(xs)) * x_scale * scale:.1f},{MAP_HEIGHT - 10 - (lat - min(ys)) * scale:.1f}"
+        return f"{10 + (lon - x_min) * x_factor:.1f},{y_origin - (lat - y_min) * scale:.1f}"
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}" '
@@ -77,9 +84,31 @@ def svg_map(rows: list[dict[str, Any]], *, polygons: bool) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every value inserted is a number or escaped
 
 
+def _red_rest(
+    *, actor: Any, date: dt.date, region: Region | None, district: District | None, site_url: str
+) -> list[dict[str, str]]:
+    """The red mahallas after the worst BRIEFING_RED_ROWS, in the same order, as names with links."""
+    russian = _language() == "ru"
+    rows = (
+        analytics.mahalla_result_list(actor=actor, date=date, region=region, district=district)
+        .filter(crime_class="red")
+        .order_by("-explanation__rate_ratio", "mahalla__code")
+        .values_list("mahalla__code", "mahalla__name_uz", "mahalla__name_ru")[BRIEFING_RED_ROWS:]
+    )
+    return [
+        {
+            "name": (name_ru if russian and name_ru else name_uz),
+            "url": site_url + reverse("web:mahalla", args=[code]),
+        }
+        for code, name_uz, name_ru in rows
+    ]
+
+
 def briefing_context(
-    *, actor: Any, date: dt.date, region: Region | None, district: District | None
+    *, actor: Any, date: dt.date, region: Region | None, district: District | None, site_url: str = ""
 ) -> dict[str, Any]:
+    """What the briefing shows. `site_url` (scheme and host, no trailing slash) makes the links absolute, as a
+    PDF needs them; without it they are paths on the server."""
     aggregate = analytics.aggregate_get(actor=actor, date=date, region=region, district=district)
     fields = ["crime_class", "mahalla__code", "mahalla__centroid_lat", "mahalla__centroid_lon"]
     polygons = region is not None or district is not None
@@ -111,7 +140,10 @@ def briefing_context(
         "causes": [
             (cause_names.get(code, code), count) for code, count in (aggregate.causes if aggregate else [])
         ],
-        "red_list": analytics.red_list(actor=actor, date=date, region=region, district=district),
+        "red_list": analytics.red_list(
+            actor=actor, date=date, region=region, district=district, limit=BRIEFING_RED_ROWS
+        ),
+        "red_rest": _red_rest(actor=actor, date=date, region=region, district=district, site_url=site_url),
         "alerts": [
             {
                 "alert": a,

@@ -511,7 +511,13 @@ def briefing(request: HttpRequest, level: str, code: str) -> HttpResponse:
     if date is None:
         raise Http404(_("Nothing has been analysed yet."))
     try:
-        context = briefing_context(actor=request.user, date=date, region=region, district=district)
+        context = briefing_context(
+            actor=request.user,
+            date=date,
+            region=region,
+            district=district,
+            site_url=request.build_absolute_uri("/").rstrip("/"),
+        )
     except AccessDenied as error:
         raise Http404(error.message) from error
     if request.GET.get("format") == "pdf":

@@ -21,7 +21,7 @@ def run(*args: str, password: str = PASSWORD) -> str:
     stdin = io.StringIO(password)
     saved, sys.stdin = sys.stdin, stdin
     try:
-        call_command("user_create", *args, "--password-stdin", stdout=out)
+        call_command("user-create", *args, "--password-stdin", stdout=out)
     finally:
         sys.stdin = saved
     return out.getvalue()

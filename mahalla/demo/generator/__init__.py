@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -158,7 +159,9 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def generate(scale: str, seed: int, as_of: date, out: Path | str) -> GenerationResult:
+def generate(
+    scale: str, seed: int, as_of: date, out: Path | str, *, progress: Callable[[str], None] | None = None
+) -> GenerationResult:
     """Generate the synthetic nation at `scale` ("tiny", "region" or "nation") into directory `out`.
 
     Parameters
@@ -172,6 +175,8 @@ def generate(scale: str, seed: int, as_of: date, out: Path | str) -> GenerationR
         End of the three-year period (exclusive); offences occur before it.
     out : path
         Directory to write into (created if missing; files of the same name are replaced).
+    progress : callable, optional
+        Called with the name of each step ("territory", "offences", "officials", "files") as it starts.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: expected one of {', '.join(SCALES)}")
@@ -181,8 +186,12 @@ def generate(scale: str, seed: int, as_of: date, out: Path | str) -> GenerationR
         raise ValueError(f"as_of must be a date, got {as_of!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    step = progress or (lambda name: None)  # told each step as it starts (the command's progress bar)
+    step("territory")
     territory = build_territory(seed, scale)
+    step("offences")
     offences = build_offences(territory, seed, as_of, scale)
+    step("officials")
     officials = build_officials(territory, seed)
     territory_table = territory_rows(territory)
 
@@ -225,6 +234,7 @@ def generate(scale: str, seed: int, as_of: date, out: Path | str) -> GenerationR
             "(3 digits, 4 when a district has 1,000 or more)",
         },
     }
+    step("files")
     files = {
         "territories.csv": _csv_bytes(TERRITORY_COLUMNS, territory_table),
         "offences.csv": _csv_bytes(OFFENCE_COLUMNS, offences.rows),

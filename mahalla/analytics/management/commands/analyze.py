@@ -5,41 +5,50 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mahalla.analytics.services import analysis_run
-from mahalla.core.errors import ApplicationError
+from mahalla.core.management.base import MahallaCommand, date_argument, date_option
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"{value!r} is not a date in the form YYYY-MM-DD") from error
-
-
-class Command(BaseCommand):
-    help = "Analyse one date (default: yesterday) or a range of dates, replacing their stored results."
+class Command(MahallaCommand):
+    help = gettext_lazy(
+        "Analyse one date (default: yesterday) or a range of dates, replacing their stored results."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--date", type=_date, help="the date to analyse (YYYY-MM-DD); default yesterday")
-        parser.add_argument("--from", dest="first", type=_date, help="first date of a backfill")
-        parser.add_argument("--to", dest="last", type=_date, help="last date of a backfill (inclusive)")
-        parser.add_argument("--permutations", type=int, help="space-time scan replicates (default 99)")
+        parser.add_argument(
+            "--date",
+            type=date_argument,
+            help=gettext_lazy("the date to analyse (YYYY-MM-DD); default yesterday"),
+        )
+        parser.add_argument(
+            "--from", dest="first", type=date_argument, help=gettext_lazy("first date of a backfill")
+        )
+        parser.add_argument(
+            "--to", dest="last", type=date_argument, help=gettext_lazy("last date of a backfill (inclusive)")
+        )
+        parser.add_argument(
+            "--permutations", type=int, help=gettext_lazy("space-time scan replicates (default 99)")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for key in ("date", "first", "last"):
-            # call_command(..., date="2026-01-01") passes the string without argparse's conversion.
-            if isinstance(options[key], str):
-                options[key] = _date(options[key])
+        # call_command(..., date="2026-01-01") passes the string without argparse's conversion.
+        for key, option in (("date", "--date"), ("first", "--from"), ("last", "--to")):
+            options[key] = date_option(options[key], option)
         if options["date"] and (options["first"] or options["last"]):
-            raise CommandError("give either --date or --from/--to, not both")
+            raise CommandError(_("give either --date or --from/--to, not both"))
         if bool(options["first"]) != bool(options["last"]):
-            raise CommandError("a backfill needs both --from and --to")
+            raise CommandError(_("a backfill needs both --from and --to"))
         if options["first"]:
             if options["first"] > options["last"]:
-                raise CommandError(f"--from {options['first']} is after --to {options['last']}")
+                raise CommandError(
+                    _("--from %(first)s is after --to %(last)s")
+                    % {"first": options["first"], "last": options["last"]}
+                )
             days = (options["last"] - options["first"]).days + 1
             dates = [options["first"] + dt.timedelta(days=i) for i in range(days)]
         else:
@@ -47,12 +56,16 @@ class Command(BaseCommand):
         parameters = {}
         if options["permutations"] is not None:
             parameters["scan_permutations"] = options["permutations"]
-        for date in dates:
-            try:
-                run = analysis_run(date=date, parameters=parameters)
-            except ApplicationError as error:
-                raise CommandError(error.message) from error
+        steps = self.progress(dates, total=len(dates), desc=_("analysis")) if len(dates) > 1 else dates
+        for date in steps:
+            run = analysis_run(date=date, parameters=parameters)
             self.stdout.write(
-                f"{date}: {run.mahallas} mahallas, {run.offences_read} offences read, {run.alerts} alerts, "
-                f"{run.duration_seconds:.1f} s"
+                _("%(date)s: %(mahallas)s mahallas, %(offences)s offences read, %(alerts)s alerts, %(s).1f s")
+                % {
+                    "date": date,
+                    "mahallas": run.mahallas,
+                    "offences": run.offences_read,
+                    "alerts": run.alerts,
+                    "s": run.duration_seconds,
+                }
             )

@@ -18,9 +18,11 @@ import time
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
 from django.utils.translation import gettext_lazy
+
+from mahalla.core.management.base import MahallaCommand
 
 # A worker that dies sooner than this after its start is not restarted at once (a crash loop would spin).
 RESTART_PAUSE_SECONDS = 1.0
@@ -36,7 +38,7 @@ def default_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = gettext_lazy(
         "Serve the platform with waitress in one or several processes (static files included, nothing "
         "loaded from outside)."
@@ -52,7 +54,9 @@ class Command(BaseCommand):
             default=None,
             help=gettext_lazy("server processes (default: 2 x cores + 1, or MAHALLA_SERVE_WORKERS)"),
         )
-        parser.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations first")
+        parser.add_argument(
+            "--no-migrate", action="store_true", help=gettext_lazy("do not apply pending migrations first")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve

@@ -10,32 +10,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mahalla.core.errors import ApplicationError
-from mahalla.demo.generator import SCALES
-from mahalla.demo.services import (
-    analysis_done,
-    cached_as_of,
-    demo_users_create,
-    nation_generate_cached,
-    nation_import,
-)
+from mahalla.core.management.base import MahallaCommand, date_argument, date_option
+from mahalla.demo.management.commands.generate import SCALES
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(
-            _("--as-of %(value)r is not a date in the form YYYY-MM-DD") % {"value": value}
-        ) from error
-
-
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = gettext_lazy("Build the synthetic nation, load it, create demo accounts and serve the platform.")
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -43,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--as-of",
-            type=_date,
+            type=date_argument,
             help=gettext_lazy("end of the generated three years (default: today in Asia/Tashkent)"),
         )
         parser.add_argument("--host", default="127.0.0.1")
@@ -63,6 +48,16 @@ class Command(BaseCommand):
         self.stdout.write(f"  {label}: {time.perf_counter() - started:.1f} s")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The generator and importers (numpy, shapely) load when the demo is built, not for --help.
+        from mahalla.demo.services import (
+            analysis_done,
+            cached_as_of,
+            demo_users_create,
+            nation_generate_cached,
+            nation_import,
+        )
+
+        options["as_of"] = date_option(options["as_of"], "--as-of")
         if options["seed"] < 0:
             raise CommandError(_("--seed must be >= 0, got %(value)s") % {"value": options["seed"]})
         scale = options["scale"]
@@ -107,7 +102,7 @@ class Command(BaseCommand):
             weeks = options["history_weeks"]
             dates = [analysis_date - dt.timedelta(weeks=back) for back in range(weeks, -1, -1)]
             pending = [day for day in dates if not analysis_done(day)]
-            for day in pending:
+            for day in self.progress(pending, total=len(pending), desc=_("daily analysis")):
                 call_command("analyze", date=day)
             if pending:
                 self.step(_("daily analysis of %(count)d dates") % {"count": len(pending)}, started)

@@ -8,16 +8,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mahalla.core.errors import ApplicationError
+from mahalla.core.management.base import MahallaCommand
 from mahalla.core.tabular import RejectsWriter
-from mahalla.incidents.importing import ImportRejected, offence_import, territory_file_import
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = gettext_lazy(
         "Import territories (regions, districts, mahallas) or offences from a CSV, XLSX or JSON Lines file. "
         "A file with any invalid row changes nothing unless --skip-invalid is given."
@@ -46,6 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help=gettext_lazy("no progress bar"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The importers (numpy, openpyxl) load when a file is imported, not for --help.
+        from mahalla.incidents.importing import ImportRejected, offence_import, territory_file_import
+
         path = Path(options["file"])
         rejects = None
         if options["skip_invalid"]:

@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mahalla.core.errors import ApplicationError
-from mahalla.officials.services import assignments_propose
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = gettext_lazy(
         "Propose responsible officials for the year's red mahallas, long red streaks, worst districts and "
         "highest shares; end the assignments of mahallas that turned green."
@@ -26,10 +26,21 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help=gettext_lazy("print the outcome as JSON"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from mahalla.officials.services import assignments_propose  # numpy and scipy: not for --help
+
+        steps = ("inputs", "demands", "engine", "store")
+        bar = iter(self.progress(steps, total=len(steps), desc=_("assignment")))
+        next(bar, None)
         try:
-            outcome = assignments_propose(year=options["year"], actor=None, dry_run=options["dry_run"])
+            outcome = assignments_propose(
+                year=options["year"],
+                actor=None,
+                dry_run=options["dry_run"],
+                progress=lambda step: next(bar, None),
+            )
         except ApplicationError as error:
             raise CommandError(error.message) from error
+        next(bar, None)
         if options["json"]:
             self.stdout.write(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=1))
             return

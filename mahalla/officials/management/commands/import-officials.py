@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mahalla.core.errors import ApplicationError
+from mahalla.core.management.base import MahallaCommand
 from mahalla.officials.importing import officials_import
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = gettext_lazy("Import the officials file; a file with any invalid row changes nothing.")
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,26 +4,31 @@ Idempotent: one alert per overdue measure (and deadline); a second run on the sa
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from mahalla.core.management.base import MahallaCommand, date_argument, date_option
 from mahalla.roadmaps.services import measures_overdue_alert
 
 
-class Command(BaseCommand):
-    help = "Raise one alert, to the owner and the chief, for each measure past its deadline and not done."
+class Command(MahallaCommand):
+    help = gettext_lazy(
+        "Raise one alert, to the owner and the chief, for each measure past its deadline and not done."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--date", help="the day to check (YYYY-MM-DD); default today in Tashkent")
+        parser.add_argument(
+            "--date",
+            type=date_argument,
+            help=gettext_lazy("the day to check (YYYY-MM-DD); default today in Tashkent"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        value = options["date"]
-        try:
-            today = dt.date.fromisoformat(str(value)) if value else timezone.localdate()
-        except ValueError as error:
-            raise CommandError(f"{value!r} is not a date in the form YYYY-MM-DD") from error
+        today = date_option(options["date"], "--date") or timezone.localdate()
         created = measures_overdue_alert(today=today)
-        self.stdout.write(f"{today}: {len(created)} new overdue alert(s)")
+        self.stdout.write(
+            _("%(date)s: %(count)s new overdue alert(s)") % {"date": today, "count": len(created)}
+        )

@@ -1,4 +1,4 @@
-"""`mahalla user_create USERNAME --role ROLE --scope LEVEL [--code CODE ...]`: an account with a role and
+"""`mahalla user-create USERNAME --role ROLE --scope LEVEL [--code CODE ...]`: an account with a role and
 a scope, through the audited service as the system. The way to make the first administrator of a fresh
 install (the API needs an administrator to exist)."""
 
@@ -8,12 +8,14 @@ import getpass
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mahalla.accounts.models import User
 from mahalla.accounts.services import user_create
 from mahalla.core.errors import ApplicationError
+from mahalla.core.management.base import MahallaCommand
 from mahalla.core.roles import Role, ScopeLevel
 
 
@@ -27,8 +29,8 @@ def _territories(field: str, codes: list[str]) -> list[Any]:
     return [found[code] for code in codes]
 
 
-class Command(BaseCommand):
-    help = _("Create an account with a role and a territorial scope (audited, as the system).")
+class Command(MahallaCommand):
+    help = gettext_lazy("Create an account with a role and a territorial scope (audited, as the system).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")

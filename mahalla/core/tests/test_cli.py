@@ -1,0 +1,143 @@
+"""The `mahalla` console script as a user meets it: help in every language, usage errors instead of
+tracebacks, the platform's commands first, hyphenated names, one language per run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command, get_commands
+from django.utils import timezone, translation
+
+from mahalla import cli
+
+LANGUAGES = ("uz", "ru", "en")
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """`mahalla ARGV` in this process: (exit code, standard output, standard error)."""
+    try:
+        with translation.override(None):
+            code = cli.main(list(argv))
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+        if isinstance(stop.code, str):
+            sys.stderr.write(stop.code)
+    finally:
+        translation.deactivate()
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_command_has_a_help_in_every_language(capsys, language):
+    failures = []
+    for name in sorted(get_commands()):
+        code, out, err = run(capsys, "--lang", language, name, "--help")
+        if code != 0 or "usage: mahalla" not in out or "Traceback" in out + err:
+            failures.append(f"{name}: exit {code}: {(err or out)[-300:]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_command_s_help_is_in_the_language_of_the_run(capsys):
+    texts = {language: run(capsys, "--lang", language, "import", "--help")[1] for language in LANGUAGES}
+    assert "Import territories" in texts["en"]
+    assert "Импорт территорий" in texts["ru"]
+    assert "Hududlarni" in texts["uz"]
+
+
+def test_the_overview_lists_the_platform_s_commands_before_django_s(capsys):
+    code, out, _ = run(capsys, "--lang", "en", "--help")
+    assert code == 0
+    platform_heading = out.index("The platform's commands:")
+    django_heading = out.index("Django's commands")
+    for name in ("analyze", "import", "generate", "demo", "serve", "briefing", "user-create"):
+        assert platform_heading < out.index(f"\n  {name} ") < django_heading, name
+    assert out.index("migrate") > django_heading
+
+
+def test_platform_commands_are_named_with_hyphens_and_the_old_underscore_name_still_works(capsys):
+    ours = [name for name, app in get_commands().items() if app.startswith("mahalla.")]
+    assert not [name for name in ours if "_" in name]
+    code, out, _ = run(capsys, "--lang", "en", "user_create", "--help")
+    assert code == 0 and "usage: mahalla user-create" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["analyze", "--date", "2026-13-01"], "'2026-13-01' is not a date in the form YYYY-MM-DD"),
+        (
+            ["briefing", "--date", "yesterday", "--territory", "UZ", "--out", "x.pdf"],
+            "'yesterday' is not a date",
+        ),
+        (["generate", "--as-of", "1.1.2026"], "'1.1.2026' is not a date"),
+        (["measures-overdue", "--date", "2026-02-30"], "'2026-02-30' is not a date"),
+        (["import", "regions", "file.csv"], "invalid choice: 'regions'"),
+    ],
+)
+def test_bad_arguments_are_a_usage_error_not_a_traceback(capsys, argv, message):
+    code, out, err = run(capsys, "--lang", "en", *argv)
+    assert code == 2
+    assert message in err
+    assert "usage: mahalla" in err
+    assert "Traceback" not in out + err
+
+
+def test_an_unknown_language_is_refused_with_the_choices(capsys):
+    code, _, err = run(capsys, "--lang", "de", "--help")
+    assert code == 1
+    assert "'de'" in err and "uz, ru, en" in err
+
+
+def test_generate_names_the_generator_s_scales_without_loading_it():
+    from mahalla.demo.generator import SCALES
+    from mahalla.demo.management.commands.generate import SCALES as COMMAND_SCALES
+
+    assert COMMAND_SCALES == SCALES
+
+
+def test_generate_ends_today_when_no_date_is_given(tmp_path):
+    call_command("generate", "--scale", "tiny", "--seed", "7", "--out", str(tmp_path))
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["as_of"] == timezone.localdate().isoformat()
+
+
+@pytest.mark.django_db
+def test_the_system_check_says_nothing_about_sqlite_s_nulls_distinct(capsys):
+    call_command("check", "--database", "default")
+    out, err = capsys.readouterr()
+    assert "W047" not in out + err
+    assert "no issues" in out
+
+
+def test_the_console_script_starts_without_loading_the_science(tmp_path):
+    """A separate process, as a user runs it: `mahalla --help` and a command's help in Russian, and neither
+    pandas, scipy nor the engine is imported to show them."""
+    probe = (
+        "import sys\n"
+        "from mahalla import cli\n"
+        "try:\n"
+        "    cli.main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('pandas', 'scipy', 'mahalla.engine.autocorrelation', 'shapely')\n"
+        "print('HEAVY', [m for m in heavy if m in sys.modules])\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    environment = {"MAHALLA_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    for argv in (["--help"], ["--lang", "ru", "analyze", "--help"], ["--lang", "ru", "demo", "--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *argv],
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "HEAVY []" in done.stdout, (argv, done.stdout[-400:])
+        assert "Traceback" not in done.stderr
