@@ -17,6 +17,7 @@ from mahalla.incidents.models import CauseCode, OffenceCategory
 from mahalla.territory.models import District, Region
 
 from . import presentation
+from .responsible import red_list_named
 
 MAP_WIDTH = 640
 MAP_HEIGHT = 420
@@ -111,7 +112,7 @@ def briefing_context(
         "causes": [
             (cause_names.get(code, code), count) for code, count in (aggregate.causes if aggregate else [])
         ],
-        "red_list": analytics.red_list(actor=actor, date=date, region=region, district=district),
+        "red_list": red_list_named(actor=actor, date=date, region=region, district=district),
         "alerts": [
             {
                 "alert": a,
