@@ -148,7 +148,8 @@ def district_accountability(*, actor: Any, year: int) -> dict[str, Any]:
     day = dates.get(year)
     districts = list(
         District.objects.filter(territory_filter_for(actor).q(region="region", district="pk", mahalla=None))
-        .defer("boundary")
+        .select_related("region")
+        .defer("boundary", "region__boundary")
         .order_by("region__code", "code")
     )
     if scope.sees_nothing or day is None:
