@@ -28,8 +28,8 @@ def number(value: Any, decimals: int = 0) -> str:
         return str(value)
     if isinstance(numeric, float) and not math.isfinite(numeric):
         return MISSING
-    if decimals == 0:
-        numeric = round(numeric)
+    # Rounded here: Django's number_format cuts the digits off instead of rounding them.
+    numeric = round(numeric) if decimals == 0 else round(Decimal(str(numeric)), decimals)
     text = formats.number_format(numeric, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     # "-0" and "-0,0" read as a change where there is none.
     if text.startswith("-") and not any(ch in "123456789" for ch in text):

@@ -51,7 +51,9 @@ class ApiPagination(PageNumberPagination):
     max_page_size = 500
 
 
-def paginated_response(request: Request, view: APIView, rows: Any, serializer: Callable[..., Any]) -> Response:
+def paginated_response(
+    request: Request, view: APIView, rows: Any, serializer: Callable[..., Any]
+) -> Response:
     """The page of `rows` that `request` asks for, serialised by `serializer(items, many=True)`, with the
     total count and the links to the neighbouring pages. A page out of range is a 404 naming the page."""
     paginator = ApiPagination()

@@ -32,7 +32,9 @@ def assignment_reason(assignment: Assignment) -> str:
             "ratio": number(detail["rate_ratio"], 1),
         }
     if "flags" in detail and "count" in detail:
-        return _("Among the %(n)s highest shares in the region: %(count)s of %(total)s crimes (%(share)s)") % {
+        return _(
+            "Among the %(n)s highest shares in the region: %(count)s of %(total)s crimes (%(share)s)"
+        ) % {
             "n": rule.top_per_region,
             "count": number(detail["count"]),
             "total": number(detail["total"]),

@@ -150,7 +150,9 @@ class RoadmapListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.roadmap_list(actor=request.user, **filters.validated_data)
-        return paginated_response(request, self, rows.order_by("-period_start", "id"), RoadmapOutputSerializer)
+        return paginated_response(
+            request, self, rows.order_by("-period_start", "id"), RoadmapOutputSerializer
+        )
 
 
 class RoadmapCreateApi(APIView):

@@ -48,13 +48,19 @@ def _territory_choices(request: HttpRequest) -> dict[str, list[Any]]:
     user = request.user
     return {
         "region": list(
-            Region.objects.filter(region_filter_for(user)).only("code", "name_uz", "name_ru", "name_uz_cyrl").order_by("code")
+            Region.objects.filter(region_filter_for(user))
+            .only("code", "name_uz", "name_ru", "name_uz_cyrl")
+            .order_by("code")
         ),
         "district": list(
-            District.objects.filter(district_filter_for(user)).only("code", "name_uz", "name_ru", "name_uz_cyrl").order_by("code")[:300]
+            District.objects.filter(district_filter_for(user))
+            .only("code", "name_uz", "name_ru", "name_uz_cyrl")
+            .order_by("code")[:300]
         ),
         "mahalla": list(
-            Mahalla.objects.filter(mahalla_filter_for(user)).only("code", "name_uz", "name_ru", "name_uz_cyrl").order_by("code")[:2000]
+            Mahalla.objects.filter(mahalla_filter_for(user))
+            .only("code", "name_uz", "name_ru", "name_uz_cyrl")
+            .order_by("code")[:2000]
         ),
     }
 
@@ -284,7 +290,8 @@ def roadmap_effect(request: HttpRequest, roadmap_id: int) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("all") != "1"
     page = paginate(
-        request, selectors.measure_alert_list(actor=request.user, mine=mine).order_by("status", "-raised_on", "id")
+        request,
+        selectors.measure_alert_list(actor=request.user, mine=mine).order_by("status", "-raised_on", "id"),
     )
     return render(
         request,

@@ -72,7 +72,11 @@ def home_attention(*, actor: Any, today: dt.date | None = None) -> dict[str, Any
     open_alerts = analytics.alert_list(actor=actor, status="open")
     view["open_alerts_count"] = open_alerts.count()
     if date is not None:
-        new = open_alerts.filter(date=date).select_related("mahalla", "district").order_by("kind", "mahalla__code")
+        new = (
+            open_alerts.filter(date=date)
+            .select_related("mahalla", "district")
+            .order_by("kind", "mahalla__code")
+        )
         view["new_alerts_count"] = new.count()
         view["new_alerts"] = [
             {
@@ -83,23 +87,27 @@ def home_attention(*, actor: Any, today: dt.date | None = None) -> dict[str, Any
             for alert in new[:SHOWN]
         ]
         if scope.level != ScopeLevel.MAHALLAS:
-            view["aggregate"] = analytics.aggregate_get(actor=actor, date=date, region=region, district=district)
+            view["aggregate"] = analytics.aggregate_get(
+                actor=actor, date=date, region=region, district=district
+            )
         results = analytics.mahalla_result_list(actor=actor, date=date)
         if scope.level == ScopeLevel.MAHALLAS:
             classes = dict(results.values_list("mahalla_id", "crime_class"))
-            view["my_mahallas"] = [
-                {"mahalla": m, "crime_class": classes.get(m.pk, "")} for m in mahallas
-            ]
+            view["my_mahallas"] = [{"mahalla": m, "crime_class": classes.get(m.pk, "")} for m in mahallas]
         if view["show_officials"]:
             red = list(
                 results.filter(crime_class="red").order_by("-explanation__rate_ratio", "mahalla__code")
             )
-            named = responsible_officials(actor=actor, mahalla_ids=[r.mahalla_id for r in red], year=date.year)
+            named = responsible_officials(
+                actor=actor, mahalla_ids=[r.mahalla_id for r in red], year=date.year
+            )
             missing = [r for r in red if r.mahalla_id not in named]
             view["red_without_official_count"] = len(missing)
             view["red_without_official"] = missing[:SHOWN]
             if view["is_decider"]:
-                view["proposed_count"] = assignment_list(actor=actor, year=date.year, status="proposed").count()
+                view["proposed_count"] = assignment_list(
+                    actor=actor, year=date.year, status="proposed"
+                ).count()
     if view["show_roadmaps"]:
         overdue = measure_alert_list(actor=actor, status="open").order_by("deadline", "pk")
         view["overdue_count"] = overdue.count()

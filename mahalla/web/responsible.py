@@ -1,4 +1,4 @@
-""""Responsible" on every page is the named official of the officials app (confirmed, else proposed), never
+""" "Responsible" on every page is the named official of the officials app (confirmed, else proposed), never
 the person an alert happens to be assigned to."""
 
 from __future__ import annotations

@@ -36,13 +36,13 @@ from mahalla.core.roles import ScopeLevel
 from mahalla.incidents.access import offence_records_allowed
 from mahalla.incidents.models import CodeKind, OffenceCategory
 from mahalla.incidents.selectors import offence_list, offence_reads_record
+from mahalla.officials.selectors import assignment_marker
 from mahalla.territory.access import (
     access_district_by_code,
     access_mahalla_by_code,
     access_region_by_code,
     territory_filter_for,
 )
-from mahalla.officials.selectors import assignment_marker
 from mahalla.territory.models import District, Mahalla, Region
 
 from . import presentation

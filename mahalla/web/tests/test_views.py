@@ -199,7 +199,9 @@ def test_the_red_list_names_the_responsible_official_not_the_alerts_assignee(cli
         mahallas=[mahalla],
     )
     alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=mahalla)
-    client.post(reverse("web:alert-assign", args=[alert.pk]), {"assignee": "follow_up"}, HTTP_HX_REQUEST="true")
+    client.post(
+        reverse("web:alert-assign", args=[alert.pk]), {"assignee": "follow_up"}, HTTP_HX_REQUEST="true"
+    )
     rule = AssignmentRuleConfig.objects.filter(target="mahalla", official_level="district").first()
     official = official_create(
         rule.positions[0], level="district", territory=mahalla.district, name="Dilnoza Karimova"
