@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from mahalla.core.redoc import redoc_script
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -14,6 +16,8 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
         name="api-redoc",
     ),
+    # ReDoc's bundle without the logo it would fetch from cdn.redoc.ly (mahalla/core/redoc.py).
+    path("api/redoc/redoc.standalone.js", redoc_script, name="api-redoc-script"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("mahalla.web.urls")),
     path("accounts/", include("mahalla.accounts.urls")),

@@ -259,6 +259,32 @@ def cluster_list(*, actor: Any, date: dt.date) -> QuerySet[ClusterResult]:
     )
 
 
+def territory_search_querysets(*, actor: Any, text: str) -> dict[str, QuerySet[Any]]:
+    """Every region, district and mahalla in scope matching `text` (as territory_search), unevaluated and
+    ordered, for a paged list of all the matches."""
+    text = text.strip()
+    if len(text) < 2:
+        match = Q(pk__in=[])
+    else:
+        match = (
+            Q(code__startswith=text)
+            | Q(name_uz__icontains=text)
+            | Q(name_uz_cyrl__icontains=text)
+            | Q(name_ru__icontains=text)
+        )
+    return {
+        "regions": region_list(actor=actor).filter(match).defer("boundary").order_by("code"),
+        "districts": district_list(actor=actor)
+        .filter(match)
+        .defer("boundary", "region__boundary")
+        .order_by("code"),
+        "mahallas": mahalla_list(actor=actor)
+        .filter(match)
+        .defer("boundary", "district__boundary", "region__boundary")
+        .order_by("name_uz", "code"),
+    }
+
+
 def territory_search(*, actor: Any, text: str, limit: int = 30) -> dict[str, list[Any]]:
     """Regions, districts and mahallas in scope whose code starts with, or a name contains, `text`."""
     text = text.strip()

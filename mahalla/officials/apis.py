@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.paging import paginated_response
+
 from .selectors import (
     access_official_by_id,
     assignment_list,
@@ -76,7 +78,7 @@ class AssignmentListApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("year", int), OpenApiParameter("status", str)],
-        responses=AssignmentOutputSerializer(many=True),
+        responses=AssignmentOutputSerializer(many=True),  # paged: count, next, previous, results
     )
     def get(self, request: Request) -> Response:
         year = request.query_params.get("year")
@@ -85,8 +87,8 @@ class AssignmentListApi(APIView):
             year=_year(request) if year else None,
             status=request.query_params.get("status") or None,
         )
-        return Response(
-            AssignmentOutputSerializer(rows.order_by("-year", "-priority", "id")[:2000], many=True).data
+        return paginated_response(
+            request, self, rows.order_by("-year", "-priority", "id"), AssignmentOutputSerializer
         )
 
 
@@ -157,8 +159,8 @@ class OfficialListApi(APIView):
             "position": request.query_params.get("position"),
             "level": request.query_params.get("level"),
         }
-        rows = official_list(actor=request.user, filters=filters).order_by("name", "pk")[:2000]
-        return Response(OfficialOutputSerializer(rows, many=True).data)
+        rows = official_list(actor=request.user, filters=filters).order_by("name", "pk")
+        return paginated_response(request, self, rows, OfficialOutputSerializer)
 
 
 class OfficialAccountabilityApi(APIView):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from mahalla.analytics.models import MahallaDayResult
@@ -148,7 +148,8 @@ def district_accountability(*, actor: Any, year: int) -> dict[str, Any]:
     day = dates.get(year)
     districts = list(
         District.objects.filter(territory_filter_for(actor).q(region="region", district="pk", mahalla=None))
-        .defer("boundary")
+        .select_related("region")
+        .defer("boundary", "region__boundary")
         .order_by("region__code", "code")
     )
     if scope.sees_nothing or day is None:
@@ -184,3 +185,31 @@ def district_accountability(*, actor: Any, year: int) -> dict[str, Any]:
             }
         )
     return {"date": day, "rows": rows, "columns": [title for title, _values in columns]}
+
+
+def responsible_officials(*, actor: Any, mahalla_ids: list[int], year: int) -> dict[int, Assignment]:
+    """The named official answering for each of `mahalla_ids` in `year` (inside the actor's territory): the
+    confirmed assignment of the highest priority, else the proposed one. "Responsible" on every page means
+    this official, never the person an alert happens to be assigned to."""
+    rows = (
+        assignment_list(actor=actor, year=year, status="active")
+        .filter(mahalla_id__in=sorted(set(mahalla_ids)))
+        .order_by("mahalla_id", "status", "-priority", "id")  # "confirmed" sorts before "proposed"
+    )
+    chosen: dict[int, Assignment] = {}
+    for assignment in rows:
+        if assignment.mahalla_id is not None:
+            chosen.setdefault(assignment.mahalla_id, assignment)
+    return chosen
+
+
+def assignment_marker(*, actor: Any, region: Any = None, district: Any = None) -> str:
+    """Changes whenever an assignment of the territory is proposed, confirmed, handed over or ended (for
+    caches of pages that name the responsible officials)."""
+    rows = Assignment.objects.filter(_assignment_q(actor))
+    if district is not None:
+        rows = rows.filter(district=district)
+    elif region is not None:
+        rows = rows.filter(region=region)
+    marker = rows.aggregate(count=Count("id"), last=Max("updated_at"))
+    return f"{marker['count']}-{marker['last'].timestamp() if marker['last'] else 0}"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from mahalla.analytics.models import DailyRun
 from mahalla.core.errors import AccessDenied, ApplicationError
+from mahalla.core.paging import paginate
 
 from .models import Assignment
 from .selectors import (
@@ -42,9 +43,11 @@ def _year(request: HttpRequest) -> int:
 def assignments(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     status = request.GET.get("status", "active")
-    rows = list(
-        assignment_list(actor=request.user, year=year, status=status or None).order_by("-priority", "id")
+    page = paginate(
+        request,
+        assignment_list(actor=request.user, year=year, status=status or None).order_by("-priority", "id"),
     )
+    rows = list(page.object_list)
     is_decider = request.user.role in DECIDERS  # type: ignore[union-attr]
     # Officials a chief may hand over to: those of the same positions in the chief's territory.
     if is_decider:
@@ -66,6 +69,7 @@ def assignments(request: HttpRequest) -> HttpResponse:
             "year": year,
             "status": status,
             "rows": rows,
+            "page": page,
             "is_decider": is_decider,
             "statuses": ["active", *Assignment.Status.values, ""],
         },

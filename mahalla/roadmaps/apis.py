@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from mahalla.core.dates import DATE_MAX, DATE_MIN
 from mahalla.core.errors import ApplicationError
+from mahalla.core.paging import paginated_response
 
 from . import selectors, services
 from .access import access_measure_by_id, access_roadmap_by_id
@@ -152,7 +153,9 @@ class RoadmapListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.roadmap_list(actor=request.user, **filters.validated_data)
-        return Response(RoadmapOutputSerializer(rows[:500], many=True).data)
+        return paginated_response(
+            request, self, rows.order_by("-period_start", "id"), RoadmapOutputSerializer
+        )
 
 
 class RoadmapCreateApi(APIView):
@@ -353,7 +356,7 @@ class MeasureAlertListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.measure_alert_list(actor=request.user, **filters.validated_data)
-        return Response(self.OutputSerializer(rows[:500], many=True).data)
+        return paginated_response(request, self, rows.order_by("-raised_on", "pk"), self.OutputSerializer)
 
 
 class MeasureAlertAcknowledgeApi(APIView):

@@ -380,16 +380,27 @@ def recurrence(
     places = repeat_places(rows, radius_m=radius_m, window_days=window_days)
     by_id = {row[0]: row for row in rows}
     show_location = offence_records_allowed(actor)
-    mahalla_codes = dict(Mahalla.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", "code"))
+    mahalla_rows = (
+        Mahalla.objects.filter(pk__in={r[1] for r in rows})
+        .select_related("district")
+        .only("code", "name_uz", "name_ru", "name_uz_cyrl", "district__name_uz", "district__name_ru")
+    )
+    mahallas = {m.pk: m for m in mahalla_rows}
+    mahalla_codes = {pk: m.code for pk, m in mahallas.items()}
     place_rows = []
     for group in places[:50]:
         members = [by_id[i] for i in group]
         lat = [m[3] for m in members if m[3] is not None]
         lon = [m[4] for m in members if m[4] is not None]
+        place_mahalla_id = Counter(m[1] for m in members).most_common(1)[0][0]
+        place_mahalla = mahallas.get(place_mahalla_id)
         place_rows.append(
             {
                 "offences": len(group),
-                "mahalla": mahalla_codes.get(Counter(m[1] for m in members).most_common(1)[0][0], ""),
+                "mahalla": mahalla_codes.get(place_mahalla_id, ""),
+                # Names for the pages (the code stays for the API).
+                "mahalla_name": place_mahalla.display_name() if place_mahalla else "",
+                "district_name": place_mahalla.district.display_name() if place_mahalla else "",
                 "place_type": Counter(m[2] for m in members).most_common(1)[0][0],
                 "first": min(m[5] for m in members),
                 "last": max(m[5] for m in members),

@@ -21,6 +21,7 @@ from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
 from mahalla.core.dates import date_parse
 from mahalla.core.errors import AccessDenied, ApplicationError
+from mahalla.core.paging import paginate
 from mahalla.territory.access import district_filter_for, mahalla_filter_for, region_filter_for
 from mahalla.territory.models import District, Mahalla, Region
 
@@ -28,7 +29,7 @@ from . import selectors, services
 from .access import access_measure_by_id, access_roadmap_by_id, measure_work_allowed, roadmap_planning_allowed
 from .catalogue import catalogue
 from .models import Measure, MeasureEvidence, PeriodKind, TerritoryLevel
-from .presentation import effect_sentence
+from .presentation import effect_sentence, reason_rows
 
 
 def _not_found(error: AccessDenied) -> Http404:
@@ -54,13 +55,19 @@ def _territory_choices(request: HttpRequest) -> dict[str, list[Any]]:
     user = request.user
     return {
         "region": list(
-            Region.objects.filter(region_filter_for(user)).only("code", "name_uz").order_by("code")
+            Region.objects.filter(region_filter_for(user))
+            .only("code", "name_uz", "name_ru", "name_uz_cyrl")
+            .order_by("code")
         ),
         "district": list(
-            District.objects.filter(district_filter_for(user)).only("code", "name_uz").order_by("code")[:300]
+            District.objects.filter(district_filter_for(user))
+            .only("code", "name_uz", "name_ru", "name_uz_cyrl")
+            .order_by("code")[:300]
         ),
         "mahalla": list(
-            Mahalla.objects.filter(mahalla_filter_for(user)).only("code", "name_uz").order_by("code")[:2000]
+            Mahalla.objects.filter(mahalla_filter_for(user))
+            .only("code", "name_uz", "name_ru", "name_uz_cyrl")
+            .order_by("code")[:2000]
         ),
     }
 
@@ -74,12 +81,17 @@ def _owners(request: HttpRequest) -> list[Any]:
 @login_required
 @require_GET
 def roadmap_index(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.roadmap_list(actor=request.user).order_by("-period_start", "-id")[:200])
+    page = paginate(request, selectors.roadmap_list(actor=request.user).order_by("-period_start", "-id"))
     alerts = list(selectors.measure_alert_list(actor=request.user, mine=True, status="open")[:50])
     return render(
         request,
         "roadmaps/index.html",
-        {"rows": rows, "alerts": alerts, "can_plan": roadmap_planning_allowed(request.user)},
+        {
+            "rows": list(page.object_list),
+            "page": page,
+            "alerts": alerts,
+            "can_plan": roadmap_planning_allowed(request.user),
+        },
     )
 
 
@@ -162,6 +174,7 @@ def roadmap_detail(request: HttpRequest, roadmap_id: int) -> HttpResponse:
         "roadmaps/detail.html",
         {
             "roadmap": roadmap,
+            "reasons": reason_rows(roadmap.reasons or []),
             "rows": [
                 {
                     "measure": m,
@@ -282,13 +295,14 @@ def roadmap_effect(request: HttpRequest, roadmap_id: int) -> HttpResponse:
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("all") != "1"
-    rows = list(
-        selectors.measure_alert_list(actor=request.user, mine=mine).order_by("status", "-raised_on", "id")[
-            :300
-        ]
+    page = paginate(
+        request,
+        selectors.measure_alert_list(actor=request.user, mine=mine).order_by("status", "-raised_on", "id"),
     )
     return render(
-        request, "roadmaps/alerts.html", {"rows": rows, "mine": mine, "today": timezone.localdate()}
+        request,
+        "roadmaps/alerts.html",
+        {"rows": list(page.object_list), "page": page, "mine": mine, "today": timezone.localdate()},
     )
 
 

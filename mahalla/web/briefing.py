@@ -18,6 +18,7 @@ from mahalla.incidents.models import CauseCode, OffenceCategory
 from mahalla.territory.models import District, Region
 
 from . import presentation
+from .responsible import red_list_named
 
 MAP_WIDTH = 640
 MAP_HEIGHT = 420
@@ -140,7 +141,7 @@ def briefing_context(
         "causes": [
             (cause_names.get(code, code), count) for code, count in (aggregate.causes if aggregate else [])
         ],
-        "red_list": analytics.red_list(
+        "red_list": red_list_named(
             actor=actor, date=date, region=region, district=district, limit=BRIEFING_RED_ROWS
         ),
         "red_rest": _red_rest(actor=actor, date=date, region=region, district=district, site_url=site_url),

@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from mahalla.core.formatting import number, signed_number
+
 CLASS_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "": "#9e9e9e"}
 
 CLASS_LABELS = {
@@ -69,40 +71,40 @@ def explanation_sentence(explanation: dict[str, Any], crime_class: str) -> str:
     parts = []
     score = explanation.get("weighted_score") or 0.0
     if crime_class == "green":
-        return _("Green: severity-weighted score %(score).1f is at most %(limit)s.") % {
-            "score": score,
+        return _("Green: severity-weighted score %(score)s is at most %(limit)s.") % {
+            "score": number(score, 1),
             "limit": thresholds.get("green_max_weighted_score", 0),
         }
     ratio = explanation.get("rate_ratio")
     if ratio is not None:
         parts.append(
             _(
-                "smoothed rate %(rate).0f per 100,000 is %(ratio).1f times the reference %(reference).0f "
+                "smoothed rate %(rate)s per 100,000 is %(ratio)s times the reference %(reference)s "
                 "(red needs %(min)s times)"
             )
             % {
-                "rate": explanation.get("smoothed_rate_per_100k") or 0,
-                "ratio": ratio,
-                "reference": explanation.get("reference_rate_per_100k") or 0,
+                "rate": number(explanation.get("smoothed_rate_per_100k") or 0, 0),
+                "ratio": number(ratio, 1),
+                "reference": number(explanation.get("reference_rate_per_100k") or 0, 0),
                 "min": thresholds.get("min_rate_ratio"),
             }
         )
     parts.append(
-        _("%(observed)s offences where %(expected).1f were expected (%(verdict)s)")
+        _("%(observed)s offences where %(expected)s were expected (%(verdict)s)")
         % {
-            "observed": explanation.get("place_count"),
-            "expected": explanation.get("expected") or 0,
+            "observed": number(explanation.get("place_count")),
+            "expected": number(explanation.get("expected") or 0, 1),
             "verdict": _("significant excess") if explanation.get("excess") else _("no significant excess"),
         }
     )
     parts.append(
-        _("severity-weighted score %(score).1f (red evidence from %(limit)s)")
-        % {"score": score, "limit": thresholds.get("red_min_weighted_score")}
+        _("severity-weighted score %(score)s (red evidence from %(limit)s)")
+        % {"score": number(score, 1), "limit": thresholds.get("red_min_weighted_score")}
     )
     if explanation.get("trend_z") is not None:
         parts.append(
-            _("change against the previous 12 months z = %(z)+.1f (rising from %(limit)s)")
-            % {"z": explanation["trend_z"], "limit": thresholds.get("rising_z")}
+            _("change against the previous 12 months z = %(z)s (rising from %(limit)s)")
+            % {"z": signed_number(explanation["trend_z"], 1), "limit": thresholds.get("rising_z")}
         )
     if crime_class == "red":
         fired = [
@@ -127,37 +129,37 @@ def explanation_sentence(explanation: dict[str, Any], crime_class: str) -> str:
 def alert_sentence(alert: Any) -> str:
     detail = alert.detail or {}
     if alert.kind == "turned_red":
-        return _("Now red (was %(previous)s): %(observed)s offences where %(expected).1f were expected.") % {
+        return _("Now red (was %(previous)s): %(observed)s offences where %(expected)s were expected.") % {
             "previous": CLASS_LABELS.get(detail.get("previous_class", ""), "-"),
             "observed": detail.get("place_count"),
-            "expected": detail.get("expected") or 0,
+            "expected": number(detail.get("expected") or 0, 1),
         }
     if alert.kind in ("new_hotspot", "intensifying_hotspot"):
-        return _("Weekly hot-spot pattern: %(label)s (Mann-Kendall trend z = %(z).1f).") % {
+        return _("Weekly hot-spot pattern: %(label)s (Mann-Kendall trend z = %(z)s).") % {
             "label": hotspot_label(detail.get("hotspot_class", "")),
-            "z": detail.get("trend_z") or 0.0,
+            "z": number(detail.get("trend_z") or 0.0, 1),
         }
     if alert.kind == "spike":
         return "; ".join(
-            _("%(category)s: %(observed)s today where %(expected).1f were expected (q = %(q).3f)")
+            _("%(category)s: %(observed)s today where %(expected)s were expected (q = %(q)s)")
             % {
                 "category": category,
                 "observed": values.get("observed"),
-                "expected": values.get("expected") or 0.0,
-                "q": values.get("q_value") or 0.0,
+                "expected": number(values.get("expected") or 0.0, 1),
+                "q": number(values.get("q_value") or 0.0, 3),
             }
             for category, values in detail.items()
         )
     if alert.kind == "cluster":
         return _(
             "%(observed)s offences in %(mahallas)s neighbouring mahallas from %(start)s to %(end)s where "
-            "%(expected).1f were expected (p = %(p).3f)."
+            "%(expected)s were expected (p = %(p)s)."
         ) % {
             "observed": detail.get("observed"),
             "mahallas": detail.get("mahallas"),
             "start": detail.get("start_date"),
             "end": detail.get("end_date"),
-            "expected": detail.get("expected") or 0.0,
-            "p": detail.get("p_value") or 0.0,
+            "expected": number(detail.get("expected") or 0.0, 1),
+            "p": number(detail.get("p_value") or 0.0, 3),
         }
     return ""

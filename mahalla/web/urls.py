@@ -5,7 +5,8 @@ from . import views
 app_name = "web"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.home, name="home"),
+    path("situation/", views.dashboard, name="dashboard"),
     path("country/", views.country, name="country"),
     path("region/<str:code>/", views.region, name="region"),
     path("district/<str:code>/", views.district, name="district"),

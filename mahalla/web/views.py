@@ -32,10 +32,13 @@ from mahalla.analytics import selectors as analytics
 from mahalla.analytics.services import ALERT_ASSIGNERS, alert_acknowledge, alert_assign
 from mahalla.core.dates import date_parse
 from mahalla.core.errors import AccessDenied, ApplicationError
+from mahalla.core.formatting import number
+from mahalla.core.paging import paginate
 from mahalla.core.roles import ScopeLevel
 from mahalla.incidents.access import offence_records_allowed
-from mahalla.incidents.models import OffenceCategory
+from mahalla.incidents.models import CodeKind, OffenceCategory
 from mahalla.incidents.selectors import offence_list, offence_reads_record
+from mahalla.officials.selectors import assignment_marker
 from mahalla.territory.access import (
     access_district_by_code,
     access_mahalla_by_code,
@@ -46,11 +49,11 @@ from mahalla.territory.models import District, Mahalla, Region
 
 from . import presentation
 from .briefing import briefing_context, briefing_pdf
+from .home import home_attention
+from .responsible import red_list_named
 
-OFFENCES_SHOWN = 20
 TERRITORY_CACHE_SECONDS = 600
 RED_LIST_SHOWN = 30
-ALERTS_SHOWN = 100
 
 
 def _date_param(request: HttpRequest) -> dt.date | None:
@@ -74,8 +77,18 @@ def _territory(request: HttpRequest, level: str, code: str | None) -> tuple[Regi
 
 
 @login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: what needs the user's attention today in their territory (web/home.py)."""
+    scope = territory_filter_for(request.user)
+    if scope.sees_nothing:
+        return render(request, "web/no_scope.html", status=403)
+    return render(request, "web/home.html", home_attention(actor=request.user))
+
+
+@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Start where the user's scope starts."""
+    """The situation page where the user's scope starts."""
     scope = territory_filter_for(request.user)
     if scope.level == ScopeLevel.COUNTRY:
         return redirect("web:country")
@@ -89,10 +102,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "web:district", code=District.objects.values_list("code", flat=True).get(pk=scope.district_id)
         )
     if scope.level == ScopeLevel.MAHALLAS:
-        mahallas = Mahalla.objects.filter(pk__in=sorted(scope.mahalla_ids)).order_by("code")
+        mahallas = (
+            Mahalla.objects.filter(pk__in=sorted(scope.mahalla_ids))
+            .select_related("district")
+            .defer("boundary", "district__boundary")
+            .order_by("code")
+        )
         if len(mahallas) == 1:
             return redirect("web:mahalla", code=mahallas[0].code)
-        return render(request, "web/my_mahallas.html", {"mahallas": mahallas})
+        return render(request, "web/my_mahallas.html", {"page": paginate(request, mahallas)})
     return render(request, "web/no_scope.html", status=403)
 
 
@@ -133,7 +151,8 @@ def _territory_data(
     """The territory page's data, cached: it changes only when the date is re-analysed (a new run id) or an
     alert of the territory is assigned, and building it is most of the page's time. The caller has checked
     that the user's scope covers the whole territory, so every user who reaches this sees the same data."""
-    assigned = analytics.alert_assignment_marker(actor=request.user, region=region, district=district)
+    # Names the responsible officials: a confirmed, handed-over or ended assignment changes the page.
+    assigned = assignment_marker(actor=request.user, region=region, district=district)
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
     # The run's start time, not only its id: ids can be reused after a rollback (tests), start times are not.
     run = f"{aggregate.run_id}.{aggregate.run.started_at.timestamp()}"
@@ -175,10 +194,14 @@ def _territory_data_build(
                 "url": mahalla_url.replace("CODE", r.mahalla.code),
                 "crime_class": r.crime_class,
                 "class_label": str(presentation.CLASS_LABELS.get(r.crime_class, "")),
-                "total_window": r.total_window,
-                "rate": "" if r.smoothed_rate_per_100k is None else f"{r.smoothed_rate_per_100k:.0f}",
-                "l28": (r.comparisons or {}).get("l28", {}),
-                "forecast": "" if r.forecast_next_week is None else f"{r.forecast_next_week:.1f}",
+                "class_rank": {"red": 0, "yellow": 1, "green": 2}.get(r.crime_class, 3),
+                "total_window": number(r.total_window),
+                "rate": number(r.smoothed_rate_per_100k),
+                "l28": {
+                    key: number(((r.comparisons or {}).get("l28") or {}).get(key))
+                    for key in ("current", "previous")
+                },
+                "forecast": number(r.forecast_next_week, 1),
             }
             for r in results
         ]
@@ -194,9 +217,10 @@ def _territory_data_build(
             (categories.get(code, code), count)
             for code, count in (aggregate.counts if aggregate else {}).items()
         ],
-        "red_list": analytics.red_list(
+        "red_list": red_list_named(
             actor=request.user, date=date, region=region, district=district, limit=RED_LIST_SHOWN
         ),
+        "red_total": aggregate.red if aggregate else 0,
         "alerts": list(
             analytics.alert_list(actor=request.user, date=date, region=region, district=district)[:10]
         ),
@@ -204,8 +228,11 @@ def _territory_data_build(
             "labels": [row.date.isoformat() for row in series],
             "last_28_days": [row.comparisons.get("l28_current", 0) for row in series],
             "red": [row.red for row in series],
-            "label_offences": str(_("Offences in the last 28 days")),
+            "label_offences": str(_("Crimes in the last 28 days")),
             "label_red": str(_("Red mahallas")),
+            "axis_x": str(_("Date of the analysis")),
+            "axis_y": str(_("Crimes in the 28 days before the date")),
+            "axis_y1": str(_("Number of red mahallas")),
         },
         "map_url": reverse("web:map-data", kwargs={"level": level, "code": code or "all"})
         + f"?date={date.isoformat()}",
@@ -369,17 +396,26 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
     current = analytics.mahalla_result_latest(actor=request.user, mahalla=place)
     categories = _category_names()
     offences: list[Any] = []
+    offence_page = None
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in CodeKind.values else ""
     records_allowed = offence_records_allowed(request.user)
     if records_allowed:
         # The funnel's queryset (role and territory filter) narrowed to the mahalla obtained through the
         # access funnel; only the category is joined: the territory rows with their boundaries were most of
-        # the page's time, and the page names the place already.
-        offences = list(
+        # the page's time, and the page names the place already. Paged, newest first; every record shown
+        # is logged as read.
+        rows = (
             offence_list(actor=request.user)
             .filter(mahalla=place)
             .select_related(None)
-            .select_related("category")[:OFFENCES_SHOWN]
+            .select_related("category")
+            .order_by("-occurred_at", "-pk")
         )
+        if kind:
+            rows = rows.filter(code_kind=kind)
+        offence_page = paginate(request, rows, per_page=20)
+        offences = list(offence_page.object_list)
         offence_reads_record(actor=request.user, offences=offences, purpose="mahalla page")
         for offence in offences:
             offence.category_name = categories.get(offence.category.code, offence.category.code)
@@ -393,6 +429,12 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         "mahalla": place,
         "current": current,
         "history": history,
+        "history_ticks": _history_ticks([r.date for r in history]),
+        "changes": [
+            {"date": after.date, "before": before.crime_class, "after": after.crime_class}
+            for before, after in zip(history, history[1:], strict=False)
+            if before.crime_class != after.crime_class
+        ][-10:],
         "explanation": presentation.explanation_sentence(current.explanation, current.crime_class)
         if current
         else "",
@@ -409,6 +451,9 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         else [],
         "hotspot": presentation.hotspot_label(current.hotspot_class) if current else "",
         "offences": offences,
+        "page": offence_page,
+        "kind": kind,
+        "kinds": CodeKind.choices,
         "records_allowed": records_allowed,
         "causes": [
             {"name": c.get(f"cause__name_{language}") or c["cause__name_en"], "count": c["count"]}
@@ -420,6 +465,14 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         + (f"?date={current.date.isoformat()}" if current else ""),
     }
     return render(request, "web/mahalla.html", context)
+
+
+def _history_ticks(dates: list[dt.date], ticks: int = 5) -> list[dt.date]:
+    """About `ticks` evenly spaced dates under the class history, the first and the last included."""
+    if len(dates) <= ticks:
+        return dates
+    step = (len(dates) - 1) / (ticks - 1)
+    return [dates[round(i * step)] for i in range(ticks)]
 
 
 def _alert_rows(request: HttpRequest, alerts: list[Any]) -> list[dict[str, Any]]:
@@ -445,16 +498,18 @@ def _assignable_users(request: HttpRequest) -> list[Any]:
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    rows = analytics.alert_list(
-        actor=request.user, status=status if status in ("open", "acknowledged") else None
-    )
+    status = status if status in ("open", "acknowledged", "all") else "open"
+    rows = analytics.alert_list(actor=request.user, status=None if status == "all" else status)
+    page = paginate(request, rows)
     return render(
         request,
         "web/alerts.html",
         {
-            "rows": _alert_rows(request, list(rows[:200])),
+            "rows": _alert_rows(request, list(page.object_list)),
+            "page": page,
             "status": status,
             "users": _assignable_users(request),
+            "can_assign": request.user.role in ALERT_ASSIGNERS,
         },
     )
 
@@ -494,9 +549,53 @@ def alert_assign_view(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
-    results = analytics.territory_search(actor=request.user, text=text)
-    template = "web/_search_results.html" if request.headers.get("HX-Request") else "web/search.html"
-    return render(request, template, {"q": text, "results": results})
+    if request.headers.get("HX-Request"):
+        # The drop-down under the search box: the first matches of each kind and a link to all of them.
+        results = analytics.territory_search(actor=request.user, text=text, limit=8)
+        return render(request, "web/_search_results.html", {"q": text, "results": results})
+    found = analytics.territory_search_querysets(actor=request.user, text=text)
+    page = paginate(request, _Chained([found["regions"], found["districts"], found["mahallas"]]))
+    rows = [
+        {
+            "kind": kind,
+            "item": item,
+            "url": reverse(f"web:{kind}", kwargs={"code": item.code}),
+        }
+        for item in page.object_list
+        for kind in [type(item).__name__.lower()]
+    ]
+    return render(request, "web/search.html", {"q": text, "page": page, "rows": rows})
+
+
+class _Chained:
+    """Several querysets paged as one list (regions, then districts, then mahallas), counting each once
+    and fetching only the rows of the page asked for."""
+
+    def __init__(self, querysets: list[Any]) -> None:
+        self.querysets = querysets
+        self._counts: list[int] | None = None
+
+    def counts(self) -> list[int]:
+        if self._counts is None:
+            self._counts = [queryset.count() for queryset in self.querysets]
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start, stop = window.start or 0, window.stop
+        items: list[Any] = []
+        offset = 0
+        for queryset, size in zip(self.querysets, self.counts(), strict=True):
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                items.extend(queryset[low:high])
+            offset += size
+        return items
 
 
 @login_required

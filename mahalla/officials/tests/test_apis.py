@@ -77,10 +77,10 @@ def test_an_inspector_may_not_propose(world):
 
 def test_the_list_shows_only_the_actors_territory(world):
     propose(world["analyst"])
-    rows = client_for(world["chief"]).get("/api/officials/assignments/?year=2025").json()
+    rows = client_for(world["chief"]).get("/api/officials/assignments/?year=2025").json()["results"]
     assert [row["mahalla"] for row in rows] == [world["here"][0].code]
-    assert len(client_for(world["analyst"]).get("/api/officials/assignments/?year=2025").json()) == 2
-    assert client_for(world["inspector"]).get("/api/officials/assignments/").json() == []
+    assert client_for(world["analyst"]).get("/api/officials/assignments/?year=2025").json()["count"] == 2
+    assert client_for(world["inspector"]).get("/api/officials/assignments/").json()["results"] == []
 
 
 def test_a_chief_confirms_in_their_district_and_gets_404_elsewhere(world):
@@ -117,7 +117,7 @@ def test_a_chief_hands_over_through_the_api_and_a_bad_choice_is_a_400_naming_the
         format="json",
     )
     assert response.status_code == 201 and response.json()["official"] == other.pk
-    old = client.get("/api/officials/assignments/?year=2025&status=changed").json()
+    old = client.get("/api/officials/assignments/?year=2025&status=changed").json()["results"]
     assert [(row["id"], row["replaced_by"], row["end_reason"]) for row in old] == [
         (mine.pk, response.json()["id"], "Transfer")
     ]
@@ -141,7 +141,7 @@ def test_the_official_view_lists_their_mahallas_with_classes_and_is_audited(worl
 def test_an_official_of_another_district_is_not_found(world):
     hokim_there = Official.objects.get(name="Hokim there")
     assert client_for(world["chief"]).get(f"/api/officials/{hokim_there.pk}/").status_code == 404
-    names = [row["name"] for row in client_for(world["chief"]).get("/api/officials/").json()]
+    names = [row["name"] for row in client_for(world["chief"]).get("/api/officials/").json()["results"]]
     assert sorted(names) == ["Hokim here", "Prosecutor here"]
 
 

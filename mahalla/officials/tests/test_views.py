@@ -40,7 +40,7 @@ def test_a_chief_sees_the_proposals_of_their_district_with_confirm_and_hand_over
     assert (
         f'id="assignment-{world["mine"].pk}"' in page and f'id="assignment-{world["theirs"].pk}"' not in page
     )
-    assert 'class="confirm"' in page and "Prosecutor here" in page  # the hand-over choice
+    assert 'confirm"' in page and "Prosecutor here" in page  # the hand-over choice
     assert "Hokim there" not in page
 
 
@@ -69,7 +69,7 @@ def test_the_official_and_district_pages_show_mahallas_and_coverage(client, worl
     assert (
         f'data-code="{DISTRICT_CODE}"' in districts and f'data-code="{OTHER_DISTRICT_CODE}"' not in districts
     )
-    assert "100 %" in districts
+    assert "100\u00a0%" in districts
     assert client.get(f"/officials/{world['theirs'].official_id}/").status_code == 404
 
 
@@ -84,6 +84,6 @@ def test_a_district_chief_gets_no_buttons_on_a_regional_officials_assignment(cli
     )  # fmt: skip
     page = client.get("/officials/?year=2025").content.decode()
     row = page.split(f'id="assignment-{regional_one.pk}"')[1].split("</tr>")[0]
-    assert "Guard" in row and 'class="confirm"' not in row and "<details>" not in row
+    assert "Guard" in row and 'confirm"' not in row and "<details" not in row
     mine = page.split(f'id="assignment-{world["mine"].pk}"')[1].split("</tr>")[0]
-    assert 'class="confirm"' in mine
+    assert 'confirm"' in mine

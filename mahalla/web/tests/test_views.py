@@ -59,7 +59,7 @@ def test_pages_require_signing_in(client, analysed):
 def test_a_district_chief_lands_on_the_district_and_cannot_open_another(client, analysed):
     client.force_login(chief())
 
-    assert client.get("/")["Location"] == reverse("web:district", args=[DISTRICT_CODE])
+    assert client.get(reverse("web:dashboard"))["Location"] == reverse("web:district", args=[DISTRICT_CODE])
     page = client.get(reverse("web:district", args=[DISTRICT_CODE]))
     assert page.status_code == 200
     assert b"G00" in page.content and b"H00" not in page.content
@@ -182,27 +182,49 @@ def test_the_briefing_pdf_is_a_readable_pdf_with_the_red_list(client, analysed):
     assert reference_district(DISTRICT_CODE).name_uz in text
 
 
-def test_a_chief_assigns_a_red_mahalla_and_the_red_list_names_the_official(client, analysed):
-    client.force_login(chief())
-    official = UserFactory(
-        username="official_g00",
-        first_name="Dilnoza",
-        last_name="Karimova",
+def test_the_red_list_names_the_responsible_official_not_the_alerts_assignee(client, analysed):
+    from mahalla.officials.models import Assignment, AssignmentRuleConfig
+    from mahalla.officials.services import assignment_confirm
+    from mahalla.officials.tests.factories import official_create
+
+    decider = chief()
+    client.force_login(decider)
+    mahalla = analysed["G01"]
+    UserFactory(
+        username="follow_up",
+        first_name="Anvar",
+        last_name="Toshev",
         role=Role.RESPONSIBLE_OFFICIAL,
         scope_level=ScopeLevel.MAHALLAS,
-        mahallas=[analysed["G01"]],
+        mahallas=[mahalla],
     )
-    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=analysed["G01"])
-    response = client.post(
-        reverse("web:alert-assign", args=[alert.pk]), {"assignee": "official_g00"}, HTTP_HX_REQUEST="true"
+    alert = Alert.objects.get(date=DAY, kind="turned_red", mahalla=mahalla)
+    client.post(
+        reverse("web:alert-assign", args=[alert.pk]), {"assignee": "follow_up"}, HTTP_HX_REQUEST="true"
     )
-    page = client.get(reverse("web:district", args=[DISTRICT_CODE])).content.decode()
+    rule = AssignmentRuleConfig.objects.filter(target="mahalla", official_level="district").first()
+    official = official_create(
+        rule.positions[0], level="district", territory=mahalla.district, name="Dilnoza Karimova"
+    )
+    assignment = Assignment.objects.create(
+        official=official, year=DAY.year, rule=rule, target="mahalla", mahalla=mahalla,
+        district=mahalla.district, region=mahalla.region, target_key=f"m{mahalla.pk}", reason="test",
+    )  # fmt: skip
 
-    assert response.status_code == 200
-    alert.refresh_from_db()
-    assert alert.assigned_to == official
-    red_list = page[page.index('id="red-list"') :]
-    assert "Dilnoza Karimova" in red_list[: red_list.index("</table>")]
+    def red_row() -> str:
+        page = client.get(reverse("web:district", args=[DISTRICT_CODE])).content.decode()
+        red_list = page[page.index('id="red-list"') :]
+        red_list = red_list[: red_list.index("</table>")]
+        return red_list[red_list.index(f"/mahalla/{mahalla.code}/") :].split("</tr>")[0]
+
+    proposed = red_row()
+    assignment_confirm(actor=decider, assignment_id=assignment.pk)
+    confirmed = red_row()
+
+    assert "Dilnoza Karimova" in proposed and "proposed" in proposed
+    assert "Anvar Toshev" not in proposed
+    # The page's cache knows the assignment changed: the confirmed official, no longer "proposed".
+    assert "Dilnoza Karimova" in confirmed and "proposed" not in confirmed
 
 
 def test_assigning_to_someone_who_cannot_see_the_mahalla_is_refused(client, analysed):

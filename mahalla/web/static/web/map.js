@@ -59,8 +59,12 @@
           { label: data.label_offences, data: data.last_28_days, borderColor: "#1f3a5f", yAxisID: "y" },
           { label: data.label_red, data: data.red, borderColor: "#c62828", yAxisID: "y1" }
         ] },
-        options: { animation: false, scales: { y: { position: "left", beginAtZero: true },
-                   y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } } } }
+        // Labelled axes (the labels come translated from the page); numbers in the page's language.
+        options: { animation: false, locale: document.documentElement.lang || "uz",
+                   scales: { x: { title: { display: true, text: data.axis_x } },
+                             y: { position: "left", beginAtZero: true, title: { display: true, text: data.axis_y } },
+                             y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
+                                   title: { display: true, text: data.axis_y1 } } } }
       });
     });
   });
