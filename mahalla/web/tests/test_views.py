@@ -98,6 +98,28 @@ def test_the_map_data_colours_each_mahalla_by_its_stored_class(client, analysed)
     assert stored["G00"] == "red" and stored["G22"] == "green"
 
 
+@pytest.mark.parametrize("role", [Role.PREVENTIVE_INSPECTOR, Role.MAHALLA_SEVEN, Role.RESPONSIBLE_OFFICIAL])
+def test_a_mahalla_level_role_gets_the_map_of_its_own_mahallas_only(client, analysed, role):
+    user = UserFactory(
+        role=role, scope_level=ScopeLevel.MAHALLAS, mahallas=[analysed["G00"], analysed["G11"]]
+    )
+    client.force_login(user)
+    url = reverse("web:map-data", args=["district", DISTRICT_CODE]) + f"?date={DAY}"
+    response = client.get(url)
+
+    assert response.status_code == 200
+    features = response.json()["features"]
+    assert sorted(f["properties"]["code"] for f in features) == ["G00", "G11"]
+    assert all(f["geometry"]["type"] == "Polygon" for f in features)
+    # The district's chief, asking for the same map afterwards, gets the whole district (not the cached
+    # map of the two mahallas), and the inspector's map was not the chief's cached one either.
+    client.force_login(chief())
+    assert len(client.get(url).json()["features"]) == 9
+    client.force_login(user)
+    assert len(client.get(url).json()["features"]) == 2
+    assert client.get(reverse("web:map-data", args=["district", OTHER_DISTRICT_CODE])).status_code == 404
+
+
 def test_the_country_drills_down_to_regions_and_districts(client, analysed):
     client.force_login(UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY))
     country = client.get(reverse("web:country"))
