@@ -236,8 +236,9 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def map_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    """GeoJSON of the mahallas of a territory coloured by class. A country map draws centroids (9,000
-    polygons would be megabytes); region and district maps draw the boundaries."""
+    """GeoJSON of the mahallas of a territory coloured by class: the full boundaries on a district map, the
+    boundaries generalised at import time for the zoom of a region or the country map (a country's 9,000
+    mahallas stay light), the centroid where no generalised shape is stored."""
     if level not in ("country", "region", "district"):
         raise Http404(_("Not found"))
     if level == "country" and not territory_filter_for(request.user).sees_everything:
@@ -343,8 +344,9 @@ def _map_features(
         "mahalla__centroid_lat",
         "mahalla__centroid_lon",
     ]
-    if level != "country":
-        fields.append("mahalla__boundary")
+    # The district map draws the full boundaries; region and country maps the shapes generalised for their
+    # zoom at import time (territory.geometry.MAP_LEVELS), or the mahalla's point where none is stored.
+    fields.append("mahalla__boundary" if level == "district" else "mahalla__boundary_simplified")
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
     for row in rows.values(*fields):
         name = (
@@ -353,6 +355,8 @@ def _map_features(
             else row["mahalla__name_uz"]
         )
         geometry = row.get("mahalla__boundary")
+        if level != "district":
+            geometry = (row.get("mahalla__boundary_simplified") or {}).get(level)
         if not geometry:
             if row["mahalla__centroid_lat"] is None:
                 continue

@@ -242,3 +242,34 @@ def test_assigning_to_someone_who_cannot_see_the_mahalla_is_refused(client, anal
     assert "cannot see this mahalla" in response.content.decode()
     alert.refresh_from_db()
     assert alert.assigned_to is None
+
+
+def test_region_and_country_maps_draw_the_shapes_generalised_for_their_zoom(client, analysed):
+    from shapely.geometry import shape
+
+    from mahalla.territory.geometry import MAP_LEVELS
+    from mahalla.territory.importing import mahalla_boundaries_simplify
+    from mahalla.territory.models import Mahalla
+
+    assert mahalla_boundaries_simplify() == len(analysed)
+    client.force_login(UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY))
+    region_code = reference_district(DISTRICT_CODE).region.code
+    maps = {
+        "region": client.get(reverse("web:map-data", args=["region", region_code]) + f"?date={DAY}").json(),
+        "country": client.get(reverse("web:map-data", args=["country", "all"]) + f"?date={DAY}").json(),
+        "district": client.get(
+            reverse("web:map-data", args=["district", DISTRICT_CODE]) + f"?date={DAY}"
+        ).json(),
+    }
+    stored = {m.code: m for m in Mahalla.objects.filter(code__in=list(analysed))}
+    for level, data in maps.items():
+        assert data["features"], level
+        for feature in data["features"]:
+            mahalla = stored[feature["properties"]["code"]]
+            expected = mahalla.boundary if level == "district" else mahalla.boundary_simplified[level]
+            assert feature["geometry"] == expected, level
+            # No vertex further from the true boundary than the level's tolerance and grid allow.
+            tolerance, grid = MAP_LEVELS.get(level, (0.0, 0.0))
+            distance = shape(feature["geometry"]).hausdorff_distance(shape(mahalla.boundary))
+            assert distance <= tolerance + grid, (level, distance)
+    assert len(maps["country"]["features"]) == len(analysed)
