@@ -274,9 +274,9 @@ def boundaries_simplified(geometries: Sequence[BoundaryGeometry]) -> list[dict[s
         # Rounding leaves runs of collinear vertices where detail was finer than the grid; dropping them
         # (simplify with tolerance 0) moves no edge, so neighbours still meet exactly.
         rounded = shapely.simplify(shapely.set_precision(simplified, grid), 0.0)
-        for index, (fine, coarse) in enumerate(zip(simplified, rounded, strict=True)):
-            chosen = coarse if not coarse.is_empty and coarse.is_valid else fine
-            if chosen.is_empty:
-                chosen = geometries[index]
-            result[index][level] = boundary_to_geojson(chosen)
+        usable = ~shapely.is_empty(rounded) & shapely.is_valid(rounded)
+        chosen = np.where(usable, rounded, simplified)
+        chosen = np.where(shapely.is_empty(chosen), array, chosen)
+        for index, text in enumerate(shapely.to_geojson(chosen)):
+            result[index][level] = json.loads(text)
     return result
