@@ -250,3 +250,33 @@ class MahallaLocator:
         return np.asarray(
             shapely.dwithin(self._indexed.geometries[positions], points, self.tolerance), dtype=bool
         )
+
+
+# Map levels and their generalisation, as (coverage simplification tolerance, coordinate grid), in degrees:
+# a region map (zoom about 8-9, a pixel is 300-600 m) needs no detail under ~50 m, a country map (zoom about
+# 5-6, a pixel is 2-5 km) none under ~500 m. The district map draws the full boundary.
+MAP_LEVELS: dict[str, tuple[float, float]] = {"region": (0.0005, 1e-4), "country": (0.005, 1e-3)}
+
+
+def boundaries_simplified(geometries: Sequence[BoundaryGeometry]) -> list[dict[str, dict[str, Any]]]:
+    """For each boundary, its GeoJSON generalised for each level of MAP_LEVELS.
+
+    The boundaries are simplified together as one coverage (GEOS CoverageSimplifier, Visvalingam-Whyatt on
+    the shared edges), so neighbours keep sharing their edges and no gap or overlap opens between mahallas;
+    coordinates are then rounded to the level's grid, which shortens every number written. A boundary the
+    grid would collapse (smaller than a grid cell) keeps its simplified, unrounded shape."""
+    if not geometries:
+        return []
+    array = np.asarray(geometries, dtype=object)
+    result: list[dict[str, dict[str, Any]]] = [{} for _ in geometries]
+    for level, (tolerance, grid) in MAP_LEVELS.items():
+        simplified = shapely.coverage_simplify(array, tolerance)
+        # Rounding leaves runs of collinear vertices where detail was finer than the grid; dropping them
+        # (simplify with tolerance 0) moves no edge, so neighbours still meet exactly.
+        rounded = shapely.simplify(shapely.set_precision(simplified, grid), 0.0)
+        usable = ~shapely.is_empty(rounded) & shapely.is_valid(rounded)
+        chosen = np.where(usable, rounded, simplified)
+        chosen = np.where(shapely.is_empty(chosen), array, chosen)
+        for index, text in enumerate(shapely.to_geojson(chosen)):
+            result[index][level] = json.loads(text)
+    return result

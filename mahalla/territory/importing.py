@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import shapely
+import shapely.geometry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from .geometry import (
     CONTAINMENT_TOLERANCE_DEGREES,
     BoundaryGeometry,
     GeometryError,
+    boundaries_simplified,
     boundary_parse,
     boundary_to_geojson,
     bounding_box,
@@ -666,3 +668,25 @@ def _territory_rows_write(rows: list[TerritoryRow], outcome: ImportOutcome) -> N
     LawAndOrderPost.objects.bulk_create(new_posts, batch_size=500)
     if changed_posts:
         LawAndOrderPost.objects.bulk_update(changed_posts, sorted(post_fields), batch_size=500)
+    if created or updated:
+        mahalla_boundaries_simplify()
+
+
+def mahalla_boundaries_simplify() -> int:
+    """Store every mahalla's boundary generalised per map level (geometry.MAP_LEVELS). All mahallas are
+    simplified as one coverage, so that edges shared across district borders stay shared. Returns the count.
+    Runs inside the import's transaction."""
+    rows = list(Mahalla.objects.exclude(boundary=None).order_by("pk").values_list("pk", "boundary"))
+    if not rows:
+        return 0
+    shapes = [shapely.geometry.shape(boundary) for _pk, boundary in rows]
+    simplified = boundaries_simplified(shapes)
+    Mahalla.objects.bulk_update(
+        [
+            Mahalla(pk=pk, boundary_simplified=levels)
+            for (pk, _b), levels in zip(rows, simplified, strict=True)
+        ],
+        ["boundary_simplified"],
+        batch_size=500,
+    )
+    return len(rows)

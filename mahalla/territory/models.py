@@ -74,6 +74,9 @@ class Mahalla(NamedTerritory):
     min_lat = models.FloatField(null=True, blank=True)
     max_lon = models.FloatField(null=True, blank=True)
     max_lat = models.FloatField(null=True, blank=True)
+    # The boundary generalised per map level at import time ({"region": GeoJSON, "country": GeoJSON};
+    # geometry.MAP_LEVELS), so that region and country maps send light shapes.
+    boundary_simplified = models.JSONField(_("boundary simplified per map level"), null=True, blank=True)
 
     class Meta(NamedTerritory.Meta):
         verbose_name = _("mahalla")

@@ -262,8 +262,9 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def map_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
-    """GeoJSON of the mahallas of a territory coloured by class. A country map draws centroids (9,000
-    polygons would be megabytes); region and district maps draw the boundaries."""
+    """GeoJSON of the mahallas of a territory coloured by class: the full boundaries on a district map, the
+    boundaries generalised at import time for the zoom of a region or the country map (a country's 9,000
+    mahallas stay light), the centroid where no generalised shape is stored."""
     if level not in ("country", "region", "district"):
         raise Http404(_("Not found"))
     if level == "country" and not territory_filter_for(request.user).sees_everything:
@@ -272,22 +273,42 @@ def map_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
     date = _date_param(request)
     if date is None:
         return JsonResponse({"type": "FeatureCollection", "features": []})
-    try:
-        # The same rule as the territory page: only a territory wholly inside the scope, so that the cached
-        # map of a territory is never shown to someone who may see only part of it.
-        aggregate = analytics.aggregate_get(actor=request.user, date=date, region=region, district=district)
-    except AccessDenied as error:
-        raise Http404(error.message) from error
-    if aggregate is None:
-        return JsonResponse({"type": "FeatureCollection", "features": []})
+    scope = territory_filter_for(request.user)
+    if scope.level == ScopeLevel.MAHALLAS:
+        # A mahalla-level role (inspector, Mahalla Seven, responsible official) may see a district only in
+        # part: its map is the user's own mahallas of that district (the selector is scoped to them), under
+        # a key of its own so that it is never served to someone who sees more or other mahallas.
+        run_row = (
+            analytics.mahalla_result_list(actor=request.user, date=date, region=region, district=district)
+            .select_related("run")
+            .first()
+        )
+        if run_row is None:
+            return JsonResponse({"type": "FeatureCollection", "features": []})
+        run_of_date = run_row.run
+        mine = hashlib.sha256(",".join(map(str, sorted(scope.mahalla_ids))).encode()).hexdigest()[:16]
+        scope_key = f"mahallas-{mine}"
+    else:
+        try:
+            # The same rule as the territory page: only a territory wholly inside the scope, so that the
+            # cached map of a territory is never shown to someone who may see only part of it.
+            aggregate = analytics.aggregate_get(
+                actor=request.user, date=date, region=region, district=district
+            )
+        except AccessDenied as error:
+            raise Http404(error.message) from error
+        if aggregate is None:
+            return JsonResponse({"type": "FeatureCollection", "features": []})
+        run_of_date = aggregate.run
+        scope_key = "whole"
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
-    run = f"{aggregate.run_id}.{aggregate.run.started_at.timestamp()}"
-    key = f"web:map:{level}:{code}:{date.isoformat()}:{run}:{language}"
+    run = f"{run_of_date.pk}.{run_of_date.started_at.timestamp()}"
+    key = f"web:map:{level}:{code}:{scope_key}:{date.isoformat()}:{run}:{language}"
     # The body is a function of the key alone (a re-run of the date has a new run), so the key is its
     # validator: a browser that has this map revalidates and gets a 304 without the body being built or sent.
     # Checked only here, after the access check above, so a 304 never answers someone who may not see it.
     etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-    modified = aggregate.run.finished_at or aggregate.run.started_at
+    modified = run_of_date.finished_at or run_of_date.started_at
     if _not_modified(request, etag, modified):
         response = HttpResponseNotModified()
     else:
@@ -349,8 +370,9 @@ def _map_features(
         "mahalla__centroid_lat",
         "mahalla__centroid_lon",
     ]
-    if level != "country":
-        fields.append("mahalla__boundary")
+    # The district map draws the full boundaries; region and country maps the shapes generalised for their
+    # zoom at import time (territory.geometry.MAP_LEVELS), or the mahalla's point where none is stored.
+    fields.append("mahalla__boundary" if level == "district" else "mahalla__boundary_simplified")
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
     for row in rows.values(*fields):
         name = (
@@ -359,6 +381,8 @@ def _map_features(
             else row["mahalla__name_uz"]
         )
         geometry = row.get("mahalla__boundary")
+        if level != "district":
+            geometry = (row.get("mahalla__boundary_simplified") or {}).get(level)
         if not geometry:
             if row["mahalla__centroid_lat"] is None:
                 continue

@@ -8,11 +8,14 @@ as longitude/latitude, and the tiling survives. Distances in it are within about
 is enough for synthetic shapes; areas are measured with an equal-area projection (`AREA_CRS`).
 
 Districts are the Voronoi cells of the approximate district centres (matched by name to the SOATO list),
-clipped to a buffered convex hull of those centres; regions are unions of their districts. Mahallas are the
-Voronoi cells of seed points drawn inside each district (denser towards the district centre), clipped to
-the district. Coordinates are snapped to a 1e-6 degree grid (about 0.1 m) before anything is written, and
-mahallas on a district border take in their neighbours' border vertices, so that the mahallas of the whole
-country form one exact coverage (no gap, no overlap) and districts and regions, as their unions, do too.
+clipped to Uzbekistan's outline from Natural Earth (`outline.py`; the mainland and the So'x exclave, the
+parts that hold a district centre); a piece of a cell cut off by the concave border goes to the neighbour
+it shares most border with, so each district is one polygon. Regions are unions of their districts.
+Mahallas are the Voronoi cells of seed points drawn inside each district (denser towards the district
+centre), clipped to the district and made single polygons the same way. Coordinates are snapped to a
+1e-6 degree grid (about 0.1 m) before anything is written, and mahallas on a district border take in their
+neighbours' border vertices, so that the mahallas of the whole country form one exact coverage (no gap, no
+overlap) and districts and regions, as their unions, do too.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from typing import Any
 import numpy as np
 import pyproj
 import shapely
+import shapely.ops
 from shapely.geometry import MultiPoint, Point, Polygon
 
 from mahalla.territory.reference_data import REFERENCE_DIR, reference_districts, reference_regions
 
 from .names import mahalla_name_scripts, mahalla_names, person_name
+from .outline import country_outline
 from .transliterate import normalise_apostrophes
 
 PLANE_CRS = "+proj=eqc +lat_ts=41 +lat_0=0 +lon_0=64 +x_0=0 +y_0=0 +R=6371008.8 +units=m +no_defs"
@@ -226,15 +231,77 @@ def _separate_coincident_centres(districts: dict[str, DistrictUnit], rng: np.ran
             return
 
 
+def _country_plane(districts: dict[str, DistrictUnit]) -> Any:
+    """The Natural Earth outline in the plane: the parts (mainland, exclaves) that hold a district centre."""
+    parts = [to_plane(part) for part in shapely.get_parts(country_outline())]
+    centres = [Point(d.centre_plane) for d in districts.values()]
+    kept = [part for part in parts if any(part.contains(c) for c in centres)]
+    return shapely.union_all(kept or [max(parts, key=lambda p: p.area)])
+
+
+def _move_centres_inside(districts: dict[str, DistrictUnit], country: Any) -> None:
+    """A published centre that falls outside the outline (the centroid list is approximate, and the border
+    is drawn at 1:10m) is moved to the nearest point 3 km inside the border."""
+    inner = country.buffer(-3_000)
+    for district in districts.values():
+        centre = Point(district.centre_plane)
+        if not country.contains(centre):
+            moved = shapely.ops.nearest_points(inner, centre)[0]
+            district.centre_plane = (float(moved.x), float(moved.y))
+
+
+def _single_polygons(cells: list[Any], anchors: list[Any] | None = None) -> list[Any]:
+    """Each cell as one polygon: a cell cut in pieces by a concave outline keeps the piece holding its anchor
+    (else its largest) and hands every other piece to the neighbour that shares the longest edge with it
+    (a piece that touches nobody is dropped: it lies beyond the area being tiled)."""
+    cells = list(cells)
+    for _ in range(20):
+        orphans: list[Any] = []
+        for index, cell in enumerate(cells):
+            if cell.geom_type == "Polygon" and not cell.is_empty:
+                continue
+            parts = [p for p in shapely.get_parts(cell) if p.geom_type == "Polygon" and p.area > 0]
+            if not parts:
+                continue
+            anchor = anchors[index] if anchors is not None else None
+            keep = next((p for p in parts if anchor is not None and p.contains(anchor)), None)
+            keep = keep or max(parts, key=lambda p: p.area)
+            cells[index] = keep
+            orphans.extend(p for p in parts if p is not keep)
+        if not orphans:
+            return cells
+        # A piece may touch only other pieces (two cut-off corners side by side): it waits for them to be
+        # placed first, and is dropped only when a whole pass places nothing.
+        while orphans:
+            waiting = []
+            for orphan in orphans:
+                array = np.array(cells, dtype=object)
+                # Edges shared up to half a metre: clipping computes the two sides' vertices separately.
+                near = orphan.boundary.buffer(0.5)
+                shared = shapely.length(shapely.intersection(shapely.boundary(array), near))
+                target = int(np.argmax(shared))
+                if shared[target] > 1.0:
+                    cells[target] = shapely.union(cells[target], shapely.snap(orphan, cells[target], 0.5))
+                else:
+                    waiting.append(orphan)
+            if len(waiting) == len(orphans):
+                break
+            orphans = waiting
+    raise ValueError("cells could not be made single polygons in 20 rounds")
+
+
 def _district_cells(districts: dict[str, DistrictUnit]) -> Any:
+    """Voronoi cells of the district centres clipped to Uzbekistan's outline (Natural Earth 1:10m)."""
+    country = _country_plane(districts)
+    _move_centres_inside(districts, country)
     codes = list(districts)
     points = MultiPoint([districts[c].centre_plane for c in codes])
-    # The country: a convex hull of the centres widened by 35 km, so that border districts get some land.
-    outline = shapely.convex_hull(points).buffer(35_000, quad_segs=8)
-    cells = shapely.voronoi_polygons(points, extend_to=outline, ordered=True)
-    for code, cell in zip(codes, shapely.get_parts(cells), strict=True):
-        districts[code].cell_plane = shapely.intersection(cell, outline)
-    return outline
+    cells = shapely.voronoi_polygons(points, extend_to=country.envelope.buffer(10_000), ordered=True)
+    clipped = list(shapely.intersection(shapely.get_parts(cells), country))
+    single = _single_polygons(clipped, [Point(districts[c].centre_plane) for c in codes])
+    for code, cell in zip(codes, single, strict=True):
+        districts[code].cell_plane = cell
+    return country
 
 
 def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
@@ -315,11 +382,19 @@ def _seed_points(
 
 def _mahalla_cells(cell: Polygon, seeds: np.ndarray) -> list[Polygon]:
     voronoi = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=cell, ordered=True)
-    # One Lloyd step (move each seed to its cell's centroid) evens out the slivers a random draw leaves.
     clipped = shapely.intersection(shapely.get_parts(voronoi), cell)
-    seeds = shapely.get_coordinates(shapely.centroid(clipped))
-    voronoi = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=cell, ordered=True)
-    return list(shapely.intersection(shapely.get_parts(voronoi), cell))
+    first = _single_polygons(list(clipped), list(shapely.points(seeds)))
+    # One Lloyd step (move each seed to its cell's centroid) evens out the slivers a random draw leaves.
+    moved = shapely.get_coordinates(shapely.centroid(np.array(first, dtype=object)))
+    voronoi = shapely.voronoi_polygons(MultiPoint(moved), extend_to=cell, ordered=True)
+    cells = list(shapely.intersection(shapely.get_parts(voronoi), cell))
+    if any(c.is_empty for c in cells):
+        # In a strongly concave district a moved seed can lose its whole cell: keep the first tiling.
+        return first
+    second: list[Polygon] = _single_polygons(cells, list(shapely.points(moved)))
+    if any(c.is_empty or c.geom_type != "Polygon" for c in second):
+        return first
+    return second
 
 
 def selected_district_codes(scale: str, districts: dict[str, DistrictUnit]) -> list[str]:

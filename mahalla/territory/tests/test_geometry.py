@@ -189,3 +189,46 @@ def test_contains_checks_each_point_against_its_own_mahalla() -> None:
 def test_an_empty_locator_or_no_points_locates_nothing() -> None:
     assert MahallaLocator([], []).locate(np.array([1.0]), np.array([1.0])).tolist() == [-1]
     assert MahallaLocator(["a"], [box(0, 0, 1, 1)]).locate(np.array([]), np.array([])).tolist() == []
+
+
+def _zigzag_halves(teeth: int = 100, amplitude: float = 0.00002) -> tuple[Polygon, Polygon]:
+    """A 0.1 x 0.1 degree square cut in two along a vertical zigzag line (teeth of `amplitude` degrees)."""
+    ys = np.linspace(40.0, 40.1, 2 * teeth + 1)
+    xs = 70.05 + amplitude * (np.arange(len(ys)) % 2)
+    cut = list(zip(xs.tolist(), ys.tolist(), strict=True))
+    left = Polygon([(70.0, 40.0), *cut, (70.0, 40.1)])
+    right = Polygon([(70.1, 40.0), (70.1, 40.1), *reversed(cut)])
+    return left, right
+
+
+def test_simplified_boundaries_keep_sharing_their_edge_and_shed_the_detail_of_each_level() -> None:
+    import shapely
+    from shapely.geometry import shape
+
+    from mahalla.territory.geometry import MAP_LEVELS, boundaries_simplified
+
+    left, right = _zigzag_halves()
+    levels = boundaries_simplified([left, right])
+
+    assert [sorted(item) for item in levels] == [sorted(MAP_LEVELS)] * 2
+    for level, (_tolerance, grid) in MAP_LEVELS.items():
+        a, b = shape(levels[0][level]), shape(levels[1][level])
+        assert a.is_valid and b.is_valid
+        # Still a coverage of the square: no overlap, no gap.
+        assert a.intersection(b).area == pytest.approx(0.0, abs=1e-12)
+        assert shapely.union_all([a, b]).area == pytest.approx(0.01, rel=1e-6)
+        # The 100 teeth of 2 m are below either level's detail: the cut becomes a straight line.
+        assert len(a.exterior.coords) < len(left.exterior.coords) / 10
+        coords = np.array(a.exterior.coords)
+        assert np.allclose(coords, np.round(coords / grid) * grid, atol=1e-12, rtol=0)
+
+
+def test_a_boundary_smaller_than_the_grid_keeps_its_shape() -> None:
+    from shapely.geometry import shape
+
+    from mahalla.territory.geometry import boundaries_simplified
+
+    tiny = box(70.0001, 40.0001, 70.0003, 40.0003)  # 20 m across: below the country grid of 1e-3 degrees
+    levels = boundaries_simplified([tiny])
+    assert shape(levels[0]["country"]).area > 0
+    assert boundaries_simplified([]) == []

@@ -317,3 +317,19 @@ def test_a_file_level_error_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(TabularError, match="Unknown column.*colour"):
         territory_import(actor=None, source=tmp_path / "t.csv")
     assert territory_state() == before
+
+
+def test_the_import_stores_each_mahalla_boundary_generalised_per_map_level() -> None:
+    from shapely.geometry import shape
+
+    territory_import(actor=None, source=FIXTURE)
+    navbahor = Mahalla.objects.get(code="1703202001")
+    full = shape(navbahor.boundary)
+
+    assert sorted(navbahor.boundary_simplified) == ["country", "region"]
+    for level in ("region", "country"):
+        simplified = shape(navbahor.boundary_simplified[level])
+        assert simplified.is_valid
+        assert simplified.symmetric_difference(full).area < 0.05 * full.area
+    # A mahalla without a boundary has nothing to generalise.
+    assert Mahalla.objects.get(code="1703203003").boundary_simplified is None

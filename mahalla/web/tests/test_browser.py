@@ -135,3 +135,32 @@ def test_no_page_requests_anything_outside_the_server(browser_page, nation, live
     hosts = {urlsplit(url).netloc for url in page.requested_urls if not url.startswith(("data:", "blob:"))}
     assert hosts == {server}
     assert any("/static/vendor/leaflet/leaflet.js" in url for url in page.requested_urls)
+
+
+@pytest.mark.parametrize("role", ["preventive_inspector", "mahalla_seven", "responsible_official"])
+def test_a_mahalla_level_role_sees_its_mahalla_on_the_map(browser_page, nation, sign_in, role):
+    from mahalla.accounts.tests.factories import UserFactory
+    from mahalla.core.roles import ScopeLevel
+
+    page = browser_page
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    mahalla = Mahalla.objects.filter(district=nation["district"]).order_by("code").first()
+    UserFactory(username=f"m_{role}", role=role, scope_level=ScopeLevel.MAHALLAS, mahallas=[mahalla])
+    sign_in(page, f"m_{role}")
+    assert page.url.endswith(f"/mahalla/{mahalla.code}/")
+    page.wait_for_selector("#map.map-ready")
+    shapes = page.eval_on_selector_all(
+        "path.mahalla-shape", "paths => paths.map(p => p.getAttribute('class'))"
+    )
+    stored = MahallaDayResult.objects.get(date=nation["tiny"].as_of, mahalla=mahalla).crime_class
+
+    assert len(shapes) == 1
+    assert f"mahalla-{mahalla.code}" in shapes[0].split() and f"class-{stored}" in shapes[0].split()
+    assert page.get_attribute("#map", "data-features") == "1"
+    # The browser's own favicon request is the one refusal allowed; a console error other than a failed
+    # load (the map's JSON parse error of the bug) fails the test.
+    assert [url for url in failed if not url.endswith("/favicon.ico")] == []
+    assert [e for e in errors if not e.startswith("Failed to load resource")] == []

@@ -98,6 +98,28 @@ def test_the_map_data_colours_each_mahalla_by_its_stored_class(client, analysed)
     assert stored["G00"] == "red" and stored["G22"] == "green"
 
 
+@pytest.mark.parametrize("role", [Role.PREVENTIVE_INSPECTOR, Role.MAHALLA_SEVEN, Role.RESPONSIBLE_OFFICIAL])
+def test_a_mahalla_level_role_gets_the_map_of_its_own_mahallas_only(client, analysed, role):
+    user = UserFactory(
+        role=role, scope_level=ScopeLevel.MAHALLAS, mahallas=[analysed["G00"], analysed["G11"]]
+    )
+    client.force_login(user)
+    url = reverse("web:map-data", args=["district", DISTRICT_CODE]) + f"?date={DAY}"
+    response = client.get(url)
+
+    assert response.status_code == 200
+    features = response.json()["features"]
+    assert sorted(f["properties"]["code"] for f in features) == ["G00", "G11"]
+    assert all(f["geometry"]["type"] == "Polygon" for f in features)
+    # The district's chief, asking for the same map afterwards, gets the whole district (not the cached
+    # map of the two mahallas), and the inspector's map was not the chief's cached one either.
+    client.force_login(chief())
+    assert len(client.get(url).json()["features"]) == 9
+    client.force_login(user)
+    assert len(client.get(url).json()["features"]) == 2
+    assert client.get(reverse("web:map-data", args=["district", OTHER_DISTRICT_CODE])).status_code == 404
+
+
 def test_the_country_drills_down_to_regions_and_districts(client, analysed):
     client.force_login(UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY))
     country = client.get(reverse("web:country"))
@@ -242,3 +264,34 @@ def test_assigning_to_someone_who_cannot_see_the_mahalla_is_refused(client, anal
     assert "cannot see this mahalla" in response.content.decode()
     alert.refresh_from_db()
     assert alert.assigned_to is None
+
+
+def test_region_and_country_maps_draw_the_shapes_generalised_for_their_zoom(client, analysed):
+    from shapely.geometry import shape
+
+    from mahalla.territory.geometry import MAP_LEVELS
+    from mahalla.territory.importing import mahalla_boundaries_simplify
+    from mahalla.territory.models import Mahalla
+
+    assert mahalla_boundaries_simplify() == len(analysed)
+    client.force_login(UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY))
+    region_code = reference_district(DISTRICT_CODE).region.code
+    maps = {
+        "region": client.get(reverse("web:map-data", args=["region", region_code]) + f"?date={DAY}").json(),
+        "country": client.get(reverse("web:map-data", args=["country", "all"]) + f"?date={DAY}").json(),
+        "district": client.get(
+            reverse("web:map-data", args=["district", DISTRICT_CODE]) + f"?date={DAY}"
+        ).json(),
+    }
+    stored = {m.code: m for m in Mahalla.objects.filter(code__in=list(analysed))}
+    for level, data in maps.items():
+        assert data["features"], level
+        for feature in data["features"]:
+            mahalla = stored[feature["properties"]["code"]]
+            expected = mahalla.boundary if level == "district" else mahalla.boundary_simplified[level]
+            assert feature["geometry"] == expected, level
+            # No vertex further from the true boundary than the level's tolerance and grid allow.
+            tolerance, grid = MAP_LEVELS.get(level, (0.0, 0.0))
+            distance = shape(feature["geometry"]).hausdorff_distance(shape(mahalla.boundary))
+            assert distance <= tolerance + grid, (level, distance)
+    assert len(maps["country"]["features"]) == len(analysed)

@@ -1,6 +1,7 @@
 """`mahalla demo` (what `make demo` runs): generate the nation (cached by seed under var/demo/<seed>/),
 migrate, import it through the real importers (skipped when already imported), create one demo account per
-role, run the daily analysis when the `analyze` command exists, print the URL and the logins, and serve."""
+role, run the daily analysis when the `analyze` command exists, tell the demo's story (mahalla/demo/story.py:
+the demo accounts' work through the services), print the URL and the logins, and serve."""
 
 from __future__ import annotations
 
@@ -108,6 +109,34 @@ class Command(MahallaCommand):
                 self.step(_("daily analysis of %(count)d dates") % {"count": len(pending)}, started)
             else:
                 self.step(_("daily analysis (already done)"), started)
+
+            # The demo's story: officials proposed and confirmed, roadmaps with measures done, late and
+            # overdue, an effect measured, alerts acknowledged (mahalla/demo/story.py), through the services.
+            from mahalla.demo.story import demo_story_tell
+
+            started = time.perf_counter()
+            try:
+                story = demo_story_tell(analysis_date=analysis_date)
+            except ApplicationError as error:
+                raise CommandError(error.message) from error
+            self.step(_("demo story") if story is not None else _("demo story (already told)"), started)
+            if story is not None:
+                self.stdout.write(
+                    "    "
+                    + _(
+                        "%(proposed)d officials proposed, %(confirmed)d confirmed; %(roadmaps)d roadmaps; "
+                        "%(alerts)d overdue-measure alerts; %(acknowledged)d alerts acknowledged"
+                    )
+                    % {
+                        "proposed": story.proposed,
+                        "confirmed": story.confirmed,
+                        "roadmaps": len(story.roadmaps),
+                        "alerts": story.overdue_alerts,
+                        "acknowledged": story.alerts_acknowledged,
+                    }
+                )
+                for skipped in story.skipped:
+                    self.stdout.write("    " + _("not told: %(what)s") % {"what": skipped})
         started = time.perf_counter()
         from mahalla.demo.coordination import coordination_demo_build
 

@@ -5,7 +5,11 @@
     var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
     var legendLabels = JSON.parse(element.dataset.legend);
     fetch(element.dataset.url, { credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
+      .then(function (response) {
+        // A refused or failed request draws an empty map instead of failing on an error page's HTML.
+        if (!response.ok) { return { type: "FeatureCollection", features: [] }; }
+        return response.json();
+      })
       .then(function (data) {
         var layer = L.geoJSON(data, {
           style: function (feature) {
