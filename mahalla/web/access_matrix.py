@@ -56,6 +56,7 @@ def _level(level: str, suffix: str = ""):  # -> builder
 
 ROUTES: list[Route] = [
     Route("web:dashboard", territorial=False, success=(200, 302)),
+    Route("web:home", territorial=False, success=(200, 302)),
     Route("web:country", territorial=False, success=(200, 302, 404)),
     Route("web:region", build=_code("region"), success=(200, 302)),
     Route("web:district", build=_code("district")),
