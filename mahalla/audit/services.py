@@ -117,7 +117,8 @@ def _insert_compiled_first(events: list[AuditEvent]) -> None:
     ``bulk_create`` opens its transaction (on SQLite: BEGIN IMMEDIATE, the database's single write lock)
     and only then turns the objects into SQL, a few milliseconds of Python per page of 20 rows that, with
     other threads wanting the interpreter, stretched to tens of milliseconds during which every other
-    writer waited. Here the SQL is built first; one statement (up to a batch) then runs on its own, so the
+    writer waited. Here the SQL is built right after the chain's head is read under its lock (the hashes
+    need it); one statement (up to a batch) then runs on its own, so the
     lock is held only while SQLite itself inserts. Several statements share one transaction, so a page of
     reads is recorded entirely or not at all. Like ``bulk_create``: no save() and no signals."""
     if not events:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -358,3 +360,76 @@ def test_an_oversized_evidence_upload_is_stopped_while_it_arrives(settings, tmp_
     assert response.status_code == 400
     assert sum(received) < 1_000_000  # stopped early, not after 5 MB
     assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*.pdf"))
+
+
+# ------------------------------------------------------------------ 7. deployment defaults fail safe
+
+
+def _settings_probe(module: str, env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("MAHALLA_", "DATABASE_URL"))
+    }
+    environment.update(DJANGO_SETTINGS_MODULE=module, MAHALLA_VAR_DIR=tempfile.mkdtemp(), **env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_demo_settings_run_without_debug_unless_asked_and_still_serve_static_files() -> None:
+    probe = _settings_probe(
+        "config.settings.local",
+        {},
+        "from django.conf import settings; from django.test import Client\n"
+        "print(settings.DEBUG, Client().get('/static/vendor/leaflet/leaflet.css').status_code)",
+    )
+    assert probe.stdout.split()[-2:] == ["False", "200"], probe.stderr[-2000:]
+    asked = _settings_probe(
+        "config.settings.local",
+        {"MAHALLA_DEBUG": "true"},
+        "from django.conf import settings; print(settings.DEBUG)",
+    )
+    assert asked.stdout.split()[-1] == "True"
+
+
+def test_production_refuses_a_short_secret() -> None:
+    env = {
+        "DATABASE_URL": "postgres://app@127.0.0.1:5432/none",
+        "MAHALLA_REDIS_URL": "redis://127.0.0.1:6379/9",
+    }
+    short = _settings_probe(
+        "config.settings.production", {**env, "MAHALLA_SECRET_KEY": "abc123"}, "print('started')"
+    )
+    assert short.returncode != 0 and "too weak" in short.stderr
+    strong = _settings_probe(
+        "config.settings.production",
+        {**env, "MAHALLA_SECRET_KEY": "k" * 30 + "abcdefghijklmnopqrstuvwxyz"},
+        "print('started')",
+    )
+    assert strong.stdout.strip().endswith("started"), strong.stderr[-2000:]
+
+
+def test_a_username_with_a_cyrillic_look_alike_markup_or_a_tab_is_refused() -> None:
+    from mahalla.accounts.services import user_create
+    from mahalla.core.errors import ApplicationError
+
+    admin = UserFactory(role=Role.ADMINISTRATOR, scope_level=ScopeLevel.COUNTRY)
+    for username in ("аdmin", "<b>chief</b>", "chief\tone"):  # the first "а" is Cyrillic
+        with pytest.raises(ApplicationError) as raised:
+            user_create(
+                actor=admin,
+                username=username,
+                password=None,
+                role=Role.NATIONAL_ANALYST,
+                scope_level="country",
+            )
+        assert raised.value.extra["field"] == "username"
