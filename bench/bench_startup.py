@@ -7,7 +7,9 @@ how much the platform adds to what any Django program pays. Budget (issues 10 an
 
 - "no cached bytecode": every module compiled from source, as on a fresh install (an empty
   PYTHONPYCACHEPREFIX per run, nothing written back);
-- "cached bytecode": after one untimed run has written the bytecode (a warm PYTHONPYCACHEPREFIX).
+- "cached bytecode": after one untimed run has written the bytecode (a warm PYTHONPYCACHEPREFIX);
+- "after make install": the packages' bytecode as `make install` compiles it (uv --compile-bytecode), the
+  project's own modules as they are, nothing written back (PYTHONDONTWRITEBYTECODE).
 
 The server worker is `mahalla serve --workers 1 --no-migrate` on a free port, timed until its first
 response to the sign-in page.
@@ -92,14 +94,14 @@ def serve_timed(env: dict[str, str]) -> tuple[float, float]:
     return wall, children_cpu() - cpu
 
 
-def environment(var_dir: str, pycache: str, write_bytecode: bool) -> dict[str, str]:
+def environment(var_dir: str, pycache: str | None, write_bytecode: bool) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        MAHALLA_VAR_DIR=var_dir,
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        MAHALLA_LOG_LEVEL="WARNING",
-        PYTHONPYCACHEPREFIX=pycache,
+        MAHALLA_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="config.settings.local", MAHALLA_LOG_LEVEL="WARNING"
     )
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    if pycache is not None:
+        env["PYTHONPYCACHEPREFIX"] = pycache
     if write_bytecode:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     else:
@@ -132,7 +134,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores (shared); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"budget {BUDGET_SECONDS:.1f} s; reference: a bare Django start-up in the same conditions")
-    for mode in ("cached bytecode", "no cached bytecode"):
+    for mode in ("cached bytecode", "after make install", "no cached bytecode"):
         print(f"== {mode} ({args.repeat} runs each; wall s / CPU s of the process and its children)")
         reference_cpu = None
         for name, case in cases.items():
@@ -141,6 +143,8 @@ def main() -> None:
                 if mode == "cached bytecode":
                     env = environment(args.var_dir, warm, write_bytecode=True)
                     wall, cpu = case(env)
+                elif mode == "after make install":
+                    wall, cpu = case(environment(args.var_dir, None, write_bytecode=False))
                 else:
                     cold = tempfile.mkdtemp(prefix="mahalla-pyc-cold-")
                     wall, cpu = case(environment(args.var_dir, cold, write_bytecode=False))
