@@ -17,7 +17,9 @@ $(UV):
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(UV)
 	test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
-	$(UV) pip sync --quiet --python $(BIN)/python requirements.txt requirements-dev.txt
+	@# Bytecode compiled once at install: otherwise every process compiles Django, pandas and scipy from source
+	@# until Python has written its cache (never, where PYTHONDONTWRITEBYTECODE is set): seconds per command.
+	$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.txt requirements-dev.txt
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 

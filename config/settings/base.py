@@ -286,4 +286,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MAHALLA_LOG_LEVEL", "INFO")},
+    # WeasyPrint reports each step of every PDF at INFO ("Step 5 - Creating layout"): noise in a command's
+    # output and in the server log.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -3,14 +3,13 @@ tracebacks, the platform's commands first, hyphenated names, one language per ru
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command, get_commands
-from django.utils import timezone, translation
+from django.utils import translation
 
 from mahalla import cli
 
@@ -91,19 +90,6 @@ def test_an_unknown_language_is_refused_with_the_choices(capsys):
     code, _, err = run(capsys, "--lang", "de", "--help")
     assert code == 1
     assert "'de'" in err and "uz, ru, en" in err
-
-
-def test_generate_names_the_generator_s_scales_without_loading_it():
-    from mahalla.demo.generator import SCALES
-    from mahalla.demo.management.commands.generate import SCALES as COMMAND_SCALES
-
-    assert COMMAND_SCALES == SCALES
-
-
-def test_generate_ends_today_when_no_date_is_given(tmp_path):
-    call_command("generate", "--scale", "tiny", "--seed", "7", "--out", str(tmp_path))
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["as_of"] == timezone.localdate().isoformat()
 
 
 @pytest.mark.django_db

@@ -75,3 +75,37 @@ def test_the_briefing_map_places_each_point_inside_the_frame():
     assert points["C"] == pytest.approx(
         ((points["A"][0] + points["B"][0]) / 2, briefing.MAP_HEIGHT / 2), abs=0.1
     )
+
+
+def test_the_country_map_of_the_pdf_is_an_image_with_each_point_in_its_class_colour():
+    import io
+
+    from PIL import Image
+
+    from mahalla.web import presentation
+
+    rows = [
+        {
+            "crime_class": "red",
+            "mahalla__code": "A",
+            "mahalla__centroid_lon": 69.0,
+            "mahalla__centroid_lat": 41.0,
+        },
+        {
+            "crime_class": "green",
+            "mahalla__code": "B",
+            "mahalla__centroid_lon": 70.0,
+            "mahalla__centroid_lat": 42.0,
+        },
+    ]
+    image = Image.open(io.BytesIO(briefing.png_point_map(rows, resolution=2))).convert("RGB")
+    assert image.size == (briefing.MAP_WIDTH * 2, briefing.MAP_HEIGHT * 2)
+
+    def colour(hex_colour):
+        return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    # A at the frame's left and bottom edge, B at its top (as in the SVG of the web page).
+    assert image.getpixel((20, (briefing.MAP_HEIGHT - 10) * 2)) == colour(presentation.CLASS_COLOURS["red"])
+    assert image.getpixel((int(image.size[0] * 0), 0)) == (255, 255, 255)
+    b_x = re.search(r'cx="([\d.]+)" cy="10.0"[^>]*data-code="B"', str(svg_map(rows, polygons=False))).group(1)
+    assert image.getpixel((round(float(b_x) * 2), 20)) == colour(presentation.CLASS_COLOURS["green"])
