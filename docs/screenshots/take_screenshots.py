@@ -29,7 +29,9 @@ def logins(log: Path) -> dict[str, str]:
 def shoot(page, name: str) -> None:
     path = HERE / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
-    Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(
+        path, optimize=True
+    )
     print(f"{path.name}: {path.stat().st_size // 1024} KiB")
 
 

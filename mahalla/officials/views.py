@@ -128,4 +128,9 @@ def official_detail(request: HttpRequest, official_id: int) -> HttpResponse:
 def districts(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     view = district_accountability(actor=request.user, year=year)
-    return render(request, "officials/districts.html", {"year": year, **view})
+    page = paginate(request, view["rows"])
+    return render(
+        request,
+        "officials/districts.html",
+        {"year": year, **view, "rows": list(page.object_list), "page": page},
+    )

@@ -95,15 +95,17 @@ def home_attention(*, actor: Any, today: dt.date | None = None) -> dict[str, Any
             classes = dict(results.values_list("mahalla_id", "crime_class"))
             view["my_mahallas"] = [{"mahalla": m, "crime_class": classes.get(m.pk, "")} for m in mahallas]
         if view["show_officials"]:
-            red = list(
-                results.filter(crime_class="red").order_by("-explanation__rate_ratio", "mahalla__code")
+            # Ids only for the count (656 red mahallas nationally); full rows for the few shown.
+            red_ids = list(
+                results.filter(crime_class="red")
+                .order_by("-explanation__rate_ratio", "mahalla__code")
+                .values_list("mahalla_id", flat=True)
             )
-            named = responsible_officials(
-                actor=actor, mahalla_ids=[r.mahalla_id for r in red], year=date.year
-            )
-            missing = [r for r in red if r.mahalla_id not in named]
+            named = responsible_officials(actor=actor, mahalla_ids=red_ids, year=date.year)
+            missing = [mahalla_id for mahalla_id in red_ids if mahalla_id not in named]
+            shown = {r.mahalla_id: r for r in results.filter(mahalla_id__in=missing[:SHOWN])}
             view["red_without_official_count"] = len(missing)
-            view["red_without_official"] = missing[:SHOWN]
+            view["red_without_official"] = [shown[i] for i in missing[:SHOWN] if i in shown]
             if view["is_decider"]:
                 view["proposed_count"] = assignment_list(
                     actor=actor, year=date.year, status="proposed"

@@ -29,6 +29,9 @@ def test_an_analyst_signs_in_and_drills_down_from_the_country_to_a_mahalla(brows
     page = browser_page
     district = nation["district"]
     sign_in(page, "analyst")
+    page.wait_for_selector("#home-title")  # the start page: what needs attention today
+    page.click("#nav-situation")
+    page.wait_for_selector("#children")
     assert page.url.endswith("/country/")
 
     page.click(f"#children a[href='/region/{district.region.code}/']")
