@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/imports/", include("mahalla.incidents.import_apis")),
     path("api/roadmaps/", include("mahalla.roadmaps.urls")),
     path("roadmaps/", include("mahalla.roadmaps.web_urls")),
+    path("coordination/", include("mahalla.coordination.web_urls")),
+    path("api/coordination/", include("mahalla.coordination.urls")),
 ]
 
 if settings.OIDC_ENABLED:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mahalla.analytics",
     "mahalla.roadmaps",
     "mahalla.officials",
+    "mahalla.coordination",
     "mahalla.web",
     "mahalla.demo",
 ]

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     PROSECUTOR = "prosecutor", _("Prosecutor")
     MAHALLA_SEVEN = "mahalla_seven", _("Mahalla Seven member")
     ADMINISTRATOR = "administrator", _("Administrator")
+    AGENCY_OFFICER = "agency_officer", _("Partner agency officer")
 
 
 class ScopeLevel(models.TextChoices):

@@ -174,6 +174,7 @@ def _demo_scopes() -> dict[str, dict[str, Any]]:
         Role.PROSECUTOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
         Role.MAHALLA_SEVEN: {"scope_level": ScopeLevel.MAHALLAS, "mahallas": mahallas[:1]},
         Role.ADMINISTRATOR: country,
+        Role.AGENCY_OFFICER: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
     }
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from django import template
 
+from mahalla.core.navigation import sections_for
+from mahalla.core.paging import page_query as _page_query
 from mahalla.core.roles import Role
 from mahalla.roadmaps.access import MEASURE_WORKERS, ROADMAP_PLANNERS
 
@@ -37,3 +39,15 @@ def nav_sections(user: Any) -> dict[str, bool]:
         return {"officials": False, "roadmaps": False}
     role = getattr(user, "role", "")
     return {"officials": role in OFFICIALS_USERS, "roadmaps": role in ROADMAPS_USERS}
+
+
+@register.simple_tag
+def nav_entries(user: Any) -> list[dict[str, Any]]:
+    """The sections that apps registered (mahalla.core.navigation) which `user` may see."""
+    return sections_for(user)
+
+
+@register.simple_tag
+def page_query(request: Any, number: int) -> str:
+    """The request's query string with `page` set to `number` (web/_pagination.html)."""
+    return _page_query(request, number)

@@ -141,6 +141,12 @@ class Command(BaseCommand):
                 )
                 for skipped in story.skipped:
                     self.stdout.write("    " + _("not told: %(what)s") % {"what": skipped})
+
+        started = time.perf_counter()
+        from mahalla.demo.coordination import coordination_demo_build
+
+        coordination_demo_build(seed=options["seed"], as_of=as_of - dt.timedelta(days=1))
+        self.step(_("coordination: agencies, tasks, council, training"), started)
         self.stdout.write(_("Ready in %(seconds).1f s.") % {"seconds": time.perf_counter() - total})
 
         url = f"http://{options['host']}:{options['port']}/"
