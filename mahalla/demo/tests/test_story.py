@@ -47,6 +47,7 @@ def test_the_demo_tells_the_whole_story_through_the_services(demo):
     # Roadmaps: the chief's district roadmap and the official's mahalla roadmap, each visible to its readers.
     assert roadmap_list(actor=chief).count() >= 2
     assert roadmap_list(actor=official).exists() and roadmap_list(actor=inspector).exists()
+    assert roadmap_list(actor=demo_user("mahalla_seven")).exists()
     measures = Measure.objects.filter(roadmap__in=roadmap_list(actor=chief))
     done = measures.filter(status=Measure.Status.DONE)
     late = [m for m in done if m.completed_at.date() > m.deadline]

@@ -167,3 +167,28 @@ def test_a_mahalla_level_role_sees_its_mahalla_on_the_map(browser_page, nation, 
     # load (the map's JSON parse error of the bug) fails the test.
     assert [url for url in failed if not url.endswith("/favicon.ico")] == []
     assert [e for e in errors if not e.startswith("Failed to load resource")] == []
+
+
+def test_the_country_map_draws_every_mahalla_as_a_shape_coloured_by_its_class(browser_page, nation, sign_in):
+    from mahalla.territory.importing import mahalla_boundaries_simplify
+
+    page = browser_page
+    # The import stored the generalised shapes already; stored again here in case another test's flush
+    # reloaded the territory without them.
+    mahalla_boundaries_simplify()
+    sign_in(page, "analyst")
+    page.wait_for_selector("#map.map-ready")
+    shapes = page.eval_on_selector_all(
+        "path.mahalla-shape", "paths => paths.map(p => [p.getAttribute('class'), p.getAttribute('fill')])"
+    )
+    stored = dict(
+        MahallaDayResult.objects.filter(date=nation["tiny"].as_of).values_list("mahalla__code", "crime_class")
+    )
+
+    assert len(shapes) == len(stored) > 0
+    for classes, fill in shapes:
+        code = next(c for c in classes.split() if c.startswith("mahalla-") and c != "mahalla-shape")[8:]
+        assert fill == COLOURS[stored[code]], code
+    # Polygons (moves and lines), not the dots the country map drew before (Leaflet draws a circle with arcs).
+    outlines = page.eval_on_selector_all("path.mahalla-shape", "paths => paths.map(p => p.getAttribute('d'))")
+    assert all("L" in d and "a" not in d for d in outlines)

@@ -137,6 +137,7 @@ class Command(MahallaCommand):
                 )
                 for skipped in story.skipped:
                     self.stdout.write("    " + _("not told: %(what)s") % {"what": skipped})
+
         started = time.perf_counter()
         from mahalla.demo.coordination import coordination_demo_build
 
