@@ -159,7 +159,9 @@ ROUTES: list[Route] = [
     Route("api-schema", territorial=False, leak_check=False, note="the schema names no object"),
     Route("api-docs", territorial=False),
     Route("api-redoc", territorial=False),
-    Route("api-redoc-script", territorial=False, public=True, leak_check=False, note="a vendored script file"),
+    Route(
+        "api-redoc-script", territorial=False, public=True, leak_check=False, note="a vendored script file"
+    ),
     Route(
         "set_language",
         method="POST",
