@@ -215,6 +215,7 @@ def rolling_origin_backtest(
     study_area: Literal["training", "per_origin"] | NDArray[np.bool_] = "training",
     n_boot: int = 2000,
     random_state: int | None = 0,
+    add_baselines: bool = True,
 ) -> BacktestResult:
     """Rolling-origin backtest of grid forecast methods by the honest protocol (see the module docstring).
 
@@ -247,6 +248,10 @@ def rolling_origin_backtest(
         Bootstrap resamples of the origins for the paired comparison.
     random_state : int or None
         Seed of the bootstrap.
+    add_baselines : bool
+        Add the baselines missing from ``methods`` (default). False only where they make no sense (a KDE in
+        metres over cells that are not places, e.g. mahallas in a row); the comparison is then against the
+        baselines present.
 
     Returns
     -------
@@ -304,7 +309,7 @@ def rolling_origin_backtest(
             raise ValueError(f"study_area must be a boolean mask of shape {grid.shape}")
         if not fixed_area.any():
             raise ValueError("study_area selects no cell")
-    forecasters = _forecasters(methods, horizon_days)
+    forecasters = _forecasters(methods, horizon_days, add_baselines=add_baselines)
     origin_days = _origin_days(origins)
     if origin_days.min() <= days.min():
         raise ValueError(
@@ -318,7 +323,7 @@ def rolling_origin_backtest(
                 "with horizon 'month' every origin must be the first day of a month; "
                 f"{_as_date(not_first[0])} is not"
             )
-    if study_area == "training":
+    if isinstance(study_area, str) and study_area == "training":
         fixed_area = grid.study_area(x_array[days < origin_days.min()], y_array[days < origin_days.min()])
 
     times = days + _MIDDAY
@@ -544,7 +549,7 @@ def _as_date(day: int) -> np.datetime64:
 
 
 def _forecasters(
-    methods: Sequence[str] | Mapping[str, GridForecaster] | None, horizon: Horizon
+    methods: Sequence[str] | Mapping[str, GridForecaster] | None, horizon: Horizon, *, add_baselines: bool
 ) -> dict[str, GridForecaster]:
     """The methods asked for, then any baseline not among them (the baselines are always in the table)."""
     defaults = default_forecasters(horizon)
@@ -565,6 +570,7 @@ def _forecasters(
         chosen = {name: defaults[name] for name in methods}
     if not chosen:
         raise ValueError("methods is empty: give at least one forecast method")
-    for name in BASELINE_NAMES:
-        chosen.setdefault(name, defaults[name])
+    if add_baselines:
+        for name in BASELINE_NAMES:
+            chosen.setdefault(name, defaults[name])
     return chosen

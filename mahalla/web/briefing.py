@@ -121,6 +121,7 @@ def briefing_context(
             for a in alerts
         ],
         "map_svg": svg_map(rows, polygons=polygons),
+        "forecast_choice": analytics.forecast_choice_get(actor=actor, date=date),
         "colours": presentation.CLASS_COLOURS,
         "title": _("Daily crime situation briefing"),
     }

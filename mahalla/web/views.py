@@ -393,6 +393,9 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "mahalla": place,
         "current": current,
+        "forecast_choice": (
+            analytics.forecast_choice_get(actor=request.user, date=current.date) if current else None
+        ),
         "history": history,
         "explanation": presentation.explanation_sentence(current.explanation, current.crime_class)
         if current

@@ -4,11 +4,11 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from mahalla.engine.forecast import (
+    DecayedCountForecaster,
+    EnsembleForecaster,
     Grid,
     GridETASForecaster,
     KDEForecaster,
-    DecayedCountForecaster,
-    EnsembleForecaster,
     NaiveForecaster,
     ProspectiveHotspotForecaster,
 )
