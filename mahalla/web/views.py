@@ -317,6 +317,7 @@ def _map_features(
         "crime_class",
         "total_window",
         "hotspot_class",
+        "forecast_next_week",
         "mahalla__code",
         "mahalla__name_uz",
         "mahalla__name_ru",
@@ -352,6 +353,11 @@ def _map_features(
                     "colour": presentation.CLASS_COLOURS.get(row["crime_class"], "#9e9e9e"),
                     "offences": row["total_window"],
                     "hotspot": presentation.hotspot_label(row["hotspot_class"]),
+                    "forecast": (
+                        ""
+                        if row["forecast_next_week"] is None
+                        else _("Forecast next week: %(value).1f") % {"value": row["forecast_next_week"]}
+                    ),
                     "url": reverse("web:mahalla", kwargs={"code": row["mahalla__code"]}),
                 },
             }
