@@ -42,6 +42,9 @@ class DailyRun(models.Model):
     timings = models.JSONField(default=dict)
     parameters = models.JSONField(default=dict)
     versions = models.JSONField(default=dict)
+    # The next-week forecast's method, chosen by a backtest on the weeks before the date, with its scores
+    # (see mahalla/analytics/forecasting.py).
+    forecast = models.JSONField(default=dict)
     offences_read = models.PositiveIntegerField(default=0)
     mahallas = models.PositiveIntegerField(default=0)
     alerts = models.PositiveIntegerField(default=0)

@@ -307,3 +307,19 @@ def territory_search(*, actor: Any, text: str, limit: int = 30) -> dict[str, lis
             .defer("boundary", "district__boundary", "region__boundary")[:limit]
         ),
     }
+
+
+def forecast_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | None:
+    """The method of the date's next-week forecast and its backtest scores (None if the actor sees nothing
+    or the date has no finished run). Nation-wide scores, no counts of offences: nothing to suppress."""
+    if _scope(actor).sees_nothing:
+        return None
+    stored = (
+        DailyRun.objects.filter(status=DailyRun.Status.DONE, date=date)
+        .order_by("-started_at")
+        .values_list("forecast", flat=True)
+        .first()
+    )
+    from .forecasting import forecast_choice_for_display  # pandas and the engine: loaded on first use
+
+    return forecast_choice_for_display(stored, date)

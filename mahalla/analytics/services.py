@@ -82,7 +82,7 @@ def analysis_run(*, date: dt.date, actor: Any = None, parameters: dict[str, Any]
             _("Cannot analyse %(date)s: it lies in the future.") % {"date": date.isoformat()},
             {"date": date.isoformat()},
         )
-    from . import frames, pipeline
+    from . import forecasting, frames, pipeline
 
     values = _parameters(parameters)
     started = time.perf_counter()
@@ -105,10 +105,16 @@ def analysis_run(*, date: dt.date, actor: Any = None, parameters: dict[str, Any]
             raise ApplicationError(_("There are no mahallas to analyse: import the territory first."))
         previous = _previous_state(date)
         outputs = pipeline.run_pipeline(inputs, values, previous)
+        forecast_started = time.perf_counter()
+        outputs.mahalla["forecast_next_week"], forecast_choice = forecasting.next_week_by_winner(
+            inputs, values
+        )
+        outputs.timings["forecast_winner"] = round(time.perf_counter() - forecast_started, 3)
         store_started = time.perf_counter()
         with transaction.atomic():
             _replace_results(run, date, inputs, outputs)
             run.status = DailyRun.Status.DONE
+            run.forecast = forecast_choice
             run.offences_read = len(inputs.offences)
             run.mahallas = len(inputs.mahallas)
             run.alerts = len(outputs.alerts)

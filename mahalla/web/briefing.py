@@ -193,6 +193,7 @@ def briefing_context(
         "map_svg": svg_map(rows, polygons=polygons),
         "map_rows": rows,
         "map_polygons": polygons,
+        "forecast_choice": analytics.forecast_choice_get(actor=actor, date=date),
         "colours": presentation.CLASS_COLOURS,
         "title": _("Daily crime situation briefing"),
     }

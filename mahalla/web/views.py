@@ -364,6 +364,7 @@ def _map_features(
         "crime_class",
         "total_window",
         "hotspot_class",
+        "forecast_next_week",
         "mahalla__code",
         "mahalla__name_uz",
         "mahalla__name_ru",
@@ -402,6 +403,11 @@ def _map_features(
                     "colour": presentation.CLASS_COLOURS.get(row["crime_class"], "#9e9e9e"),
                     "offences": row["total_window"],
                     "hotspot": presentation.hotspot_label(row["hotspot_class"]),
+                    "forecast": (
+                        ""
+                        if row["forecast_next_week"] is None
+                        else _("Forecast next week: %(value).1f") % {"value": row["forecast_next_week"]}
+                    ),
                     "url": reverse("web:mahalla", kwargs={"code": row["mahalla__code"]}),
                 },
             }
@@ -452,6 +458,9 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "mahalla": place,
         "current": current,
+        "forecast_choice": (
+            analytics.forecast_choice_get(actor=request.user, date=current.date) if current else None
+        ),
         "history": history,
         "history_ticks": _history_ticks([r.date for r in history]),
         "changes": [

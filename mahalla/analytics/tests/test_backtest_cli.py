@@ -60,18 +60,40 @@ def test_the_command_prints_one_row_per_requested_method(weekly_q1):
             "--coverage",
             "0.05",
             "--method",
-            "naive",
-            "--method",
-            "etas",
+            "ensemble",
         ]
     )
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert "1437 events" in lines[0] and "12 origins 2017-01-01 .. 2017-03-19" in lines[0]
-    rows = {line.split()[0]: line.split() for line in lines[3:]}
-    assert list(rows) == ["naive", "etas"]
-    # The printed means are those of the engine's backtest on the same data.
-    assert float(rows["etas"][3]) == pytest.approx(weekly_q1.summary.loc["etas", "pai"], abs=5e-5)
+    assert "study area training" in lines[0]
+    table_end = lines.index("")
+    header = lines[1].split()
+    rows = {line.split()[0]: line.split() for line in lines[3:table_end]}
+    # The method asked for, then the baselines, which are always in the table.
+    assert list(rows) == ["ensemble", "all_history", "last_365", "last_horizon", "kde"]
+    # The printed pooled scores are those of the engine's backtest on the same data.
+    pai_column = header.index("pai") + 1
+    assert float(rows["ensemble"][pai_column]) == pytest.approx(
+        weekly_q1.summary.loc["ensemble", "pai"], abs=5e-5
+    )
+    assert "paired comparison" in lines[table_end + 1]
+
+
+def test_the_command_forecasts_calendar_months():
+    code, out, err = _run_cli(
+        ["--csv", str(CHICAGO), *CHICAGO_FORMAT, *CLI_PERIOD, "--horizon", "month", "--method", "all_history"]
+    )
+    assert (code, err) == (0, "")
+    assert "horizon month; 3 origins 2017-01-01 .. 2017-03-01" in out.splitlines()[0]
+
+
+def test_the_command_refuses_a_horizon_that_is_neither_days_nor_month(capsys):
+    code, _, _ = _run_cli(["--csv", str(CHICAGO), *CHICAGO_FORMAT, *CLI_PERIOD, "--horizon", "fortnight"])
+    # argparse reports usage errors on the process's stderr.
+    assert (
+        code == 2 and "'fortnight' is neither a whole number of days nor 'month'" in capsys.readouterr().err
+    )
 
 
 def test_the_command_names_a_missing_column_and_lists_the_columns(tmp_path):

@@ -6,6 +6,7 @@ coordinates in metres and times in days, and ``predict(horizon_days)`` returning
 """
 
 from mahalla.engine.forecast._base import GridForecaster
+from mahalla.engine.forecast.ensemble import DecayedCountForecaster, EnsembleForecaster
 from mahalla.engine.forecast.etas import GridETASForecaster, simulate_grid_etas
 from mahalla.engine.forecast.grid import Grid
 from mahalla.engine.forecast.kde import KDEForecaster
@@ -14,6 +15,8 @@ from mahalla.engine.forecast.prospective import ProspectiveHotspotForecaster
 
 __all__ = [
     "Grid",
+    "DecayedCountForecaster",
+    "EnsembleForecaster",
     "GridETASForecaster",
     "GridForecaster",
     "KDEForecaster",

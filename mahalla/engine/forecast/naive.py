@@ -18,9 +18,10 @@ class NaiveForecaster(GridForecaster):
 
     Parameters
     ----------
-    period : float
+    period : float or None
         Length in days of the "last period": events with ``end - period <= t <= end`` are counted. A fair
-        baseline uses the forecast horizon (7 days for a weekly forecast).
+        baseline uses the forecast horizon (7 days for a weekly forecast). None: all history before ``end``
+        (the long-term hot spots), scaled as a rate over the days from the first event to ``end``.
 
     Attributes
     ----------
@@ -45,14 +46,19 @@ class NaiveForecaster(GridForecaster):
     [[0.0, 2.0, 1.0]]
     """
 
-    def __init__(self, period: float = 7.0) -> None:
+    def __init__(self, period: float | None = 7.0) -> None:
         self.period = period
 
     def fit(self, x: ArrayLike, y: ArrayLike, t: ArrayLike, grid: Grid, *, end: float | None = None) -> Self:
         """Count each cell's events in the last ``period`` days before ``end``."""
-        positive_number("period", self.period)
+        positive_number("period", self.period, allow_none=True)
         events = past_events(x, y, t, grid, end)
-        recent = events.t >= events.end - float(self.period)
+        if self.period is None:
+            recent = np.ones(events.t.size, dtype=bool)
+            self.period_days_ = max(events.end - float(events.t.min()), 1.0) if events.t.size else 1.0
+        else:
+            recent = events.t >= events.end - float(self.period)
+            self.period_days_ = float(self.period)
         self.grid_ = grid
         self.end_ = events.end
         self.counts_ = (
@@ -64,5 +70,5 @@ class NaiveForecaster(GridForecaster):
         """Expected events per cell over ``horizon`` days: last period's counts scaled to the horizon."""
         self._check_fitted()
         positive_number("horizon", horizon)
-        result: NDArray[np.float64] = self.counts_ * (float(horizon) / float(self.period))
+        result: NDArray[np.float64] = self.counts_ * (float(horizon) / self.period_days_)
         return result

@@ -4,6 +4,8 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from mahalla.engine.forecast import (
+    DecayedCountForecaster,
+    EnsembleForecaster,
     Grid,
     GridETASForecaster,
     KDEForecaster,
@@ -50,10 +52,52 @@ def test_naive_ignores_crimes_before_the_last_period(grid):
     assert model.predict(7)[0, 0] == 1.0
 
 
-@pytest.mark.parametrize("period", [0, -7, "week", None])
+@pytest.mark.parametrize("period", [0, -7, "week"])
 def test_naive_refuses_a_period_that_is_not_a_positive_number(period, grid):
     with pytest.raises((ValueError, TypeError), match="period"):
         NaiveForecaster(period=period).fit([50.0], [50.0], [1.0], grid, end=10.0)
+
+
+def test_the_all_history_count_counts_every_past_event_as_a_rate_over_the_history(grid):
+    model = NaiveForecaster(period=None).fit(
+        [50.0, 50.0, 150.0], [50.0] * 3, [2.0, 90.0, 50.0], grid, end=102.0
+    )
+    assert model.counts_[0, :2].tolist() == [2.0, 1.0]
+    # Three events over the 100 days from the first to the origin: 2 / 100 per day in cell 0.
+    assert model.predict(10)[0, 0] == pytest.approx(0.2)
+
+
+# Decayed counts and the ensemble
+
+
+def test_a_decayed_count_weighs_each_event_by_its_age_and_shares_it_with_the_rings(grid):
+    model = DecayedCountForecaster(decay=10.0, ring_weights=(1.0, 0.5)).fit(
+        [50.0, 150.0], [50.0, 50.0], [90.0, 100.0], grid, end=100.0
+    )
+    own, neighbour = np.exp(-1.0), 1.0
+    assert model.risk_[0, 0] == pytest.approx(own + 0.5 * neighbour)
+    assert model.risk_[0, 1] == pytest.approx(neighbour + 0.5 * own)
+    assert model.risk_[0, 2] == pytest.approx(0.5 * neighbour)
+    # The forecast total is the decay-weighted daily rate times the horizon.
+    rate = (own + neighbour) / (10.0 * (1 - np.exp(-1.0)))
+    assert model.predict(7).sum() == pytest.approx(rate * 7)
+
+
+@pytest.mark.parametrize("weights", [(), (0.0, 1.0), (1.0, -0.1)])
+def test_a_decayed_count_refuses_ring_weights_without_a_positive_first(weights, grid):
+    with pytest.raises(ValueError, match="ring_weights"):
+        DecayedCountForecaster(ring_weights=weights).fit([50.0], [50.0], [1.0], grid, end=10.0)
+
+
+def test_an_ensemble_averages_its_members_normalised_maps(grid):
+    x, y, t = [50.0, 50.0, 150.0], [50.0] * 3, [1.0, 2.0, 99.0]
+    members = [DecayedCountForecaster(), DecayedCountForecaster(decay=1.0)]
+    ensemble = EnsembleForecaster(members).fit(x, y, t, grid, end=100.0)
+    maps = [member.clone().fit(x, y, t, grid, end=100.0).predict(7) for member in members]
+    expected_pattern = (maps[0] / maps[0].sum() + maps[1] / maps[1].sum()) / 2
+    forecast = ensemble.predict(7)
+    assert forecast / forecast.sum() == pytest.approx(expected_pattern)
+    assert forecast.sum() == pytest.approx((maps[0].sum() + maps[1].sum()) / 2)
 
 
 # KDE

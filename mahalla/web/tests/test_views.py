@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from mahalla.accounts.tests.factories import UserFactory
-from mahalla.analytics.models import Alert, MahallaDayResult
+from mahalla.analytics.models import Alert, DailyRun, MahallaDayResult
 from mahalla.analytics.services import analysis_run
 from mahalla.analytics.tests.factories import (
     DISTRICT_CODE,
@@ -295,3 +295,21 @@ def test_region_and_country_maps_draw_the_shapes_generalised_for_their_zoom(clie
             distance = shape(feature["geometry"]).hausdorff_distance(shape(mahalla.boundary))
             assert distance <= tolerance + grid, (level, distance)
     assert len(maps["country"]["features"]) == len(analysed)
+
+
+def test_the_map_and_the_briefing_show_the_next_week_forecast_and_how_it_was_chosen(client, analysed):
+    client.force_login(chief())
+    data = client.get(reverse("web:map-data", args=["district", DISTRICT_CODE]) + f"?date={DAY}").json()
+    stored = dict(
+        MahallaDayResult.objects.filter(date=DAY).values_list("mahalla__code", "forecast_next_week")
+    )
+    g00 = next(f for f in data["features"] if f["properties"]["code"] == "G00")
+    assert g00["properties"]["forecast"] == f"Forecast next week: {stored['G00']:.1f}"
+
+    page = client.get(
+        reverse("web:briefing", args=["district", DISTRICT_CODE]) + f"?date={DAY}"
+    ).content.decode()
+    choice = DailyRun.objects.get(date=DAY).forecast
+    assert "Next-week forecast by" in page
+    assert f"PEI* {choice['pei_star']:.3f}" in page
+    assert "over the count of all past offences" in page

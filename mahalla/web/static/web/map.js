@@ -25,7 +25,7 @@
             var title = document.createElement("strong");
             title.textContent = p.name + " (" + p.code + ")";
             tip.appendChild(title);
-            [p.class_label, legendLabels.offences + ": " + p.offences, p.hotspot].forEach(function (text) {
+            [p.class_label, legendLabels.offences + ": " + p.offences, p.hotspot, p.forecast].filter(Boolean).forEach(function (text) {
               tip.appendChild(document.createElement("br"));
               tip.appendChild(document.createTextNode(text));
             });

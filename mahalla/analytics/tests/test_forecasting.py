@@ -1,0 +1,96 @@
+"""The daily run's next-week forecast uses the method that won a backtest on the weeks before the date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from mahalla.accounts.tests.factories import UserFactory
+from mahalla.analytics import selectors
+from mahalla.analytics.forecasting import BACKTEST_WEEKS
+from mahalla.analytics.models import DailyRun, MahallaDayResult
+from mahalla.analytics.services import analysis_run
+from mahalla.core.roles import Role, ScopeLevel
+from mahalla.territory.tests.factories import reference_district
+
+from .factories import DISTRICT_CODE, add_offences, days_back, grid_mahallas
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 3, 10)
+FAST = {"scan_permutations": 9}
+
+
+@pytest.fixture
+def places():
+    return {m.code: m for m in grid_mahallas()}
+
+
+def _forecasts():
+    return dict(MahallaDayResult.objects.filter(date=DAY).values_list("mahalla__code", "forecast_next_week"))
+
+
+def test_when_the_old_hot_spots_went_quiet_a_method_that_follows_recent_offences_wins(places):
+    # G00, G01: 60 offences each about 21 months ago, none since. G10, G11: one a week for 20 weeks.
+    for code in ("G00", "G01"):
+        add_offences(places[code], days_back(DAY - dt.timedelta(days=630), 60, step=1))
+    for code in ("G10", "G11"):
+        add_offences(places[code], days_back(DAY, 20, step=7))
+    add_offences(places["G33"], [DAY - dt.timedelta(days=400)])
+
+    run = analysis_run(date=DAY, parameters=FAST)
+
+    choice = run.forecast
+    assert choice["method"] != "all_history"
+    assert choice["weeks"] == BACKTEST_WEEKS
+    # The all-history count flags the quiet G00 and G01 (10 % of 16 mahallas: 2) and catches nothing.
+    assert choice["all_history_pei_star"] == 0.0
+    assert choice["pei_star"] == pytest.approx(1.0)
+    assert choice["difference"] == 2 * BACKTEST_WEEKS and choice["difference_low"] > 0
+    forecasts = _forecasts()
+    assert min(forecasts["G10"], forecasts["G11"]) > max(forecasts["G00"], forecasts["G01"])
+    assert run.timings["forecast_winner"] >= 0
+
+
+def test_the_all_history_count_is_kept_when_no_method_does_better(places):
+    # One steady hot spot: every method flags it, so they tie, and the simplest method is kept.
+    add_offences(places["G22"], days_back(DAY, 100, step=3))
+    add_offences(places["G03"], days_back(DAY, 5, step=90))
+
+    run = analysis_run(date=DAY, parameters=FAST)
+
+    assert run.forecast["method"] == "all_history"
+    assert run.forecast["margin"] == 0.0
+    forecasts = _forecasts()
+    # 100 offences in G22 over the 360.5 days from the first offence loaded (G03's, at midday 360 days
+    # before DAY) to the end of DAY: 100 * 7 / 360.5 expected next week.
+    assert forecasts["G22"] == pytest.approx(100 * 7 / 360.5, abs=1e-4)  # stored to 4 decimals
+
+
+def test_with_too_little_history_the_all_history_count_is_used_and_the_reason_stored(places):
+    add_offences(places["G22"], days_back(DAY, 3, step=1))
+
+    run = analysis_run(date=DAY, parameters=FAST)
+
+    assert run.forecast["method"] == "all_history"
+    assert run.forecast["reason"] == "too little history for a backtest"
+    assert _forecasts()["G22"] > 0
+
+
+def test_the_choice_is_shown_to_a_reader_with_a_scope_and_to_no_one_else(places):
+    add_offences(places["G22"], days_back(DAY, 100, step=3))
+    analysis_run(date=DAY, parameters=FAST)
+    chief = UserFactory(
+        role=Role.DISTRICT_CHIEF,
+        scope_level=ScopeLevel.DISTRICT,
+        scope_district=reference_district(DISTRICT_CODE),
+    )
+    nobody = UserFactory(role=Role.MAHALLA_SEVEN, scope_level=ScopeLevel.MAHALLAS, mahallas=[])
+
+    shown = selectors.forecast_choice_get(actor=chief, date=DAY)
+
+    assert shown["method"] == "all_history" and shown["weeks"] == BACKTEST_WEEKS
+    assert shown["margin_percent"] == 0.0
+    assert selectors.forecast_choice_get(actor=nobody, date=DAY) is None
+    assert selectors.forecast_choice_get(actor=chief, date=DAY - dt.timedelta(days=1)) is None
+    assert DailyRun.objects.get(date=DAY).forecast["method"] == "all_history"
