@@ -16,7 +16,7 @@ import os
 import sys
 
 # Commands that run as the database owner when MAHALLA_MIGRATE_DATABASE_URL names it (docs/access.md).
-OWNER_COMMANDS = frozenset({"migrate", "db_app_role", "backup", "restore"})
+OWNER_COMMANDS = frozenset({"migrate", "db-app-role", "backup", "restore"})
 LANGUAGES = ("uz", "ru", "en")
 HELP_WORDS = ("-h", "--help", "help")
 
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["MAHALLA_LANGUAGE"] = language
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     owner_url = os.environ.get("MAHALLA_MIGRATE_DATABASE_URL", "")
-    if owner_url and arguments and arguments[0].replace("-", "_") in OWNER_COMMANDS:
+    if owner_url and arguments and arguments[0].replace("_", "-") in OWNER_COMMANDS:
         os.environ["DATABASE_URL"] = owner_url
     import django
     from django.core.management import execute_from_command_line, get_commands

@@ -22,7 +22,7 @@ def app_role():  # type: ignore[no-untyped-def]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP ROLE IF EXISTS {ROLE}")
         cursor.execute(f"CREATE ROLE {ROLE} NOLOGIN")
-    call_command("db_app_role", ROLE, verbosity=0, stdout=open("/dev/null", "w"))
+    call_command("db-app-role", ROLE, verbosity=0, stdout=open("/dev/null", "w"))
     yield ROLE
 
 

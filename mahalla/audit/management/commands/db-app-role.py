@@ -1,4 +1,4 @@
-"""`mahalla db_app_role ROLE`: grant the application's PostgreSQL role what it needs and no more.
+"""`mahalla db-app-role ROLE`: grant the application's PostgreSQL role what it needs and no more.
 
 Run as the owner of the tables (MAHALLA_MIGRATE_DATABASE_URL), once and after every migration that adds a
 table. The role gets SELECT, INSERT, UPDATE, DELETE on every table of the schema except the audit log,
