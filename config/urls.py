@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/imports/", include("mahalla.incidents.import_apis")),
     path("api/roadmaps/", include("mahalla.roadmaps.urls")),
     path("roadmaps/", include("mahalla.roadmaps.web_urls")),
+    path("api/cases/", include("mahalla.cases.urls")),
+    path("cases/", include("mahalla.cases.web_urls")),
 ]
 
 if settings.OIDC_ENABLED:
