@@ -3,6 +3,8 @@
    served from the cache first. Nothing is fetched from outside the server. Writes are never handled here:
    the page queues them itself (worklist.js) and sends them when the connection returns. */
 const CACHE = "mahalla-cases-v1";
+// Django's pages vary on the cookie and the language; the copy kept for offline use is the signed-in user's
+// own (it is dropped at sign-out), so the Vary headers are ignored when matching.
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -15,7 +17,7 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/static/")) {
     event.respondWith(
       caches.open(CACHE).then((cache) =>
-        cache.match(request).then((hit) => hit || fetch(request).then((response) => {
+        cache.match(request, { ignoreVary: true }).then((hit) => hit || fetch(request).then((response) => {
           if (response.ok) cache.put(request, response.clone());
           return response;
         }))
@@ -35,7 +37,7 @@ self.addEventListener("fetch", (event) => {
         })
         .catch(() =>
           caches.open(CACHE).then((cache) =>
-            cache.match(request).then((hit) => hit || cache.match("/cases/offline/"))
+            cache.match(request, { ignoreVary: true }).then((hit) => hit || cache.match("/cases/offline/", { ignoreVary: true }))
           )
         )
     );
