@@ -284,7 +284,8 @@ class ProtectionOrder(TerritorialRow):
     victim = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="orders_as_victim")
     aggressor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="orders_as_aggressor")
     issued_at = models.DateTimeField()
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for orders imported from the paper registry (issued before the platform).
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     womens_activist = models.CharField(max_length=200)
     starts_on = models.DateField()
     ends_on = models.DateField(db_index=True)

@@ -20,6 +20,7 @@ from mahalla.demo.generator import SCALES
 from mahalla.demo.services import (
     analysis_done,
     cached_as_of,
+    cases_demo_load,
     demo_users_create,
     nation_generate_cached,
     nation_import,
@@ -98,6 +99,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         logins = demo_users_create()
         self.step(_("demo accounts"), started)
+
+        started = time.perf_counter()
+        if cases_demo_load(directory=directory, seed=options["seed"], as_of=as_of) is not None:
+            self.step(_("casework registers"), started)
 
         if not options["no_analyze"] and "analyze" in get_commands():
             started = time.perf_counter()
