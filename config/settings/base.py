@@ -249,10 +249,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("MAHALLA_LOG_LEVEL", "INFO")},
 }
 
-# Social-prevention casework (mahalla.cases). The protection order's term changed in 2025 (new term unverified,
-# DOMAIN.md section 6): a setting, 30 days by default. Retention: years after a person's last register entry
-# ends before the record is anonymised. The Inson centres' intake endpoint (inside the deployment's network);
-# empty means the referrals wait in the queue, visibly, until it is configured.
+# Social-prevention casework (mahalla.cases). The protection order's term changed in 2025 (new term
+# unverified, DOMAIN.md section 6): a setting, 30 days by default. Retention: years after a person's last
+# register entry ends before the record is anonymised. The Inson centres' intake endpoint (inside the
+# deployment's network); empty means the referrals wait in the queue, visibly, until it is configured.
 CASES_PROTECTION_ORDER_DAYS = int(os.environ.get("MAHALLA_CASES_PROTECTION_ORDER_DAYS", "30"))
 CASES_PROTECTION_ORDER_MAX_DAYS = int(os.environ.get("MAHALLA_CASES_PROTECTION_ORDER_MAX_DAYS", "180"))
 CASES_ORDER_EXPIRY_WARNING_DAYS = int(os.environ.get("MAHALLA_CASES_ORDER_EXPIRY_WARNING_DAYS", "5"))

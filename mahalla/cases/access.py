@@ -78,7 +78,9 @@ def person_filter_for(actor: Any, *, prefix: str = "") -> Q:
         return Q()
     shared = Q(**{f"{prefix}transitions__to_user": actor.pk, f"{prefix}transitions__status": "active"})
     owned = Q(**{f"{prefix}ownership__owner": actor.pk})
-    return _territory(actor, prefix) | Q(**{f"{prefix}pk__in": Person.objects.filter(shared | owned).values("pk")})
+    return _territory(actor, prefix) | Q(
+        **{f"{prefix}pk__in": Person.objects.filter(shared | owned).values("pk")}
+    )
 
 
 def person_record_filter_for(actor: Any) -> Q:
@@ -153,9 +155,7 @@ def access_supervision_by_id(actor: Any, supervision_id: object) -> Supervision:
     if pk is None:
         raise not_found
     supervision = (
-        Supervision.objects.select_related("person")
-        .filter(person_record_filter_for(actor), pk=pk)
-        .first()
+        Supervision.objects.select_related("person").filter(person_record_filter_for(actor), pk=pk).first()
     )
     if supervision is None:
         raise not_found
@@ -179,7 +179,9 @@ def access_referral_by_id(actor: Any, referral_id: object) -> Referral:
     pk = _id(referral_id)
     if pk is None:
         raise not_found
-    referral = Referral.objects.select_related("person").filter(person_record_filter_for(actor), pk=pk).first()
+    referral = (
+        Referral.objects.select_related("person").filter(person_record_filter_for(actor), pk=pk).first()
+    )
     if referral is None:
         raise not_found
     return referral

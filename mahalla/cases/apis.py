@@ -67,16 +67,26 @@ class PersonListApi(APIView):
         q = serializers.CharField(required=False, allow_blank=True)
         purpose = serializers.CharField()
 
-    @extend_schema(parameters=[FilterSerializer], responses=CasesPersonOutput(many=True), operation_id="cases_person_list")
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=CasesPersonOutput(many=True),
+        operation_id="cases_person_list",
+    )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         if not reads_persons(request.user):
             raise AccessDenied("Persons are not shown to your role", {})
-        rows = selectors.person_list(actor=request.user, mahalla_code=filters.validated_data.get("mahalla"), query=filters.validated_data.get("q", ""))
+        rows = selectors.person_list(
+            actor=request.user,
+            mahalla_code=filters.validated_data.get("mahalla"),
+            query=filters.validated_data.get("q", ""),
+        )
         paginator = CasesPagination()
         page = paginator.paginate_queryset(rows, request, view=self) or []
-        selectors.persons_read_audit(actor=request.user, persons=page, purpose=filters.validated_data["purpose"])
+        selectors.persons_read_audit(
+            actor=request.user, persons=page, purpose=filters.validated_data["purpose"]
+        )
         return paginator.get_paginated_response(CasesPersonOutput(page, many=True).data)
 
 
@@ -92,7 +102,9 @@ class PersonCreateApi(APIView):
         phone = serializers.CharField(required=False, allow_blank=True, default="")
         address = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=CasesPersonCreateInput, responses={201: CasesPersonOutput}, operation_id="cases_person_create")
+    @extend_schema(
+        request=CasesPersonCreateInput, responses={201: CasesPersonOutput}, operation_id="cases_person_create"
+    )
     def post(self, request: Request) -> Response:
         data = self.CasesPersonCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -117,33 +129,68 @@ class PersonDetailApi(APIView):
         card = selectors.person_card(actor=request.user, person_id=person_id, purpose=_purpose(request))
         data = dict(CasesPersonOutput(card.person).data)
         data["register"] = [
-            {"id": e.pk, "category": e.category.code, "legal_basis": e.category.legal_basis, "basis_document": e.basis_document,
-             "starts_on": e.starts_on, "term_ends_on": e.term_ends_on, "review_on": e.review_on, "decided_by": e.decided_by, "status": e.status}
+            {
+                "id": e.pk,
+                "category": e.category.code,
+                "legal_basis": e.category.legal_basis,
+                "basis_document": e.basis_document,
+                "starts_on": e.starts_on,
+                "term_ends_on": e.term_ends_on,
+                "review_on": e.review_on,
+                "decided_by": e.decided_by,
+                "status": e.status,
+            }
             for e in card.entries
         ]
         data["conclusions"] = [
-            {"id": c.pk, "measures": c.measures, "owner_position": c.owner_position, "deadline": c.deadline, "status": c.status, "version": c.version}
+            {
+                "id": c.pk,
+                "measures": c.measures,
+                "owner_position": c.owner_position,
+                "deadline": c.deadline,
+                "status": c.status,
+                "version": c.version,
+            }
             for c in card.conclusions
         ]
-        data["orders"] = [{"id": o.pk, "ends_on": o.ends_on, "status": o.status, "version": o.version} for o in card.orders]
-        data["supervisions"] = [{"id": s.pk, "starts_on": s.starts_on, "ends_on": s.ends_on, "status": s.status} for s in card.supervisions]
-        data["checkins"] = [{"id": c.pk, "due_on": c.due_on, "status": c.status, "version": c.version} for c in card.checkins]
+        data["orders"] = [
+            {"id": o.pk, "ends_on": o.ends_on, "status": o.status, "version": o.version} for o in card.orders
+        ]
+        data["supervisions"] = [
+            {"id": s.pk, "starts_on": s.starts_on, "ends_on": s.ends_on, "status": s.status}
+            for s in card.supervisions
+        ]
+        data["checkins"] = [
+            {"id": c.pk, "due_on": c.due_on, "status": c.status, "version": c.version} for c in card.checkins
+        ]
         data["referrals"] = [
-            {"id": r.pk, "service": r.service, "agency": r.agency, "status": r.status, "consent_given": r.consent_given, "version": r.version}
+            {
+                "id": r.pk,
+                "service": r.service,
+                "agency": r.agency,
+                "status": r.status,
+                "consent_given": r.consent_given,
+                "version": r.version,
+            }
             for r in card.referrals
         ]
         data["transitions"] = [
-            {"id": t.pk, "kind": t.kind, "to_user": t.to_user.username, "status": t.status, "at": t.at} for t in card.transitions
+            {"id": t.pk, "kind": t.kind, "to_user": t.to_user.username, "status": t.status, "at": t.at}
+            for t in card.transitions
         ]
         return Response(data)
 
-    @extend_schema(request=CasesPersonUpdateInput, responses=CasesPersonOutput, operation_id="cases_person_update")
+    @extend_schema(
+        request=CasesPersonUpdateInput, responses=CasesPersonOutput, operation_id="cases_person_update"
+    )
     def patch(self, request: Request, person_id: int) -> Response:
         data = self.CasesPersonUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         person = access_person_by_id(request.user, person_id)
-        person = services.person_update(actor=request.user, person=person, version=values.pop("version"), **values)
+        person = services.person_update(
+            actor=request.user, person=person, version=values.pop("version"), **values
+        )
         return Response(CasesPersonOutput(person).data)
 
 
@@ -166,7 +213,9 @@ class PersonMergeApi(APIView):
     class CasesPersonMergeInput(serializers.Serializer):
         duplicate = serializers.IntegerField()
 
-    @extend_schema(request=CasesPersonMergeInput, responses={200: CasesPersonOutput}, operation_id="cases_person_merge")
+    @extend_schema(
+        request=CasesPersonMergeInput, responses={200: CasesPersonOutput}, operation_id="cases_person_merge"
+    )
     def post(self, request: Request, person_id: int) -> Response:
         data = self.CasesPersonMergeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -185,13 +234,17 @@ class RegisterEntryCreateApi(APIView):
         term_ends_on = serializers.DateField(required=False, allow_null=True, default=None)
         review_on = serializers.DateField(required=False, allow_null=True, default=None)
 
-    @extend_schema(request=CasesRegisterEntryInput, responses={201: None}, operation_id="cases_register_entry_create")
+    @extend_schema(
+        request=CasesRegisterEntryInput, responses={201: None}, operation_id="cases_register_entry_create"
+    )
     def post(self, request: Request, person_id: int) -> Response:
         data = self.CasesRegisterEntryInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         person = access_person_by_id(request.user, person_id)
-        entry = services.register_entry_add(actor=request.user, person=person, category_code=values.pop("category"), **values)
+        entry = services.register_entry_add(
+            actor=request.user, person=person, category_code=values.pop("category"), **values
+        )
         return Response({"id": entry.pk, "term_ends_on": entry.term_ends_on}, status=201)
 
 
@@ -203,13 +256,17 @@ class ReferralCreateApi(APIView):
         consent_given = serializers.BooleanField()
         consent_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=CasesReferralCreateInput, responses={201: None}, operation_id="cases_referral_create")
+    @extend_schema(
+        request=CasesReferralCreateInput, responses={201: None}, operation_id="cases_referral_create"
+    )
     def post(self, request: Request, person_id: int) -> Response:
         data = self.CasesReferralCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         person = access_person_by_id(request.user, person_id)
         referral = services.referral_create(actor=request.user, person=person, **data.validated_data)
-        return Response({"id": referral.pk, "status": referral.status, "version": referral.version}, status=201)
+        return Response(
+            {"id": referral.pk, "status": referral.status, "version": referral.version}, status=201
+        )
 
 
 class ReferralStatusApi(APIView):
@@ -218,7 +275,9 @@ class ReferralStatusApi(APIView):
         outcome = serializers.CharField(required=False, allow_blank=True, default="")
         version = serializers.IntegerField()
 
-    @extend_schema(request=CasesReferralStatusInput, responses={200: None}, operation_id="cases_referral_status")
+    @extend_schema(
+        request=CasesReferralStatusInput, responses={200: None}, operation_id="cases_referral_status"
+    )
     def post(self, request: Request, referral_id: int) -> Response:
         data = self.CasesReferralStatusInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -240,7 +299,9 @@ class SupervisionCreateApi(APIView):
         area = serializers.CharField(required=False, allow_blank=True, default="")
         no_alcohol = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(request=CasesSupervisionCreateInput, responses={201: None}, operation_id="cases_supervision_create")
+    @extend_schema(
+        request=CasesSupervisionCreateInput, responses={201: None}, operation_id="cases_supervision_create"
+    )
     def post(self, request: Request, person_id: int) -> Response:
         data = self.CasesSupervisionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -261,7 +322,9 @@ class CheckInRecordApi(APIView):
         data.is_valid(raise_exception=True)
         checkin = access_checkin_by_id(request.user, checkin_id)
         checkin = services.checkin_record(actor=request.user, checkin=checkin, **data.validated_data)
-        return Response({"id": checkin.pk, "status": checkin.status, "note": checkin.note, "version": checkin.version})
+        return Response(
+            {"id": checkin.pk, "status": checkin.status, "note": checkin.note, "version": checkin.version}
+        )
 
 
 class ConclusionExecuteApi(APIView):
@@ -270,13 +333,24 @@ class ConclusionExecuteApi(APIView):
         note = serializers.CharField(required=False, allow_blank=True, default="")
         version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
-    @extend_schema(request=CasesConclusionExecuteInput, responses={200: None}, operation_id="cases_conclusion_execute")
+    @extend_schema(
+        request=CasesConclusionExecuteInput, responses={200: None}, operation_id="cases_conclusion_execute"
+    )
     def post(self, request: Request, conclusion_id: int) -> Response:
         data = self.CasesConclusionExecuteInput(data=request.data)
         data.is_valid(raise_exception=True)
         conclusion = access_conclusion_by_id(request.user, conclusion_id)
-        conclusion = services.conclusion_execute(actor=request.user, conclusion=conclusion, **data.validated_data)
-        return Response({"id": conclusion.pk, "status": conclusion.status, "note": conclusion.execution_note, "version": conclusion.version})
+        conclusion = services.conclusion_execute(
+            actor=request.user, conclusion=conclusion, **data.validated_data
+        )
+        return Response(
+            {
+                "id": conclusion.pk,
+                "status": conclusion.status,
+                "note": conclusion.execution_note,
+                "version": conclusion.version,
+            }
+        )
 
 
 class ViolenceReportCreateApi(APIView):
@@ -295,7 +369,9 @@ class ViolenceReportCreateApi(APIView):
         victim = access_person_by_id(request.user, values.pop("victim"))
         aggressor_id = values.pop("aggressor")
         aggressor = access_person_by_id(request.user, aggressor_id) if aggressor_id else None
-        report = services.violence_report_create(actor=request.user, victim=victim, aggressor=aggressor, **values)
+        report = services.violence_report_create(
+            actor=request.user, victim=victim, aggressor=aggressor, **values
+        )
         return Response({"id": report.pk}, status=201)
 
 
@@ -321,12 +397,16 @@ class ProtectionOrderIssueApi(APIView):
         conditions = serializers.CharField(required=False, allow_blank=True, default="")
         inson_centre = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=CasesOrderIssueInput, responses={201: CasesOrderOutput}, operation_id="cases_order_issue")
+    @extend_schema(
+        request=CasesOrderIssueInput, responses={201: CasesOrderOutput}, operation_id="cases_order_issue"
+    )
     def post(self, request: Request, report_id: int) -> Response:
         data = self.CasesOrderIssueInput(data=request.data)
         data.is_valid(raise_exception=True)
         report = (
-            ViolenceReport.objects.filter(selectors.order_filter_for(request.user), pk=report_id).select_related("mahalla", "victim").first()
+            ViolenceReport.objects.filter(selectors.order_filter_for(request.user), pk=report_id)
+            .select_related("mahalla", "victim")
+            .first()
             if reads_orders(request.user)
             else None
         )
@@ -341,7 +421,9 @@ class ProtectionOrderListApi(APIView):
         status = serializers.ChoiceField(choices=ProtectionOrder.Status.choices, required=False)
         purpose = serializers.CharField()
 
-    @extend_schema(parameters=[FilterSerializer], responses=CasesOrderOutput(many=True), operation_id="cases_order_list")
+    @extend_schema(
+        parameters=[FilterSerializer], responses=CasesOrderOutput(many=True), operation_id="cases_order_list"
+    )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -350,7 +432,11 @@ class ProtectionOrderListApi(APIView):
         rows = selectors.order_list(actor=request.user, status=filters.validated_data.get("status"))
         paginator = CasesPagination()
         page = paginator.paginate_queryset(rows, request, view=self) or []
-        selectors.persons_read_audit(actor=request.user, persons=[order.victim for order in page], purpose=filters.validated_data["purpose"])
+        selectors.persons_read_audit(
+            actor=request.user,
+            persons=[order.victim for order in page],
+            purpose=filters.validated_data["purpose"],
+        )
         return paginator.get_paginated_response(CasesOrderOutput(page, many=True).data)
 
 
@@ -359,7 +445,9 @@ class ProtectionOrderExtendApi(APIView):
         days = serializers.IntegerField()
         version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
-    @extend_schema(request=CasesOrderExtendInput, responses={200: CasesOrderOutput}, operation_id="cases_order_extend")
+    @extend_schema(
+        request=CasesOrderExtendInput, responses={200: CasesOrderOutput}, operation_id="cases_order_extend"
+    )
     def post(self, request: Request, order_id: int) -> Response:
         data = self.CasesOrderExtendInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -373,12 +461,16 @@ class ProtectionOrderViolationApi(APIView):
         occurred_at = serializers.DateTimeField()
         description = serializers.CharField()
 
-    @extend_schema(request=CasesOrderViolationInput, responses={201: None}, operation_id="cases_order_violation")
+    @extend_schema(
+        request=CasesOrderViolationInput, responses={201: None}, operation_id="cases_order_violation"
+    )
     def post(self, request: Request, order_id: int) -> Response:
         data = self.CasesOrderViolationInput(data=request.data)
         data.is_valid(raise_exception=True)
         order = access_order_by_id(request.user, order_id)
-        violation = services.protection_order_violation_record(actor=request.user, order=order, **data.validated_data)
+        violation = services.protection_order_violation_record(
+            actor=request.user, order=order, **data.validated_data
+        )
         return Response({"id": violation.pk}, status=201)
 
 
@@ -388,14 +480,22 @@ class CaseTransitionCreateApi(APIView):
         to_user = serializers.IntegerField()
         note = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=CasesTransitionInput, responses={201: None}, operation_id="cases_transition_create")
+    @extend_schema(
+        request=CasesTransitionInput, responses={201: None}, operation_id="cases_transition_create"
+    )
     def post(self, request: Request, person_id: int) -> Response:
         data = self.CasesTransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         person = access_person_by_id(request.user, person_id)
         to_user = _user(data.validated_data["to_user"])
-        action = {"assign": services.case_assign, "refer": services.case_refer, "transfer": services.case_transfer}[data.validated_data["kind"]]
-        transition = action(actor=request.user, person=person, to_user=to_user, note=data.validated_data["note"])
+        action = {
+            "assign": services.case_assign,
+            "refer": services.case_refer,
+            "transfer": services.case_transfer,
+        }[data.validated_data["kind"]]
+        transition = action(
+            actor=request.user, person=person, to_user=to_user, note=data.validated_data["note"]
+        )
         return Response({"id": transition.pk, "status": transition.status}, status=201)
 
 
@@ -414,14 +514,20 @@ class WorklistApi(APIView):
 
 class ResultsApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        group_by = serializers.ChoiceField(choices=["mahalla", "district", "region", "position"], default="mahalla")
+        group_by = serializers.ChoiceField(
+            choices=["mahalla", "district", "region", "position"], default="mahalla"
+        )
         mahalla = serializers.CharField(required=False)
 
     @extend_schema(parameters=[FilterSerializer], responses={200: None}, operation_id="cases_results")
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        rows = selectors.results(actor=request.user, group_by=filters.validated_data["group_by"], mahalla_code=filters.validated_data.get("mahalla"))
+        rows = selectors.results(
+            actor=request.user,
+            group_by=filters.validated_data["group_by"],
+            mahalla_code=filters.validated_data.get("mahalla"),
+        )
         return Response({"suppressed_below": 5, "results": [row.__dict__ for row in rows]})
 
 

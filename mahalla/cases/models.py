@@ -105,7 +105,11 @@ class Person(TerritorialRow):
         return self.name_latin
 
     def age_on(self, day: dt.date) -> int:
-        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        return (
+            day.year
+            - self.birth_date.year
+            - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        )
 
 
 class PersonSourceRef(models.Model):
@@ -127,7 +131,9 @@ class PersonMerge(models.Model):
 
     kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
     merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_merged")
-    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     merged_at = models.DateTimeField(auto_now_add=True)
     moved = models.JSONField(default=dict)
 
@@ -150,7 +156,9 @@ class RegisterEntry(TerritorialRow):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_on", "pk"]
@@ -200,7 +208,9 @@ class ConclusionRule(models.Model):
     circumstance = models.CharField(max_length=30, choices=Circumstance.choices, blank=True, default="")
     measures = models.JSONField()
     owner_position = models.CharField(max_length=30, choices=SevenPosition.choices)
-    deadline_days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(365)])
+    deadline_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     priority = models.PositiveSmallIntegerField(default=100)
     active = models.BooleanField(default=True)
 
@@ -228,11 +238,15 @@ class Conclusion(TerritorialRow):
     offence = models.ForeignKey("incidents.Offence", on_delete=models.PROTECT, related_name="+")
     subject = models.CharField(max_length=10, choices=Subject.choices)
     subject_ref = models.CharField(max_length=64, blank=True)
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="conclusions")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="conclusions"
+    )
     rule = models.ForeignKey(ConclusionRule, on_delete=models.PROTECT, related_name="+")
     measures = models.JSONField()
     owner_position = models.CharField(max_length=30, choices=SevenPosition.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     issued_on = models.DateField()
     deadline = models.DateField(db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
@@ -242,7 +256,9 @@ class Conclusion(TerritorialRow):
 
     class Meta:
         ordering = ["deadline", "pk"]
-        constraints = [models.UniqueConstraint(fields=["offence", "subject"], name="conclusion_once_per_subject")]
+        constraints = [
+            models.UniqueConstraint(fields=["offence", "subject"], name="conclusion_once_per_subject")
+        ]
         indexes = [models.Index(fields=["mahalla", "status", "deadline"])]
 
     def __str__(self) -> str:
@@ -262,10 +278,14 @@ class ViolenceReport(TerritorialRow):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     victim = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reports_as_victim")
-    aggressor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="reports_as_aggressor")
+    aggressor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="reports_as_aggressor"
+    )
     reported_at = models.DateTimeField(db_index=True)
     description = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-reported_at", "pk"]
@@ -282,10 +302,14 @@ class ProtectionOrder(TerritorialRow):
 
     report = models.OneToOneField(ViolenceReport, on_delete=models.PROTECT, related_name="order")
     victim = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="orders_as_victim")
-    aggressor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="orders_as_aggressor")
+    aggressor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="orders_as_aggressor"
+    )
     issued_at = models.DateTimeField()
     # Empty for orders imported from the paper registry (issued before the platform).
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     womens_activist = models.CharField(max_length=200)
     starts_on = models.DateField()
     ends_on = models.DateField(db_index=True)
@@ -297,7 +321,9 @@ class ProtectionOrder(TerritorialRow):
     class Meta:
         ordering = ["-issued_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="order_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="order_ends_after_start"
+            ),
             models.CheckConstraint(condition=~Q(womens_activist=""), name="order_names_womens_activist"),
         ]
 
@@ -355,13 +381,17 @@ class Supervision(TerritorialRow):
     decided_on = models.DateField()
     starts_on = models.DateField()
     ends_on = models.DateField()
-    checkins_per_month = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    checkins_per_month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
     curfew_from = models.TimeField(null=True, blank=True)
     curfew_to = models.TimeField(null=True, blank=True)
     banned_places = models.TextField(blank=True)
     area = models.CharField(max_length=200, blank=True)
     no_alcohol = models.BooleanField(default=False)
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
@@ -370,7 +400,9 @@ class Supervision(TerritorialRow):
     class Meta:
         ordering = ["-starts_on", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="supervision_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="supervision_ends_after_start"
+            ),
             models.CheckConstraint(
                 condition=Q(checkins_per_month__gte=1) & Q(checkins_per_month__lte=4),
                 name="supervision_checkins_1_to_4",
@@ -392,7 +424,9 @@ class CheckIn(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE, db_index=True)
     reported_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -420,7 +454,9 @@ class Handover(models.Model):
     supervision = models.ForeignKey(Supervision, on_delete=models.CASCADE, related_name="handovers")
     from_mahalla = models.ForeignKey("territory.Mahalla", on_delete=models.PROTECT, related_name="+")
     to_mahalla = models.ForeignKey("territory.Mahalla", on_delete=models.PROTECT, related_name="+")
-    to_inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     handed_over_at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -476,7 +512,9 @@ class CaseOwnership(models.Model):
     """Who owns a person's case and who it is shared with; every change is a CaseTransition."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="ownership")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"case of {self.person_id}"
@@ -501,7 +539,9 @@ class CaseTransition(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transitions")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices)
     note = models.CharField(max_length=500, blank=True)
@@ -539,7 +579,9 @@ class CaseAlert(TerritorialRow):
     due_on = models.DateField(null=True, blank=True)
     raised_on = models.DateField(db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-raised_on", "pk"]

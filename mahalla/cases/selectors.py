@@ -43,7 +43,15 @@ from .models import (
 )
 from .names import name_similarity
 
-PURPOSES = ("worklist", "case work", "protection order", "supervision", "referral", "duplicate review", "offline copy")
+PURPOSES = (
+    "worklist",
+    "case work",
+    "protection order",
+    "supervision",
+    "referral",
+    "duplicate review",
+    "offline copy",
+)
 
 
 def purpose_check(purpose: str) -> str:
@@ -54,7 +62,9 @@ def purpose_check(purpose: str) -> str:
 
 
 def persons_visible(actor: Any) -> QuerySet[Person]:
-    return Person.objects.filter(person_filter_for(actor), anonymised_at__isnull=True, merged_into__isnull=True)
+    return Person.objects.filter(
+        person_filter_for(actor), anonymised_at__isnull=True, merged_into__isnull=True
+    )
 
 
 def person_list(*, actor: Any, mahalla_code: str | None = None, query: str = "") -> QuerySet[Person]:
@@ -96,7 +106,11 @@ def person_card(*, actor: Any, person_id: object, purpose: str) -> PersonCard:
         person=person,
         entries=list(person.register_entries.select_related("category")),
         conclusions=list(person.conclusions.all()),
-        orders=list(ProtectionOrder.objects.filter(Q(victim=person) | Q(aggressor=person)).prefetch_related("inson_referrals")),
+        orders=list(
+            ProtectionOrder.objects.filter(Q(victim=person) | Q(aggressor=person)).prefetch_related(
+                "inson_referrals"
+            )
+        ),
         supervisions=supervisions,
         checkins=list(CheckIn.objects.filter(supervision__in=supervisions).order_by("due_on")),
         referrals=list(person.referrals.all()),
@@ -106,7 +120,11 @@ def person_card(*, actor: Any, person_id: object, purpose: str) -> PersonCard:
 
 
 def order_list(*, actor: Any, status: str | None = None) -> QuerySet[ProtectionOrder]:
-    rows = ProtectionOrder.objects.filter(order_filter_for(actor)).select_related("victim", "report", "mahalla").defer("mahalla__boundary")
+    rows = (
+        ProtectionOrder.objects.filter(order_filter_for(actor))
+        .select_related("victim", "report", "mahalla")
+        .defer("mahalla__boundary")
+    )
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("-issued_at", "pk")
@@ -123,7 +141,9 @@ class DuplicatePair:
     reason: str
 
 
-def duplicate_pairs(rows: Iterable[tuple[int, str, str, dt.date, str]], *, threshold: float = 0.85) -> list[DuplicatePair]:
+def duplicate_pairs(
+    rows: Iterable[tuple[int, str, str, dt.date, str]], *, threshold: float = 0.85
+) -> list[DuplicatePair]:
     """Candidate pairs among (id, pinfl, name skeleton, birth date, sex) rows.
 
     Two blocks keep it linear in practice: the same birth date and sex (names compared with
@@ -155,7 +175,9 @@ def duplicate_pairs(rows: Iterable[tuple[int, str, str, dt.date, str]], *, thres
                 a2, b2 = block2[i], block2[j]
                 if sum(x != y for x, y in zip(a2[1], b2[1], strict=False)) <= 1:
                     pair = (min(a2[0], b2[0]), max(a2[0], b2[0]))
-                    found.setdefault(pair, DuplicatePair(pair[0], pair[1], 0.95, "name and PINFL one digit apart"))
+                    found.setdefault(
+                        pair, DuplicatePair(pair[0], pair[1], 0.95, "name and PINFL one digit apart")
+                    )
     return sorted(found.values(), key=lambda p: (-p.score, p.left_id, p.right_id))
 
 
@@ -164,7 +186,9 @@ def duplicate_candidates(*, actor: Any | None) -> list[DuplicatePair]:
     rows = Person.objects.filter(anonymised_at__isnull=True, merged_into__isnull=True)
     if actor is not None:
         rows = rows.filter(person_filter_for(actor))
-    return duplicate_pairs(rows.values_list("pk", "pinfl", "name_key", "birth_date", "sex").iterator(chunk_size=20000))
+    return duplicate_pairs(
+        rows.values_list("pk", "pinfl", "name_key", "birth_date", "sex").iterator(chunk_size=20000)
+    )
 
 
 # ------------------------------------------------------------------------------------------- worklist
@@ -209,31 +233,67 @@ def worklist_for(*, actor: Any, mahalla: Mahalla, today: dt.date | None = None, 
     records = person_record_filter_for(actor)
     supervisions = Supervision.objects.filter(records, mahalla=mahalla, status=Supervision.Status.ACTIVE)
     checkins = list(
-        CheckIn.objects.filter(supervision__in=supervisions.values("pk"), status__in=[CheckIn.Status.DUE, CheckIn.Status.MISSED], due_on__lte=week_end)
+        CheckIn.objects.filter(
+            supervision__in=supervisions.values("pk"),
+            status__in=[CheckIn.Status.DUE, CheckIn.Status.MISSED],
+            due_on__lte=week_end,
+        )
         .select_related("supervision__person")
         .order_by("due_on", "pk")[:limit]
     )
-    order_rows = ProtectionOrder.objects.filter(order_filter_for(actor), mahalla=mahalla).select_related("victim", "report")
-    reports = list(
-        ViolenceReport.objects.filter(order_filter_for(actor), mahalla=mahalla, order__isnull=True).select_related("victim").order_by("reported_at")[:limit]
+    order_rows = ProtectionOrder.objects.filter(order_filter_for(actor), mahalla=mahalla).select_related(
+        "victim", "report"
     )
-    orders_late = [order for order in order_rows.filter(issued_at__gte=timezone.now() - dt.timedelta(days=30)) if order.issued_late][:limit]
-    orders_expiring = list(order_rows.filter(status=ProtectionOrder.Status.ACTIVE, ends_on__lte=week_end).order_by("ends_on")[:limit])
-    conclusions = Conclusion.objects.filter(records, mahalla=mahalla, status=Conclusion.Status.OPEN).select_related("person")
+    reports = list(
+        ViolenceReport.objects.filter(order_filter_for(actor), mahalla=mahalla, order__isnull=True)
+        .select_related("victim")
+        .order_by("reported_at")[:limit]
+    )
+    orders_late = [
+        order
+        for order in order_rows.filter(issued_at__gte=timezone.now() - dt.timedelta(days=30))
+        if order.issued_late
+    ][:limit]
+    orders_expiring = list(
+        order_rows.filter(status=ProtectionOrder.Status.ACTIVE, ends_on__lte=week_end).order_by("ends_on")[
+            :limit
+        ]
+    )
+    conclusions = Conclusion.objects.filter(
+        records, mahalla=mahalla, status=Conclusion.Status.OPEN
+    ).select_related("person")
     overdue = list(conclusions.filter(deadline__lt=today).order_by("deadline", "pk")[:limit])
-    due = list(conclusions.filter(deadline__gte=today, deadline__lte=week_end).order_by("deadline", "pk")[:limit])
+    due = list(
+        conclusions.filter(deadline__gte=today, deadline__lte=week_end).order_by("deadline", "pk")[:limit]
+    )
     referrals = list(
-        Referral.objects.filter(records, mahalla=mahalla, status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED])
+        Referral.objects.filter(
+            records, mahalla=mahalla, status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED]
+        )
         .select_related("person")
         .order_by("deadline", "pk")[:limit]
     )
-    alerts = list(
-        CaseAlert.objects.filter(records, mahalla=mahalla, acknowledged_at__isnull=True).select_related("person").order_by("-raised_on", "pk")[:limit]
-    ) if reads_persons(actor) else []
+    alerts = (
+        list(
+            CaseAlert.objects.filter(records, mahalla=mahalla, acknowledged_at__isnull=True)
+            .select_related("person")
+            .order_by("-raised_on", "pk")[:limit]
+        )
+        if reads_persons(actor)
+        else []
+    )
     return Worklist(
-        mahalla=mahalla, today=today, week_end=week_end, checkins_due=checkins, reports_without_order=reports,
-        orders_late=orders_late, orders_expiring=orders_expiring, conclusions_overdue=overdue, conclusions_due=due,
-        referrals_waiting=referrals, alerts=alerts,
+        mahalla=mahalla,
+        today=today,
+        week_end=week_end,
+        checkins_due=checkins,
+        reports_without_order=reports,
+        orders_late=orders_late,
+        orders_expiring=orders_expiring,
+        conclusions_overdue=overdue,
+        conclusions_due=due,
+        referrals_waiting=referrals,
+        alerts=alerts,
     )
 
 
@@ -244,13 +304,28 @@ def register_counts(*, actor: Any) -> dict[str, Any]:
     """Counts inside the actor's scope, per category and for orders and supervisions, suppressed below 5
     for a role without person access."""
     entries = RegisterEntry.objects.filter(count_filter_for(actor), status=RegisterEntry.Status.ACTIVE)
-    per_category = dict(entries.values_list("category__code").annotate(n=Count("person", distinct=True)).order_by())
-    categories = {category.code: suppress(per_category.get(category.code, 0), actor) for category in LegalCategory.objects.all()}
+    per_category = dict(
+        entries.values_list("category__code").annotate(n=Count("person", distinct=True)).order_by()
+    )
+    categories = {
+        category.code: suppress(per_category.get(category.code, 0), actor)
+        for category in LegalCategory.objects.all()
+    }
     return {
         "categories": categories,
-        "orders_active": suppress(ProtectionOrder.objects.filter(count_filter_for(actor), status=ProtectionOrder.Status.ACTIVE).count(), actor),
-        "supervisions_active": suppress(Supervision.objects.filter(count_filter_for(actor), status=Supervision.Status.ACTIVE).count(), actor),
-        "conclusions_open": suppress(Conclusion.objects.filter(count_filter_for(actor), status=Conclusion.Status.OPEN).count(), actor),
+        "orders_active": suppress(
+            ProtectionOrder.objects.filter(
+                count_filter_for(actor), status=ProtectionOrder.Status.ACTIVE
+            ).count(),
+            actor,
+        ),
+        "supervisions_active": suppress(
+            Supervision.objects.filter(count_filter_for(actor), status=Supervision.Status.ACTIVE).count(),
+            actor,
+        ),
+        "conclusions_open": suppress(
+            Conclusion.objects.filter(count_filter_for(actor), status=Conclusion.Status.OPEN).count(), actor
+        ),
         "suppressed_below": 5,
     }
 
@@ -272,26 +347,45 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def results(*, actor: Any, group_by: str = "mahalla", today: dt.date | None = None, mahalla_code: str | None = None) -> list[ResultRow]:
+def results(
+    *, actor: Any, group_by: str = "mahalla", today: dt.date | None = None, mahalla_code: str | None = None
+) -> list[ResultRow]:
     """Mahalla Seven results in the actor's scope, grouped by mahalla, district, region or member position:
     conclusions executed on time, referrals completed, repeat offending of registered persons within 12
     months of their listing. Counts below 5 are suppressed for roles without person access (the share is
     then withheld too)."""
     today = today or timezone.localdate()
     if group_by not in ("mahalla", "district", "region", "position"):
-        raise ApplicationError("Group by mahalla, district, region or position.", {"field": "group_by", "value": group_by})
+        raise ApplicationError(
+            "Group by mahalla, district, region or position.", {"field": "group_by", "value": group_by}
+        )
     scope = count_filter_for(actor)
-    key_field = {"mahalla": "mahalla__code", "district": "district__code", "region": "region__code", "position": "owner_position"}[group_by]
-    label_field = {"mahalla": "mahalla__name_uz", "district": "district__name_uz", "region": "region__name_uz", "position": "owner_position"}[group_by]
+    key_field = {
+        "mahalla": "mahalla__code",
+        "district": "district__code",
+        "region": "region__code",
+        "position": "owner_position",
+    }[group_by]
+    label_field = {
+        "mahalla": "mahalla__name_uz",
+        "district": "district__name_uz",
+        "region": "region__name_uz",
+        "position": "owner_position",
+    }[group_by]
     conclusions = Conclusion.objects.filter(scope)
     if mahalla_code:
         conclusions = conclusions.filter(mahalla__code=mahalla_code)
     from django.db.models import F
 
     stats: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
-    for key, label, total, on_time in conclusions.values_list(key_field, label_field).annotate(
-        total=Count("pk"), on_time=Count("pk", filter=Q(status=Conclusion.Status.EXECUTED, executed_on__lte=F("deadline")))
-    ).order_by():
+    for key, label, total, on_time in (
+        conclusions.values_list(key_field, label_field)
+        .annotate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=Q(status=Conclusion.Status.EXECUTED, executed_on__lte=F("deadline"))),
+        )
+        .order_by()
+    ):
         stats[key]["label"] = label
         stats[key]["conclusions"] += total
         stats[key]["on_time"] += on_time
@@ -299,9 +393,11 @@ def results(*, actor: Any, group_by: str = "mahalla", today: dt.date | None = No
         referrals = Referral.objects.filter(scope)
         if mahalla_code:
             referrals = referrals.filter(mahalla__code=mahalla_code)
-        for key, label, total, completed in referrals.values_list(key_field, label_field).annotate(
-            total=Count("pk"), completed=Count("pk", filter=Q(status=Referral.Status.COMPLETED))
-        ).order_by():
+        for key, label, total, completed in (
+            referrals.values_list(key_field, label_field)
+            .annotate(total=Count("pk"), completed=Count("pk", filter=Q(status=Referral.Status.COMPLETED)))
+            .order_by()
+        ):
             stats[key]["label"] = label
             stats[key]["referrals"] += total
             stats[key]["completed"] += completed
@@ -310,12 +406,16 @@ def results(*, actor: Any, group_by: str = "mahalla", today: dt.date | None = No
             entries = entries.filter(mahalla__code=mahalla_code)
         entry_rows = list(entries.values_list(key_field, label_field, "person_id", "starts_on"))
         refs: dict[int, list[str]] = defaultdict(list)
-        for person_id, ref in PersonSourceRef.objects.filter(person_id__in={r[2] for r in entry_rows}).values_list("person_id", "ref"):
+        for person_id, ref in PersonSourceRef.objects.filter(
+            person_id__in={r[2] for r in entry_rows}
+        ).values_list("person_id", "ref"):
             refs[person_id].append(ref)
         offences: dict[str, list[dt.datetime]] = defaultdict(list)
         all_refs = [ref for values in refs.values() for ref in values]
         for start in range(0, len(all_refs), 5000):
-            for ref, occurred in Offence.objects.filter(offender_ref__in=all_refs[start : start + 5000]).values_list("offender_ref", "occurred_at"):
+            for ref, occurred in Offence.objects.filter(
+                offender_ref__in=all_refs[start : start + 5000]
+            ).values_list("offender_ref", "occurred_at"):
                 offences[ref].append(occurred)
         persons_seen: dict[str, set[int]] = defaultdict(set)
         reoffended: dict[str, set[int]] = defaultdict(set)
@@ -333,14 +433,25 @@ def results(*, actor: Any, group_by: str = "mahalla", today: dt.date | None = No
     rows = []
     for key in sorted(stats, key=lambda k: (str(stats[k]["label"]), str(k))):
         s = stats[key]
-        label = str(SevenPosition(key).label) if group_by == "position" and key in SevenPosition.values else str(s["label"])
+        label = (
+            str(SevenPosition(key).label)
+            if group_by == "position" and key in SevenPosition.values
+            else str(s["label"])
+        )
         shown_conclusions = suppress(s["conclusions"], actor)
         rows.append(
             ResultRow(
-                key=str(key), label=label, conclusions=shown_conclusions, executed_on_time=suppress(s["on_time"], actor),
-                on_time_share=_share(s["on_time"], s["conclusions"]) if isinstance(shown_conclusions, int) else None,
-                referrals=suppress(s["referrals"], actor), referrals_completed=suppress(s["completed"], actor),
-                registered=suppress(s["registered"], actor), reoffended=suppress(s["reoffended"], actor),
+                key=str(key),
+                label=label,
+                conclusions=shown_conclusions,
+                executed_on_time=suppress(s["on_time"], actor),
+                on_time_share=_share(s["on_time"], s["conclusions"])
+                if isinstance(shown_conclusions, int)
+                else None,
+                referrals=suppress(s["referrals"], actor),
+                referrals_completed=suppress(s["completed"], actor),
+                registered=suppress(s["registered"], actor),
+                reoffended=suppress(s["reoffended"], actor),
             )
         )
     return rows

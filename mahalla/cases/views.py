@@ -47,7 +47,11 @@ def _not_found(error: AccessDenied) -> Http404:
 def index(request: HttpRequest) -> HttpResponse:
     mahallas = []
     if reads_persons(request.user):
-        mahallas = list(Mahalla.objects.filter(mahalla_filter_for(request.user)).defer("boundary").order_by("name_uz")[:200])
+        mahallas = list(
+            Mahalla.objects.filter(mahalla_filter_for(request.user))
+            .defer("boundary")
+            .order_by("name_uz")[:200]
+        )
     return render(
         request,
         "cases/index.html",
@@ -74,7 +78,12 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "cases/worklist.html",
-        {"work": work, "mahalla": mahalla, "api_url": reverse("cases:worklist", args=[mahalla.code]), "payload": worklist_payload(work)},
+        {
+            "work": work,
+            "mahalla": mahalla,
+            "api_url": reverse("cases:worklist", args=[mahalla.code]),
+            "payload": worklist_payload(work),
+        },
     )
 
 
@@ -83,7 +92,9 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
 def persons(request: HttpRequest) -> HttpResponse:
     if not reads_persons(request.user):
         raise Http404(_("Persons are not shown to your role"))
-    rows = selectors.person_list(actor=request.user, mahalla_code=request.GET.get("mahalla") or None, query=request.GET.get("q", ""))
+    rows = selectors.person_list(
+        actor=request.user, mahalla_code=request.GET.get("mahalla") or None, query=request.GET.get("q", "")
+    )
     page = paginate(request, rows)
     selectors.persons_read_audit(actor=request.user, persons=page.object_list, purpose="case work")
     return render(request, "cases/persons.html", {"page": page, "q": request.GET.get("q", "")})
@@ -120,14 +131,18 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
 def _date_field(request: HttpRequest, name: str) -> dt.date:
     value = parse_date(request.POST.get(name, "") or "")
     if value is None:
-        raise ApplicationError(_("Give a date (YYYY-MM-DD)."), {"field": name, "value": request.POST.get(name, "")})
+        raise ApplicationError(
+            _("Give a date (YYYY-MM-DD)."), {"field": name, "value": request.POST.get(name, "")}
+        )
     return value
 
 
 def _datetime_field(request: HttpRequest, name: str) -> dt.datetime:
     value = parse_datetime(request.POST.get(name, "") or "")
     if value is None:
-        raise ApplicationError(_("Give a date and time."), {"field": name, "value": request.POST.get(name, "")})
+        raise ApplicationError(
+            _("Give a date and time."), {"field": name, "value": request.POST.get(name, "")}
+        )
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
@@ -150,34 +165,60 @@ def person_action(request: HttpRequest, person_id: int, action: str) -> HttpResp
     try:
         if action == "referral":
             services.referral_create(
-                actor=request.user, person=person_obj, service=request.POST.get("service", ""), agency=request.POST.get("agency", ""),
-                deadline=_date_field(request, "deadline"), consent_given=request.POST.get("consent_given") == "on",
+                actor=request.user,
+                person=person_obj,
+                service=request.POST.get("service", ""),
+                agency=request.POST.get("agency", ""),
+                deadline=_date_field(request, "deadline"),
+                consent_given=request.POST.get("consent_given") == "on",
                 consent_override_reason=request.POST.get("consent_override_reason", ""),
             )
         elif action == "checkin":
             checkin = access_checkin_by_id(request.user, request.POST.get("checkin", ""))
-            services.checkin_record(actor=request.user, checkin=checkin, reported_at=_datetime_field(request, "reported_at"), note=request.POST.get("note", ""))
+            services.checkin_record(
+                actor=request.user,
+                checkin=checkin,
+                reported_at=_datetime_field(request, "reported_at"),
+                note=request.POST.get("note", ""),
+            )
         elif action == "order":
-            report = ViolenceReport.objects.filter(order_filter_for(request.user), victim=person_obj, pk=_int_field(request, "report")).first()
+            report = ViolenceReport.objects.filter(
+                order_filter_for(request.user), victim=person_obj, pk=_int_field(request, "report")
+            ).first()
             if report is None:
-                raise ApplicationError(_("No open report of this person with this number."), {"field": "report"})
+                raise ApplicationError(
+                    _("No open report of this person with this number."), {"field": "report"}
+                )
             term = request.POST.get("term_days", "").strip()
             services.protection_order_issue(
-                actor=request.user, report=report, womens_activist=request.POST.get("womens_activist", ""),
-                term_days=_int_field(request, "term_days") if term else None, conditions=request.POST.get("conditions", ""),
+                actor=request.user,
+                report=report,
+                womens_activist=request.POST.get("womens_activist", ""),
+                term_days=_int_field(request, "term_days") if term else None,
+                conditions=request.POST.get("conditions", ""),
                 inson_centre=request.POST.get("inson_centre", ""),
             )
         elif action == "report":
             services.violence_report_create(
-                actor=request.user, kind=request.POST.get("kind", ""), victim=person_obj, reported_at=_datetime_field(request, "reported_at"),
+                actor=request.user,
+                kind=request.POST.get("kind", ""),
+                victim=person_obj,
+                reported_at=_datetime_field(request, "reported_at"),
                 description=request.POST.get("description", ""),
             )
         elif action == "extend":
             order = access_order_by_id(request.user, request.POST.get("order", ""))
-            services.protection_order_extend(actor=request.user, order=order, days=_int_field(request, "days"))
+            services.protection_order_extend(
+                actor=request.user, order=order, days=_int_field(request, "days")
+            )
         elif action == "conclusion":
             conclusion = access_conclusion_by_id(request.user, request.POST.get("conclusion", ""))
-            services.conclusion_execute(actor=request.user, conclusion=conclusion, executed_on=_date_field(request, "executed_on"), note=request.POST.get("note", ""))
+            services.conclusion_execute(
+                actor=request.user,
+                conclusion=conclusion,
+                executed_on=_date_field(request, "executed_on"),
+                note=request.POST.get("note", ""),
+            )
         else:
             raise Http404(_("Unknown action"))
     except AccessDenied as error:
@@ -198,7 +239,9 @@ def orders(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Protection orders are not shown to your role"))
     rows = selectors.order_list(actor=request.user, status=request.GET.get("status") or None)
     page = paginate(request, rows)
-    selectors.persons_read_audit(actor=request.user, persons=[order.victim for order in page.object_list], purpose="protection order")
+    selectors.persons_read_audit(
+        actor=request.user, persons=[order.victim for order in page.object_list], purpose="protection order"
+    )
     return render(request, "cases/orders.html", {"page": page})
 
 
@@ -210,7 +253,11 @@ def results(request: HttpRequest) -> HttpResponse:
         group_by = "mahalla"
     rows = selectors.results(actor=request.user, group_by=group_by)
     page = paginate(request, rows)
-    return render(request, "cases/results.html", {"page": page, "group_by": group_by, "reads_persons": reads_persons(request.user)})
+    return render(
+        request,
+        "cases/results.html",
+        {"page": page, "group_by": group_by, "reads_persons": reads_persons(request.user)},
+    )
 
 
 @require_GET

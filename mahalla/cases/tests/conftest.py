@@ -36,7 +36,13 @@ def place(db: None) -> Place:
     neighbour = mahalla_make(first, f"{first.code}902")
     far = mahalla_make(other, f"{other.code}901")
     return Place(
-        district=first, other_district=other, home=home, neighbour=neighbour, far=far,
-        person=person_make(home, "Karimova Malika"), neighbour_person=person_make(neighbour, "Rahimov Jasur", sex="M"),
-        far_person=person_make(far, "Toshmatova Dilnoza"), inspector=inspector(home),
+        district=first,
+        other_district=other,
+        home=home,
+        neighbour=neighbour,
+        far=far,
+        person=person_make(home, "Karimova Malika"),
+        neighbour_person=person_make(neighbour, "Rahimov Jasur", sex="M"),
+        far_person=person_make(far, "Toshmatova Dilnoza"),
+        inspector=inspector(home),
     )

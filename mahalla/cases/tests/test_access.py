@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from mahalla.core.errors import AccessDenied
+from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import Role
 
 from .. import selectors, services
@@ -17,8 +17,15 @@ from .factories import inspector, user_for
 
 
 def _order(place, victim, mahalla_inspector):
-    report = services.violence_report_create(actor=mahalla_inspector, kind="harassment", victim=victim, reported_at=timezone.now() - dt.timedelta(hours=1))
-    return services.protection_order_issue(actor=mahalla_inspector, report=report, womens_activist="Yusupova Nodira")
+    report = services.violence_report_create(
+        actor=mahalla_inspector,
+        kind="harassment",
+        victim=victim,
+        reported_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    return services.protection_order_issue(
+        actor=mahalla_inspector, report=report, womens_activist="Yusupova Nodira"
+    )
 
 
 @pytest.fixture
@@ -30,11 +37,19 @@ def orders(place):
 
 
 def _visible_persons(actor, place):
-    return {name for name in ("person", "neighbour_person", "far_person") if selectors.persons_visible(actor).filter(pk=getattr(place, name).pk).exists()}
+    return {
+        name
+        for name in ("person", "neighbour_person", "far_person")
+        if selectors.persons_visible(actor).filter(pk=getattr(place, name).pk).exists()
+    }
 
 
 def _visible_orders(actor, orders):
-    return {name for name, order in orders.items() if selectors.order_list(actor=actor).filter(pk=order.pk).exists()}
+    return {
+        name
+        for name, order in orders.items()
+        if selectors.order_list(actor=actor).filter(pk=order.pk).exists()
+    }
 
 
 @pytest.mark.parametrize(
@@ -112,7 +127,9 @@ def test_a_person_card_read_is_audited_with_its_purpose(place):
     from mahalla.audit.models import AuditEvent
 
     selectors.person_card(actor=place.inspector, person_id=place.person.pk, purpose="supervision")
-    event = AuditEvent.objects.filter(object_type="cases.person", object_id=str(place.person.pk), action="read").get()
+    event = AuditEvent.objects.filter(
+        object_type="cases.person", object_id=str(place.person.pk), action="read"
+    ).get()
     assert event.purpose == "supervision" and event.actor_id == place.inspector.pk
-    with pytest.raises(Exception):
+    with pytest.raises(ApplicationError):
         selectors.person_card(actor=place.inspector, person_id=place.person.pk, purpose=" ")

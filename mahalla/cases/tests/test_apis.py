@@ -25,7 +25,13 @@ def test_creating_a_person_with_a_bad_pinfl_names_the_field_and_creates_nothing(
     before = Person.objects.count()
     response = client_for(place.inspector).post(
         reverse("cases:person-create"),
-        {"pinfl": "12345", "name_latin": "Qodirov O'ktam", "birth_date": "2000-01-01", "sex": "M", "mahalla": place.home.code},
+        {
+            "pinfl": "12345",
+            "name_latin": "Qodirov O'ktam",
+            "birth_date": "2000-01-01",
+            "sex": "M",
+            "mahalla": place.home.code,
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -34,7 +40,9 @@ def test_creating_a_person_with_a_bad_pinfl_names_the_field_and_creates_nothing(
 
 
 def test_a_person_of_another_mahalla_is_a_404(place):
-    response = client_for(place.inspector).get(reverse("cases:person-detail", args=[place.far_person.pk]), {"purpose": "case work"})
+    response = client_for(place.inspector).get(
+        reverse("cases:person-detail", args=[place.far_person.pk]), {"purpose": "case work"}
+    )
     assert response.status_code == 404
 
 
@@ -43,7 +51,10 @@ def test_a_person_read_without_a_purpose_is_refused_and_with_one_is_audited(plac
     assert client_for(place.inspector).get(url).status_code == 400
     response = client_for(place.inspector).get(url, {"purpose": "case work"})
     assert response.status_code == 200 and response.json()["pinfl"] == place.person.pinfl
-    assert AuditEvent.objects.filter(action="read", object_id=str(place.person.pk), purpose="case work").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="read", object_id=str(place.person.pk), purpose="case work").count()
+        == 1
+    )
 
 
 def test_a_stale_edit_is_a_409_with_the_servers_value(place):
@@ -60,7 +71,12 @@ def test_a_stale_edit_is_a_409_with_the_servers_value(place):
 def test_a_referral_without_consent_is_a_400_naming_the_field(place):
     response = client_for(place.inspector).post(
         reverse("cases:referral-create", args=[place.person.pk]),
-        {"service": "employment", "agency": "Job centre", "deadline": (timezone.localdate() + dt.timedelta(days=9)).isoformat(), "consent_given": False},
+        {
+            "service": "employment",
+            "agency": "Job centre",
+            "deadline": (timezone.localdate() + dt.timedelta(days=9)).isoformat(),
+            "consent_given": False,
+        },
         format="json",
     )
     assert response.status_code == 400 and response.json()["extra"]["field"] == "consent_given"
@@ -70,7 +86,13 @@ def test_a_referral_without_consent_is_a_400_naming_the_field(place):
 def test_a_supervision_term_outside_6_to_12_months_is_a_400(place):
     response = client_for(place.inspector).post(
         reverse("cases:supervision-create", args=[place.person.pk]),
-        {"court_decision": "C-1", "decided_on": "2026-01-01", "starts_on": "2026-01-02", "ends_on": "2026-03-01", "checkins_per_month": 2},
+        {
+            "court_decision": "C-1",
+            "decided_on": "2026-01-01",
+            "starts_on": "2026-01-02",
+            "ends_on": "2026-03-01",
+            "checkins_per_month": 2,
+        },
         format="json",
     )
     assert response.status_code == 400 and response.json()["extra"]["field"] == "ends_on"
@@ -79,35 +101,56 @@ def test_a_supervision_term_outside_6_to_12_months_is_a_400(place):
 
 def test_a_check_in_before_the_supervision_starts_is_a_400_and_a_stale_one_a_409(place):
     supervision = services.supervision_create(
-        actor=place.inspector, person=place.person, court_decision="C-1", decided_on=dt.date(2025, 12, 1), starts_on=dt.date(2025, 12, 2),
-        ends_on=dt.date(2026, 6, 2), checkins_per_month=1,
+        actor=place.inspector,
+        person=place.person,
+        court_decision="C-1",
+        decided_on=dt.date(2025, 12, 1),
+        starts_on=dt.date(2025, 12, 2),
+        ends_on=dt.date(2026, 6, 2),
+        checkins_per_month=1,
     )
     checkin = supervision.checkins.order_by("due_on").first()
     client = client_for(place.inspector)
     url = reverse("cases:checkin-record", args=[checkin.pk])
     response = client.post(url, {"reported_at": "2025-12-01T10:00:00+05:00", "version": 1}, format="json")
     assert response.status_code == 400 and response.json()["extra"]["field"] == "reported_at"
-    assert client.post(url, {"reported_at": "2025-12-03T10:00:00+05:00", "note": "came", "version": 1}, format="json").status_code == 200
-    stale = client.post(url, {"reported_at": "2025-12-03T11:00:00+05:00", "note": "other", "version": 1}, format="json")
+    assert (
+        client.post(
+            url, {"reported_at": "2025-12-03T10:00:00+05:00", "note": "came", "version": 1}, format="json"
+        ).status_code
+        == 200
+    )
+    stale = client.post(
+        url, {"reported_at": "2025-12-03T11:00:00+05:00", "note": "other", "version": 1}, format="json"
+    )
     assert stale.status_code == 409 and stale.json()["extra"]["server"]["note"] == "came"
     assert CheckIn.objects.get(pk=checkin.pk).note == "came"
 
 
 def test_the_worklist_api_lists_the_mahallas_work_for_its_inspector_only(place):
     services.supervision_create(
-        actor=place.inspector, person=place.person, court_decision="C-1", decided_on=timezone.localdate() - dt.timedelta(days=40),
-        starts_on=timezone.localdate() - dt.timedelta(days=35), ends_on=timezone.localdate() + dt.timedelta(days=200), checkins_per_month=4,
+        actor=place.inspector,
+        person=place.person,
+        court_decision="C-1",
+        decided_on=timezone.localdate() - dt.timedelta(days=40),
+        starts_on=timezone.localdate() - dt.timedelta(days=35),
+        ends_on=timezone.localdate() + dt.timedelta(days=200),
+        checkins_per_month=4,
     )
     response = client_for(place.inspector).get(reverse("cases:worklist", args=[place.home.code]))
     assert response.status_code == 200
     assert {c["person"]["id"] for c in response.json()["checkins"]} == {place.person.pk}
     chief = user_for(Role.DISTRICT_CHIEF, district=place.district)
     assert client_for(chief).get(reverse("cases:worklist", args=[place.home.code])).status_code == 404
-    assert client_for(place.inspector).get(reverse("cases:worklist", args=[place.far.code])).status_code == 404
+    assert (
+        client_for(place.inspector).get(reverse("cases:worklist", args=[place.far.code])).status_code == 404
+    )
 
 
 def test_counts_and_results_are_suppressed_for_a_chief(place):
-    report = services.violence_report_create(actor=place.inspector, kind="harassment", victim=place.person, reported_at=timezone.now())
+    report = services.violence_report_create(
+        actor=place.inspector, kind="harassment", victim=place.person, reported_at=timezone.now()
+    )
     services.protection_order_issue(actor=place.inspector, report=report, womens_activist="Yusupova Nodira")
     chief = user_for(Role.DISTRICT_CHIEF, district=place.district)
     counts = client_for(chief).get(reverse("cases:counts")).json()
@@ -137,7 +180,12 @@ def test_a_referral_form_without_consent_shows_the_field_and_changes_nothing(cli
     client.force_login(place.inspector)
     response = client.post(
         reverse("cases-web:person-action", args=[place.person.pk, "referral"]),
-        {"service": "employment", "agency": "Job centre", "deadline": (timezone.localdate() + dt.timedelta(days=3)).isoformat(), "purpose": "referral"},
+        {
+            "service": "employment",
+            "agency": "Job centre",
+            "deadline": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "purpose": "referral",
+        },
     )
     assert response.status_code == 400 and b'data-error-field="consent_given"' in response.content
     assert not Referral.objects.exists()
@@ -145,7 +193,12 @@ def test_a_referral_form_without_consent_shows_the_field_and_changes_nothing(cli
 
 def test_the_results_page_shows_small_counts_as_less_than_5_to_a_chief(client, place):
     services.register_entry_add(
-        actor=place.inspector, person=place.person, category_code="preventive_register", basis_document="d", starts_on=timezone.localdate(), decided_by="x"
+        actor=place.inspector,
+        person=place.person,
+        category_code="preventive_register",
+        basis_document="d",
+        starts_on=timezone.localdate(),
+        decided_by="x",
     )
     client.force_login(user_for(Role.DISTRICT_CHIEF, district=place.district))
     assert "&lt;5" in client.get(reverse("cases-web:results")).content.decode()

@@ -50,7 +50,10 @@ def page(browser_page, sign_in):
 
 def test_an_inspector_issues_a_protection_order(page, world):
     report = services.violence_report_create(
-        actor=world["inspector"], kind="domestic_violence", victim=world["person"], reported_at=timezone.now() - dt.timedelta(hours=3)
+        actor=world["inspector"],
+        kind="domestic_violence",
+        victim=world["person"],
+        reported_at=timezone.now() - dt.timedelta(hours=3),
     )
     page.sign_in("inspector", next=f"/cases/persons/{world['person'].pk}/?purpose=protection+order")
     page.fill(f"#activist-{report.pk}", "Yusupova Nodira")
@@ -63,8 +66,13 @@ def test_an_inspector_issues_a_protection_order(page, world):
 
 def test_an_inspector_records_a_check_in(page, world):
     supervision = services.supervision_create(
-        actor=world["inspector"], person=world["person"], court_decision="C-7", decided_on=timezone.localdate() - dt.timedelta(days=30),
-        starts_on=timezone.localdate() - dt.timedelta(days=29), ends_on=timezone.localdate() + dt.timedelta(days=200), checkins_per_month=2,
+        actor=world["inspector"],
+        person=world["person"],
+        court_decision="C-7",
+        decided_on=timezone.localdate() - dt.timedelta(days=30),
+        starts_on=timezone.localdate() - dt.timedelta(days=29),
+        ends_on=timezone.localdate() + dt.timedelta(days=200),
+        checkins_per_month=2,
     )
     first = supervision.checkins.order_by("due_on").first()
     page.sign_in("inspector", next=f"/cases/persons/{world['person'].pk}/?purpose=supervision")
@@ -98,13 +106,21 @@ def test_a_referral_needs_consent_and_is_made_with_it(page, world):
 def test_the_worklist_works_offline_sends_queued_edits_on_reconnect_and_shows_a_conflict(page, world):
     worker = world["inspector"]
     supervision = services.supervision_create(
-        actor=worker, person=world["person"], court_decision="C-8", decided_on=timezone.localdate() - dt.timedelta(days=20),
-        starts_on=timezone.localdate() - dt.timedelta(days=19), ends_on=timezone.localdate() + dt.timedelta(days=200), checkins_per_month=4,
+        actor=worker,
+        person=world["person"],
+        court_decision="C-8",
+        decided_on=timezone.localdate() - dt.timedelta(days=20),
+        starts_on=timezone.localdate() - dt.timedelta(days=19),
+        ends_on=timezone.localdate() + dt.timedelta(days=200),
+        checkins_per_month=4,
     )
-    checkin = supervision.checkins.filter(due_on__lte=timezone.localdate() + dt.timedelta(days=7)).order_by("due_on").first()
-    from .test_services import _admin_offence
-
+    checkin = (
+        supervision.checkins.filter(due_on__lte=timezone.localdate() + dt.timedelta(days=7))
+        .order_by("due_on")
+        .first()
+    )
     from ..models import PersonSourceRef
+    from .test_services import _admin_offence
 
     PersonSourceRef.objects.create(person=world["person"], source_system="E-MAMURIY", ref="W-1")
     _admin_offence(world["home"], offender_ref="W-1", days_ago=30)
@@ -136,7 +152,9 @@ def test_the_worklist_works_offline_sends_queued_edits_on_reconnect_and_shows_a_
     assert checkin.status == CheckIn.Status.DUE  # nothing reached the server while offline
 
     # Meanwhile a colleague records the same conclusion on the server.
-    services.conclusion_execute(actor=worker, conclusion=conclusion, executed_on=timezone.localdate(), note="talk held (colleague)")
+    services.conclusion_execute(
+        actor=worker, conclusion=conclusion, executed_on=timezone.localdate(), note="talk held (colleague)"
+    )
 
     page.context.set_offline(False)
     wait_until(page, lambda: queue_count(page) == "0")
@@ -149,6 +167,8 @@ def test_the_worklist_works_offline_sends_queued_edits_on_reconnect_and_shows_a_
     assert page.inner_text("#conflict-list .conflict-mine") == "talk held (mine)"
     # The person chooses to keep theirs: a deliberate overwrite on the version just seen.
     page.click("#conflict-list .conflict-keep-mine")
-    wait_until(page, lambda: queue_count(page) == "0" and page.locator("#conflict-list .conflict").count() == 0)
+    wait_until(
+        page, lambda: queue_count(page) == "0" and page.locator("#conflict-list .conflict").count() == 0
+    )
     conclusion.refresh_from_db()
     assert conclusion.execution_note == "talk held (mine)"

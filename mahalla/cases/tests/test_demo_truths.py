@@ -11,7 +11,16 @@ import pytest
 from mahalla.demo.generator.cases import generate_cases
 
 from ..importing import cases_import
-from ..models import AlertKind, CaseAlert, CheckIn, Conclusion, Person, ProtectionOrder, Supervision, ViolenceReport
+from ..models import (
+    AlertKind,
+    CaseAlert,
+    CheckIn,
+    Conclusion,
+    Person,
+    ProtectionOrder,
+    Supervision,
+    ViolenceReport,
+)
 from ..selectors import duplicate_candidates
 from ..services import monitoring_run
 from .factories import user_for
@@ -38,21 +47,38 @@ def test_the_generation_is_deterministic(tiny_nation, tmp_path):
 
 def test_every_planted_truth_is_found(loaded):
     truth = loaded["truth"]
-    assert truth["reports_without_order"] and truth["late_orders"] and truth["missed_checkins"] and truth["overdue_conclusions"]
+    assert (
+        truth["reports_without_order"]
+        and truth["late_orders"]
+        and truth["missed_checkins"]
+        and truth["overdue_conclusions"]
+    )
 
     late_alerts = CaseAlert.objects.filter(kind=AlertKind.ORDER_LATE).values_list("object_id", flat=True)
-    assert set(ViolenceReport.objects.filter(pk__in=late_alerts).values_list("description", flat=True)) == set(truth["reports_without_order"])
+    assert set(
+        ViolenceReport.objects.filter(pk__in=late_alerts).values_list("description", flat=True)
+    ) == set(truth["reports_without_order"])
 
-    issued_late = {order.report.description for order in ProtectionOrder.objects.select_related("report") if order.issued_late}
+    issued_late = {
+        order.report.description
+        for order in ProtectionOrder.objects.select_related("report")
+        if order.issued_late
+    }
     assert issued_late == set(truth["late_orders"])
 
     missed = CheckIn.objects.filter(status=CheckIn.Status.MISSED).values("supervision")
     missed_persons = set(Supervision.objects.filter(pk__in=missed).values_list("person__pinfl", flat=True))
     assert missed_persons == set(truth["missed_checkins"])
-    assert CaseAlert.objects.filter(kind=AlertKind.CHECKIN_MISSED).count() == CheckIn.objects.filter(status=CheckIn.Status.MISSED).count()
+    assert (
+        CaseAlert.objects.filter(kind=AlertKind.CHECKIN_MISSED).count()
+        == CheckIn.objects.filter(status=CheckIn.Status.MISSED).count()
+    )
 
     overdue = CaseAlert.objects.filter(kind=AlertKind.CONCLUSION_OVERDUE).values_list("object_id", flat=True)
-    found = {f"{c.offence.source_system}:{c.offence.registration_number}" for c in Conclusion.objects.filter(pk__in=overdue).select_related("offence")}
+    found = {
+        f"{c.offence.source_system}:{c.offence.registration_number}"
+        for c in Conclusion.objects.filter(pk__in=overdue).select_related("offence")
+    }
     assert found == set(truth["overdue_conclusions"])
 
 

@@ -40,14 +40,22 @@ def _panel(client, user, code):
 
 
 def test_a_mahalla_seven_member_sees_small_counts_as_less_than_5(client, analysed):
-    member = UserFactory(role=Role.MAHALLA_SEVEN, scope_level=ScopeLevel.DISTRICT, scope_district=reference_district(DISTRICT_CODE))
+    member = UserFactory(
+        role=Role.MAHALLA_SEVEN,
+        scope_level=ScopeLevel.DISTRICT,
+        scope_district=reference_district(DISTRICT_CODE),
+    )
     panel = _panel(client, member, DISTRICT_CODE)
     assert '<div class="n">&lt;5</div>' in panel
     assert '<div class="n">3</div>' not in panel
 
 
 def test_a_chief_who_reads_the_records_sees_the_number(client, analysed):
-    chief = UserFactory(role=Role.DISTRICT_CHIEF, scope_level=ScopeLevel.DISTRICT, scope_district=reference_district(DISTRICT_CODE))
+    chief = UserFactory(
+        role=Role.DISTRICT_CHIEF,
+        scope_level=ScopeLevel.DISTRICT,
+        scope_district=reference_district(DISTRICT_CODE),
+    )
     panel = _panel(client, chief, DISTRICT_CODE)
     assert '<div class="n">3</div>' in panel
 
