@@ -28,6 +28,8 @@ urlpatterns = [
     path("roadmaps/", include("mahalla.roadmaps.web_urls")),
     path("api/cases/", include("mahalla.cases.urls")),
     path("cases/", include("mahalla.cases.web_urls")),
+    path("coordination/", include("mahalla.coordination.web_urls")),
+    path("api/coordination/", include("mahalla.coordination.urls")),
 ]
 
 if settings.OIDC_ENABLED:

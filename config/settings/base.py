@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "mahalla.roadmaps",
     "mahalla.officials",
     "mahalla.cases",
+    "mahalla.coordination",
     "mahalla.web",
     "mahalla.demo",
 ]

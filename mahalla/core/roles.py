@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     MAHALLA_SEVEN = "mahalla_seven", _("Mahalla Seven member")
     WOMENS_AFFAIRS_INSPECTOR = "womens_affairs_inspector", _("District women's-affairs inspector")
     ADMINISTRATOR = "administrator", _("Administrator")
+    AGENCY_OFFICER = "agency_officer", _("Partner agency officer")
 
 
 class ScopeLevel(models.TextChoices):

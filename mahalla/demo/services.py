@@ -175,6 +175,7 @@ def _demo_scopes() -> dict[str, dict[str, Any]]:
         Role.MAHALLA_SEVEN: {"scope_level": ScopeLevel.MAHALLAS, "mahallas": mahallas[:1]},
         Role.WOMENS_AFFAIRS_INSPECTOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
         Role.ADMINISTRATOR: country,
+        Role.AGENCY_OFFICER: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
     }
 
 

@@ -21,10 +21,17 @@ def test_help_works(name, capsys):
 
 def test_the_anonymise_command_applies_the_retention(place):
     entry = services.register_entry_add(
-        actor=place.inspector, person=place.person, category_code="preventive_register", basis_document="d",
-        starts_on=dt.date(2010, 1, 1), term_ends_on=dt.date(2011, 1, 1), decided_by="dept",
+        actor=place.inspector,
+        person=place.person,
+        category_code="preventive_register",
+        basis_document="d",
+        starts_on=dt.date(2010, 1, 1),
+        term_ends_on=dt.date(2011, 1, 1),
+        decided_by="dept",
     )
-    services.register_entry_end(actor=place.inspector, entry=entry, ended_on=dt.date(2011, 1, 1), reason="term")
+    services.register_entry_end(
+        actor=place.inspector, entry=entry, ended_on=dt.date(2011, 1, 1), reason="term"
+    )
     out = StringIO()
     call_command("cases-anonymise", "--date", "2026-06-01", stdout=out)
     assert "1 persons anonymised" in out.getvalue()

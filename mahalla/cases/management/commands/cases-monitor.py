@@ -31,6 +31,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--date: not a date (YYYY-MM-DD): {options['date']!r}") from error
         outcome = monitoring_run(day=day)
         self.stdout.write(
-            f"{day}: {outcome.conclusions_generated} conclusions generated, {outcome.checkins_missed} check-ins "
-            f"missed, {outcome.orders_expired} orders expired, alerts {dict(outcome.alerts)}"
+            f"{day}: {outcome.conclusions_generated} conclusions generated, "
+            f"{outcome.checkins_missed} check-ins missed, {outcome.orders_expired} orders expired, "
+            f"alerts {dict(outcome.alerts)}"
         )

@@ -118,6 +118,11 @@ class Command(BaseCommand):
                 self.step(_("daily analysis of %(count)d dates") % {"count": len(pending)}, started)
             else:
                 self.step(_("daily analysis (already done)"), started)
+        started = time.perf_counter()
+        from mahalla.demo.coordination import coordination_demo_build
+
+        coordination_demo_build(seed=options["seed"], as_of=as_of - dt.timedelta(days=1))
+        self.step(_("coordination: agencies, tasks, council, training"), started)
         self.stdout.write(_("Ready in %(seconds).1f s.") % {"seconds": time.perf_counter() - total})
 
         url = f"http://{options['host']}:{options['port']}/"

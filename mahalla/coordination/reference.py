@@ -1,0 +1,229 @@
+"""Reference data of coordination: task types with their service levels, the oversight rules and the
+training catalogue. Loaded by a data migration (idempotent, by key) and editable in the admin afterwards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TASK_TYPES: list[dict[str, Any]] = [
+    {
+        "key": "mahalla-visit",
+        "name_en": "Joint visit to a mahalla",
+        "name_uz": "Mahallaga qo'shma tashrif",
+        "name_ru": "Совместный выезд в махаллю",
+        "accept_days": 2,
+        "complete_days": 10,
+    },
+    {
+        "key": "measure-support",
+        "name_en": "Support for a roadmap measure",
+        "name_uz": "Yo'l xaritasi chorasini qo'llab-quvvatlash",
+        "name_ru": "Содействие мере дорожной карты",
+        "accept_days": 2,
+        "complete_days": 20,
+    },
+    {
+        "key": "social-assistance",
+        "name_en": "Social assistance for a person",
+        "name_uz": "Shaxsga ijtimoiy yordam",
+        "name_ru": "Социальная помощь лицу",
+        "accept_days": 1,
+        "complete_days": 14,
+    },
+    {
+        "key": "employment",
+        "name_en": "Employment of a person",
+        "name_uz": "Shaxsni ishga joylashtirish",
+        "name_ru": "Трудоустройство лица",
+        "accept_days": 2,
+        "complete_days": 30,
+    },
+    {
+        "key": "block-request",
+        "name_en": "Blocking of cards, numbers or sites",
+        "name_uz": "Karta, raqam yoki saytni bloklash",
+        "name_ru": "Блокировка карт, номеров или сайтов",
+        "accept_days": 1,
+        "complete_days": 3,
+    },
+    {
+        "key": "network-disruption",
+        "name_en": "Disruption of a drug network",
+        "name_uz": "Giyohvandlik tarmog'ini bartaraf etish",
+        "name_ru": "Пресечение наркосети",
+        "accept_days": 1,
+        "complete_days": 30,
+    },
+    {
+        "key": "council-decision",
+        "name_en": "Decision of the coordination council",
+        "name_uz": "Muvofiqlashtiruvchi kengash qarori",
+        "name_ru": "Решение координационного совета",
+        "accept_days": 3,
+        "complete_days": 30,
+    },
+]
+
+# Each rule's key names a check in coordination/oversight.py; thresholds are parameters (data).
+OVERSIGHT_RULES: list[dict[str, Any]] = [
+    {
+        "key": "task-past-deadline",
+        "name_en": "Inter-agency tasks past their deadline",
+        "name_uz": "Muddati o'tgan idoralararo topshiriqlar",
+        "name_ru": "Межведомственные поручения с истёкшим сроком",
+        "legal_basis": "Law on Prevention of Offences (2014): coordination by the prosecutor's office",
+        "parameters": {"grace_days": 0},
+    },
+    {
+        "key": "measure-overdue",
+        "name_en": "Roadmap measures overdue",
+        "name_uz": "Muddati o'tgan yo'l xaritasi choralari",
+        "name_ru": "Просроченные меры дорожных карт",
+        "legal_basis": "Annual presidential resolution on crime-free mahallas: targeted roadmaps",
+        "parameters": {"grace_days": 0},
+    },
+    {
+        "key": "person-read-without-purpose",
+        "name_en": "Reads of person records without a stated purpose",
+        "name_uz": "Maqsadi ko'rsatilmagan shaxs ma'lumotlarini o'qish",
+        "name_ru": "Просмотр данных лиц без указания цели",
+        "legal_basis": "Law on Personal Data (2019), art. 8: purpose limitation",
+        "parameters": {"days": 30, "object_types": ["incidents.offence", "cases.person"]},
+    },
+    {
+        "key": "person-read-volume",
+        "name_en": "Person records read at unusual volume",
+        "name_uz": "Shaxs ma'lumotlarini odatdan tashqari ko'p o'qish",
+        "name_ru": "Необычно большой объём просмотров данных лиц",
+        "legal_basis": "Law on Personal Data (2019), art. 8 and 27: need to know",
+        "parameters": {"days": 30, "per_day": 200, "object_types": ["incidents.offence", "cases.person"]},
+    },
+]
+
+COURSES: list[dict[str, Any]] = [
+    {
+        "key": "cyber-fraud",
+        "topic": "cyber_fraud",
+        "title_en": "Card and online fraud: reports, indicators, blocking",
+        "title_uz": "Karta va onlayn firibgarlik: arizalar, belgilar, bloklash",
+        "title_ru": "Карточное и онлайн-мошенничество: заявления, индикаторы, блокировка",
+        "hours": 16,
+    },
+    {
+        "key": "domestic-violence",
+        "topic": "domestic_violence",
+        "title_en": "Domestic violence: protection orders within 24 hours",
+        "title_uz": "Oilaviy zo'ravonlik: 24 soat ichida himoya orderi",
+        "title_ru": "Домашнее насилие: охранный ордер в течение 24 часов",
+        "hours": 8,
+    },
+    {
+        "key": "casework",
+        "topic": "casework",
+        "title_en": "Social-prevention conclusions and casework",
+        "title_uz": "Ijtimoiy profilaktika xulosalari va ish yuritish",
+        "title_ru": "Заключения социальной профилактики и ведение дел",
+        "hours": 8,
+    },
+    {
+        "key": "drugs",
+        "topic": "drugs",
+        "title_en": "Online drug shops, couriers and dead drops",
+        "title_uz": "Onlayn giyohvandlik do'konlari, kuryerlar va yashirin joylar",
+        "title_ru": "Онлайн-наркомагазины, курьеры и закладки",
+        "hours": 16,
+    },
+    {
+        "key": "juvenile",
+        "topic": "juvenile",
+        "title_en": "Prevention work with minors",
+        "title_uz": "Voyaga yetmaganlar bilan profilaktika ishi",
+        "title_ru": "Профилактическая работа с несовершеннолетними",
+        "hours": 8,
+    },
+    {
+        "key": "roadmaps",
+        "topic": "roadmaps",
+        "title_en": "Targeted roadmaps: measures, deadlines, effect",
+        "title_uz": "Manzilli yo'l xaritalari: choralar, muddatlar, samara",
+        "title_ru": "Адресные дорожные карты: меры, сроки, эффект",
+        "hours": 6,
+    },
+    {
+        "key": "tactical",
+        "topic": "tactical",
+        "title_en": "Tactical training",
+        "title_uz": "Taktik tayyorgarlik",
+        "title_ru": "Тактическая подготовка",
+        "hours": 16,
+    },
+    {
+        "key": "psychological",
+        "topic": "psychological",
+        "title_en": "Psychological training",
+        "title_uz": "Psixologik tayyorgarlik",
+        "title_ru": "Психологическая подготовка",
+        "hours": 8,
+    },
+]
+
+
+def load(apps: Any, schema_editor: Any) -> None:
+    """Create or update the reference rows by key (idempotent; also reloaded after a test flush)."""
+    for model_name, rows in (
+        ("TaskType", TASK_TYPES),
+        ("OversightRule", OVERSIGHT_RULES),
+        ("Course", COURSES),
+    ):
+        model = apps.get_model("coordination", model_name)
+        for row in rows:
+            values = {k: v for k, v in row.items() if k != "key"}
+            model.objects.update_or_create(key=row["key"], defaults=values)
+
+
+# Training needs: which course a post needs when a measured result of the mahallas it answers for crosses a
+# threshold (DOMAIN.md section 1.9: training adapted to new threats). Metrics are computed in training.py.
+TRAINING_NEED_RULES: list[dict[str, Any]] = [
+    {
+        "course": "cyber-fraud",
+        "metric": "cyber_share_rise",
+        "threshold": 0.03,
+        "posts": ["cyber_officer", "investigator", "preventive_inspector", "chief"],
+    },
+    {
+        "course": "cyber-fraud",
+        "metric": "cyber_share",
+        "threshold": 0.5,
+        "posts": ["cyber_officer", "investigator", "preventive_inspector"],
+    },
+    {
+        "course": "domestic-violence",
+        "metric": "family_share",
+        "threshold": 0.08,
+        "posts": ["preventive_inspector", "womens_inspector", "mahalla_seven"],
+    },
+    {
+        "course": "drugs",
+        "metric": "drug_crimes",
+        "threshold": 3,
+        "posts": ["drug_officer", "investigator", "preventive_inspector"],
+    },
+    {
+        "course": "juvenile",
+        "metric": "minors_share",
+        "threshold": 0.1,
+        "posts": ["preventive_inspector", "mahalla_seven"],
+    },
+    {
+        "course": "roadmaps",
+        "metric": "own_overdue_measures",
+        "threshold": 1,
+        "posts": ["chief", "preventive_inspector", "mahalla_seven", "specialist"],
+    },
+    {
+        "course": "casework",
+        "metric": "own_overdue_tasks",
+        "threshold": 1,
+        "posts": ["preventive_inspector", "womens_inspector", "mahalla_seven", "specialist"],
+    },
+]
