@@ -97,9 +97,9 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
             )
             refs.extend((pinfl, source, ref) for source, ref in row.get("source_refs", []))
         Person.objects.bulk_create(persons, batch_size=BATCH)
-        by_pinfl = dict(
-            Person.objects.filter(pinfl__in=[p.pinfl for p in persons]).values_list("pinfl", "pk")
-        )
+        # Every person's id by PINFL in one scan: a list of hundreds of thousands of PINFLs would exceed the
+        # database's limit of query parameters.
+        by_pinfl = dict(Person.objects.values_list("pinfl", "pk").iterator(chunk_size=BATCH))
         territory_of = {p.pinfl: (p.mahalla_id, p.district_id, p.region_id) for p in persons}
         PersonSourceRef.objects.bulk_create(
             (
@@ -271,21 +271,27 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
         planted = set()
         for source, number in (key.split(":", 1) for key in overdue):
             planted.add((source, number))
-        planted_ids = set()
+        planted_ids: list[int] = []
         if planted:
-            for pk, source, number in Offence.objects.filter(
-                registration_number__in=[n for _s, n in planted]
-            ).values_list("pk", "source_system", "registration_number"):
+            for pk, source, number in (
+                Offence.objects.filter(code_kind="administrative")
+                .values_list("pk", "source_system", "registration_number")
+                .iterator(chunk_size=BATCH)
+            ):
                 if (source, number) in planted:
-                    planted_ids.add(pk)
-        executed = Conclusion.objects.filter(status=Conclusion.Status.OPEN, deadline__lt=as_of).exclude(
-            offence_id__in=planted_ids
-        )
+                    planted_ids.append(pk)
+        # Every conclusion past its deadline was executed on its deadline, except the planted ones.
+        executed = Conclusion.objects.filter(status=Conclusion.Status.OPEN, deadline__lt=as_of)
         counts["conclusions_executed"] = executed.update(
             status=Conclusion.Status.EXECUTED,
             executed_on=F("deadline"),
             execution_note="recorded in the paper registry",
         )
+        for start in range(0, len(planted_ids), BATCH):
+            Conclusion.objects.filter(offence_id__in=planted_ids[start : start + BATCH]).update(
+                status=Conclusion.Status.OPEN, executed_on=None, execution_note=""
+            )
+        counts["conclusions_executed"] -= len(planted_ids)
         audit_record(
             actor=actor,
             action=AuditAction.IMPORT,

@@ -406,10 +406,12 @@ def results(
             entries = entries.filter(mahalla__code=mahalla_code)
         entry_rows = list(entries.values_list(key_field, label_field, "person_id", "starts_on"))
         refs: dict[int, list[str]] = defaultdict(list)
-        for person_id, ref in PersonSourceRef.objects.filter(
-            person_id__in={r[2] for r in entry_rows}
-        ).values_list("person_id", "ref"):
-            refs[person_id].append(ref)
+        person_ids = sorted({r[2] for r in entry_rows})
+        for start in range(0, len(person_ids), 5000):
+            for person_id, ref in PersonSourceRef.objects.filter(
+                person_id__in=person_ids[start : start + 5000]
+            ).values_list("person_id", "ref"):
+                refs[person_id].append(ref)
         offences: dict[str, list[dt.datetime]] = defaultdict(list)
         all_refs = [ref for values in refs.values() for ref in values]
         for start in range(0, len(all_refs), 5000):

@@ -62,6 +62,8 @@ from .models import (
 from .names import name_skeleton
 
 ANONYMISED = "—"
+# Values per IN (...) list: well under SQLite's limit of query parameters (32,766).
+CHUNK = 5000
 
 
 def _fail(field_name: str, message: str, value: object = None) -> ApplicationError:
@@ -406,13 +408,13 @@ def conclusions_generate(*, day: dt.date, offences: Any = None) -> int:
             if ref:
                 wanted.add((offence.source_system, ref))
     if wanted:
-        refs_q = Q()
-        for source_system in {s for s, _r in wanted}:
-            refs_q |= Q(source_system=source_system, ref__in=[r for s, r in wanted if s == source_system])
-        for source_system, ref, person_id, birth in PersonSourceRef.objects.filter(refs_q).values_list(
-            "source_system", "ref", "person_id", "person__birth_date"
-        ):
-            refs[(source_system, ref)] = (person_id, birth)
+        for source_system in sorted({s for s, _r in wanted}):
+            wanted_refs = sorted(r for s, r in wanted if s == source_system)
+            for start in range(0, len(wanted_refs), CHUNK):
+                for ref, person_id, birth in PersonSourceRef.objects.filter(
+                    source_system=source_system, ref__in=wanted_refs[start : start + CHUNK]
+                ).values_list("ref", "person_id", "person__birth_date"):
+                    refs[(source_system, ref)] = (person_id, birth)
     created: list[Conclusion] = []
     for offence in rows:
         issued = timezone.localtime(offence.registered_at).date()
@@ -1199,11 +1201,14 @@ class MonitoringOutcome:
 def _alerts_raise(kind: str, object_type: str, rows: list[dict[str, Any]], day: dt.date) -> int:
     if not rows:
         return 0
-    existing = set(
-        CaseAlert.objects.filter(
-            kind=kind, object_type=object_type, object_id__in=[row["object_id"] for row in rows]
-        ).values_list("object_id", flat=True)
-    )
+    existing: set[int] = set()
+    ids = [row["object_id"] for row in rows]
+    for start in range(0, len(ids), CHUNK):
+        existing.update(
+            CaseAlert.objects.filter(
+                kind=kind, object_type=object_type, object_id__in=ids[start : start + CHUNK]
+            ).values_list("object_id", flat=True)
+        )
     new = [
         CaseAlert(kind=kind, object_type=object_type, raised_on=day, **row)
         for row in rows
@@ -1335,7 +1340,9 @@ def monitoring_run(*, day: dt.date) -> MonitoringOutcome:
             ],
             day,
         )
-        Supervision.objects.filter(pk__in=[r["pk"] for r in repeated_rows]).update(escalated_on=day)
+        escalated = [r["pk"] for r in repeated_rows]
+        for start in range(0, len(escalated), CHUNK):
+            Supervision.objects.filter(pk__in=escalated[start : start + CHUNK]).update(escalated_on=day)
         at_term = Supervision.objects.filter(status=Supervision.Status.ACTIVE, ends_on__lt=day)
         outcome.supervisions_ended = at_term.update(
             status=Supervision.Status.ENDED, ended_on=F("ends_on"), end_reason="term ended"
@@ -1441,7 +1448,8 @@ def retention_anonymise(*, today: dt.date, years: int | None = None) -> int:
                 anonymised_at=now,
                 birth_date=dt.date(birth.year, 1, 1),
             )
-        PersonSourceRef.objects.filter(person_id__in=ids).delete()
+        for start in range(0, len(ids), CHUNK):
+            PersonSourceRef.objects.filter(person_id__in=ids[start : start + CHUNK]).delete()
         if ids:
             audit_record(
                 actor=None,
