@@ -499,6 +499,28 @@ class CaseTransitionCreateApi(APIView):
         return Response({"id": transition.pk, "status": transition.status}, status=201)
 
 
+class CaseTransitionRespondApi(APIView):
+    class CasesTransitionRespondInput(serializers.Serializer):
+        action = serializers.ChoiceField(choices=["accept", "reject", "revoke"])
+
+    @extend_schema(
+        request=CasesTransitionRespondInput, responses={200: None}, operation_id="cases_transition_respond"
+    )
+    def post(self, request: Request, transition_id: int) -> Response:
+        data = self.CasesTransitionRespondInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        transition = services.transition_or_error(transition_id)
+        action = data.validated_data["action"]
+        if action == "revoke":
+            access_person_by_id(request.user, transition.person_id)
+            transition = services.case_refer_revoke(actor=request.user, transition=transition)
+        else:
+            transition = services.case_transfer_respond(
+                actor=request.user, transition=transition, accept=action == "accept"
+            )
+        return Response({"id": transition.pk, "status": transition.status})
+
+
 class WorklistApi(APIView):
     @extend_schema(responses={200: None}, operation_id="cases_worklist")
     def get(self, request: Request, code: str) -> Response:

@@ -26,6 +26,9 @@ urlpatterns = [
         apis.CaseTransitionCreateApi.as_view(),
         name="transition-create",
     ),
+    path(
+        "transitions/<int:transition_id>/", apis.CaseTransitionRespondApi.as_view(), name="transition-respond"
+    ),
     path("reports/", apis.ViolenceReportCreateApi.as_view(), name="report-create"),
     path("reports/<int:report_id>/order/", apis.ProtectionOrderIssueApi.as_view(), name="order-issue"),
     path("orders/", apis.ProtectionOrderListApi.as_view(), name="order-list"),

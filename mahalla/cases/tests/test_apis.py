@@ -209,3 +209,21 @@ def test_the_service_worker_is_served_for_the_casework_scope(client):
     response = client.get(reverse("cases-web:service-worker"))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/javascript")
     assert response["Service-Worker-Allowed"] == "/cases/"
+
+
+def test_a_transfer_is_accepted_by_its_receiver_only_through_the_api(place):
+    from .factories import inspector
+
+    colleague = inspector(place.neighbour)
+    created = client_for(place.inspector).post(
+        reverse("cases:transition-create", args=[place.person.pk]),
+        {"kind": "transfer", "to_user": colleague.pk, "note": "moving posts"},
+        format="json",
+    )
+    assert created.status_code == 201 and created.json()["status"] == "pending"
+    url = reverse("cases:transition-respond", args=[created.json()["id"]])
+    assert client_for(place.inspector).post(url, {"action": "accept"}, format="json").status_code == 404
+    accepted = client_for(colleague).post(url, {"action": "accept"}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    place.person.refresh_from_db()
+    assert place.person.ownership.owner_id == colleague.pk
