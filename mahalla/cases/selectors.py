@@ -341,6 +341,10 @@ class ResultRow:
     referrals_completed: int | str
     registered: int | str
     reoffended: int | str
+    # The mahalla's class on the latest analysed date (green/yellow/red), or, for a district or region, how
+    # many of its mahallas are in each class.
+    crime_class: str = ""
+    classes: dict[str, int] = field(default_factory=dict)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -432,6 +436,7 @@ def results(
         for key in persons_seen:
             stats[key]["registered"] = len(persons_seen[key])
             stats[key]["reoffended"] = len(reoffended[key])
+    classes = _classes(actor=actor, group_by=group_by)
     rows = []
     for key in sorted(stats, key=lambda k: (str(stats[k]["label"]), str(k))):
         s = stats[key]
@@ -454,6 +459,29 @@ def results(
                 referrals_completed=suppress(s["completed"], actor),
                 registered=suppress(s["registered"], actor),
                 reoffended=suppress(s["reoffended"], actor),
+                crime_class=classes.get(str(key), {}).get("class", "") if group_by == "mahalla" else "",
+                classes={k: v for k, v in classes.get(str(key), {}).items() if k != "class"},
             )
         )
     return rows
+
+
+def _classes(*, actor: Any, group_by: str) -> dict[str, dict[str, Any]]:
+    """The latest classification next to the results: per mahalla its class, per district or region the
+    number of its mahallas in each class (the analytics' own scoped selectors)."""
+    if group_by == "position":
+        return {}
+    from mahalla.analytics import selectors as analytics
+
+    day = analytics.latest_date(actor=actor)
+    if day is None:
+        return {}
+    key_field = {"mahalla": "mahalla__code", "district": "district__code", "region": "region__code"}[group_by]
+    out: dict[str, dict[str, Any]] = defaultdict(dict)
+    rows = analytics.mahalla_result_list(actor=actor, date=day).values_list(key_field, "crime_class")
+    for key, crime_class in rows.iterator(chunk_size=5000):
+        if group_by == "mahalla":
+            out[key]["class"] = crime_class
+        else:
+            out[key][crime_class] = out[key].get(crime_class, 0) + 1
+    return out

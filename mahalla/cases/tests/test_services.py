@@ -613,3 +613,29 @@ def test_retention_anonymises_persons_whose_entries_ended_long_ago_and_keeps_the
     assert place.person.pinfl.startswith("0") and place.person.birth_date == dt.date(1990, 1, 1)
     assert place.neighbour_person.anonymised_at is None
     assert services.retention_anonymise(today=dt.date(2026, 6, 1), years=5) == 0
+
+
+def test_results_stand_next_to_the_latest_class_per_mahalla_and_rolled_up(place):
+    from mahalla.analytics.models import DailyRun, MahallaDayResult
+
+    from ..selectors import results
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    run = DailyRun.objects.create(date=day, status=DailyRun.Status.DONE)
+    for mahalla, crime_class in ((place.home, "red"), (place.neighbour, "green")):
+        MahallaDayResult.objects.create(
+            run=run,
+            date=day,
+            mahalla=mahalla,
+            district_id=mahalla.district_id,
+            region_id=mahalla.region_id,
+            crime_class=crime_class,
+        )
+    _admin_offence(place.home, days_ago=5)
+    services.conclusions_generate(day=timezone.localdate())
+    by_mahalla = {row.key: row for row in results(actor=place.inspector, group_by="mahalla")}
+    assert by_mahalla[place.home.code].crime_class == "red" and by_mahalla[place.home.code].conclusions == 1
+    chief = user_for(Role.DISTRICT_CHIEF, district=place.district)
+    by_district = {row.key: row for row in results(actor=chief, group_by="district")}
+    assert by_district[place.district.code].classes == {"red": 1, "green": 1}
+    assert by_district[place.district.code].conclusions == "<5"
