@@ -30,6 +30,8 @@ urlpatterns = [
     path("api/imports/", include("mahalla.incidents.import_apis")),
     path("api/roadmaps/", include("mahalla.roadmaps.urls")),
     path("roadmaps/", include("mahalla.roadmaps.web_urls")),
+    path("api/cases/", include("mahalla.cases.urls")),
+    path("cases/", include("mahalla.cases.web_urls")),
     path("coordination/", include("mahalla.coordination.web_urls")),
     path("api/coordination/", include("mahalla.coordination.urls")),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "mahalla.analytics",
     "mahalla.roadmaps",
     "mahalla.officials",
+    "mahalla.cases",
     "mahalla.coordination",
     "mahalla.web",
     "mahalla.demo",
@@ -290,3 +291,14 @@ LOGGING = {
     # output and in the server log.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# Social-prevention casework (mahalla.cases). The protection order's term changed in 2025 (new term
+# unverified, DOMAIN.md section 6): a setting, 30 days by default. Retention: years after a person's last
+# register entry ends before the record is anonymised. The Inson centres' intake endpoint (inside the
+# deployment's network); empty means the referrals wait in the queue, visibly, until it is configured.
+CASES_PROTECTION_ORDER_DAYS = int(os.environ.get("MAHALLA_CASES_PROTECTION_ORDER_DAYS", "30"))
+CASES_PROTECTION_ORDER_MAX_DAYS = int(os.environ.get("MAHALLA_CASES_PROTECTION_ORDER_MAX_DAYS", "180"))
+CASES_ORDER_EXPIRY_WARNING_DAYS = int(os.environ.get("MAHALLA_CASES_ORDER_EXPIRY_WARNING_DAYS", "5"))
+CASES_RETENTION_YEARS = int(os.environ.get("MAHALLA_CASES_RETENTION_YEARS", "5"))
+CASES_ESCALATION_MISSED_CHECKINS = int(os.environ.get("MAHALLA_CASES_ESCALATION_MISSED_CHECKINS", "2"))
+CASES_INSON_URL = os.environ.get("MAHALLA_CASES_INSON_URL", "")

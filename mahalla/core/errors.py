@@ -14,3 +14,8 @@ class ApplicationError(Exception):
 
 class AccessDenied(ApplicationError):
     """The actor's role or territory does not allow this. Reported as 404 where existence itself is secret."""
+
+
+class Conflict(ApplicationError):
+    """The record changed since the caller read it (its version is older than the server's). Reported as 409
+    with the server's current values in ``extra["server"]``, so that nothing is overwritten silently."""

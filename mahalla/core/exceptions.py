@@ -10,13 +10,15 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from .errors import AccessDenied, ApplicationError
+from .errors import AccessDenied, ApplicationError, Conflict
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error has the same shape: {"message": ..., "extra": {...}}."""
     if isinstance(exc, AccessDenied):
         exc = exceptions.NotFound()
+    elif isinstance(exc, Conflict):
+        return Response({"message": exc.message, "extra": exc.extra}, status=409)
     elif isinstance(exc, ApplicationError):
         return Response({"message": exc.message, "extra": exc.extra}, status=400)
     elif isinstance(exc, DjangoValidationError):

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     CYBER_OFFICER = "cyber_officer", _("Cybercrime officer")
     PROSECUTOR = "prosecutor", _("Prosecutor")
     MAHALLA_SEVEN = "mahalla_seven", _("Mahalla Seven member")
+    WOMENS_AFFAIRS_INSPECTOR = "womens_affairs_inspector", _("District women's-affairs inspector")
     ADMINISTRATOR = "administrator", _("Administrator")
     AGENCY_OFFICER = "agency_officer", _("Partner agency officer")
 

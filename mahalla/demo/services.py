@@ -173,6 +173,7 @@ def _demo_scopes() -> dict[str, dict[str, Any]]:
         Role.CYBER_OFFICER: {"scope_level": ScopeLevel.REGION, "scope_region": region},
         Role.PROSECUTOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
         Role.MAHALLA_SEVEN: {"scope_level": ScopeLevel.MAHALLAS, "mahallas": mahallas[:1]},
+        Role.WOMENS_AFFAIRS_INSPECTOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
         Role.ADMINISTRATOR: country,
         Role.AGENCY_OFFICER: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
     }
@@ -230,3 +231,28 @@ def demo_users_create() -> list[DemoLogin]:
             )
         )
     return logins
+
+
+# ---------------------------------------------------------------------------------- casework (issue 12)
+
+
+def cases_demo_load(*, directory: Path, seed: int, as_of: date) -> dict[str, int] | None:
+    """Persons, registers, orders, supervisions and referrals of the demo nation (mahalla/demo/generator/
+    cases.py), loaded through the casework importer, then the casework monitoring of the last day. Once:
+    None when the registers are already loaded or the casework app is not installed."""
+    if not apps.is_installed("mahalla.cases"):
+        return None
+    from mahalla.cases.importing import cases_import
+    from mahalla.cases.models import Person
+    from mahalla.cases.services import monitoring_run
+
+    from .generator.cases import generate_cases
+
+    if Person.objects.exists():
+        return None
+    if not (directory / "cases.json").is_file():
+        generate_cases(directory, seed=seed, as_of=as_of)
+    importer = User.objects.filter(username=f"{DEMO_USER_PREFIX}{Role.ADMINISTRATOR}").first()
+    counts = cases_import(directory / "cases.json", actor=importer)
+    monitoring_run(day=as_of)
+    return counts

@@ -95,6 +95,12 @@ class Command(MahallaCommand):
         logins = demo_users_create()
         self.step(_("demo accounts"), started)
 
+        started = time.perf_counter()
+        from mahalla.demo.services import cases_demo_load
+
+        if cases_demo_load(directory=directory, seed=options["seed"], as_of=as_of) is not None:
+            self.step(_("casework registers"), started)
+
         if not options["no_analyze"] and "analyze" in get_commands():
             started = time.perf_counter()
             # The last full day of the generated period, preceded by one day a week before it so that the
