@@ -25,6 +25,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("MAHALLA_SECRET_KEY", "")
+# Key of the hash that matches card numbers in cyber reports without keeping them (mahalla.cyber). Empty:
+# derived from SECRET_KEY (development); production requires its own.
+CYBER_CARD_HASH_KEY = os.environ.get("MAHALLA_CYBER_CARD_HASH_KEY", "")
 DEBUG = env_bool("MAHALLA_DEBUG", False)
 ALLOWED_HOSTS = env_list("MAHALLA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAHALLA_CSRF_TRUSTED_ORIGINS")
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
     "mahalla.analytics",
     "mahalla.roadmaps",
     "mahalla.officials",
+    "mahalla.cyber",
     "mahalla.web",
     "mahalla.demo",
 ]
