@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/imports/", include("mahalla.incidents.import_apis")),
     path("api/roadmaps/", include("mahalla.roadmaps.urls")),
     path("roadmaps/", include("mahalla.roadmaps.web_urls")),
+    path("cyber/", include("mahalla.cyber.urls")),
+    path("api/cyber/", include("mahalla.cyber.api_urls")),
 ]
 
 if settings.OIDC_ENABLED:

@@ -11,8 +11,8 @@ class CyberConfig(AppConfig):
     def ready(self) -> None:
         from mahalla.core.navigation import NavigationSection, register_section
 
-        from .access import CYBER_READERS
+        from .access import CYBER_SECTION
 
         register_section(
-            NavigationSection(key="cyber", url_name="cyber:index", label=_("Cyber"), roles=CYBER_READERS, order=60)
+            NavigationSection(key="cyber", url_name="cyber:index", label=_("Cyber"), roles=CYBER_SECTION, order=60)
         )

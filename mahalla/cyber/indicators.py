@@ -457,6 +457,11 @@ def _registrable(host: str) -> str:
 
 
 def domain_assessment(unicode_host: str) -> dict[str, Any]:
+    return dict(_domain_assessment(unicode_host))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _domain_assessment(unicode_host: str) -> dict[str, Any]:
     """What is suspicious about a host: mixed script, look-alike of a protected brand, phishing-list entry."""
     details: dict[str, Any] = {}
     labels = unicode_host.split(".")

@@ -42,7 +42,7 @@ class LinkParameters:
     shingle_size: int = 3
     permutations: int = 64
     bands: int = 16
-    text_threshold: float = 0.5
+    text_threshold: float = 0.7
     text_weight: float = 3.0
     split_min_size: int = 30
     merge_ratio: float = 0.1

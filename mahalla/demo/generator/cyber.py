@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from mahalla.cyber.formats import REPORT_COLUMNS
+
 from .transliterate import latin_to_cyrillic
 
 REPORTS_PER_YEAR = {"tiny": 1500, "region": 6000, "nation": 58000}
@@ -269,19 +271,7 @@ PRIZES = ["iPhone 17", "Chevrolet Tracker", "1 000 000 so'm", "Cobalt", "Samsung
 ITEMS = ["divan", "iPhone", "velosiped", "muzlatgich", "kir mashina", "noutbuk", "kolyaska", "televizor"]
 BANKS = ["Kapitalbank", "Hamkorbank", "Agrobank", "NBU", "Ipoteka bank", "Uzum Bank", "Xalq banki", "Anorbank"]
 
-COLUMNS = (
-    "external_id",
-    "source_name",
-    "reported_at",
-    "occurred_at",
-    "mahalla_code",
-    "channel",
-    "narrative",
-    "message_text",
-    "loss_amount",
-    "currency",
-    "victim_age_group",
-)
+COLUMNS = REPORT_COLUMNS
 TRUTH_COLUMNS = ("external_id", "campaign", "method", "language")
 
 
