@@ -77,12 +77,14 @@ class MinHasher:
         self.permutations = permutations
         self.random_state = random_state
         rng = np.random.default_rng(random_state)
-        # 30-bit multipliers and values reduced to 31 bits keep a*x + b inside 63 bits (no overflow).
-        self.a_ = rng.integers(1, 1 << 30, size=permutations, dtype=np.uint64)
-        self.b_ = rng.integers(0, 1 << 30, size=permutations, dtype=np.uint64)
+        # As datasketch does: a, b below p, 32-bit values; the product wraps modulo 2^64 before the reduction
+        # modulo p, which keeps the family close to universal (a product that never wrapped would make the
+        # hash increasing in x, so every permutation would pick the same minimum).
+        self.a_ = rng.integers(1, _PRIME, size=permutations, dtype=np.uint64)
+        self.b_ = rng.integers(0, _PRIME, size=permutations, dtype=np.uint64)
 
     def signature(self, shingle_hashes: np.ndarray) -> np.ndarray:
-        x = (shingle_hashes & np.uint64((1 << 31) - 1))[:, None]
+        x = (shingle_hashes & np.uint64((1 << 32) - 1))[:, None]
         return ((x * self.a_[None, :] + self.b_[None, :]) % np.uint64(_PRIME)).min(axis=0)
 
 
