@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -64,10 +65,8 @@ def shingles(text: str, size: int) -> list[str]:
 
 
 def _hash64(values: Iterable[str]) -> np.ndarray:
-    return np.fromiter(
-        (int.from_bytes(hashlib.blake2b(v.encode("utf-8"), digest_size=8).digest(), "little") for v in values),
-        dtype=np.uint64,
-    )
+    """A stable 32-bit hash of each shingle (CRC-32: the same in every process, unlike Python's hash())."""
+    return np.fromiter((zlib.crc32(v.encode("utf-8")) for v in values), dtype=np.uint64)
 
 
 class MinHasher:
@@ -86,6 +85,23 @@ class MinHasher:
     def signature(self, shingle_hashes: np.ndarray) -> np.ndarray:
         x = (shingle_hashes & np.uint64((1 << 32) - 1))[:, None]
         return ((x * self.a_[None, :] + self.b_[None, :]) % np.uint64(_PRIME)).min(axis=0)
+
+    def signatures(self, shingle_hashes: np.ndarray, starts: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+        """Signatures of many documents at once: ``shingle_hashes`` of all documents one after the other,
+        document i's starting at ``starts[i]`` (every document has at least one shingle)."""
+        out = np.empty((len(starts), self.permutations), dtype=np.uint64)
+        bounds = list(starts) + [len(shingle_hashes)]
+        doc = 0
+        while doc < len(starts):
+            last = doc
+            while last + 1 < len(starts) and bounds[last + 2] - bounds[doc] <= chunk:
+                last += 1
+            x = (shingle_hashes[bounds[doc] : bounds[last + 1]] & np.uint64((1 << 32) - 1))[:, None]
+            values = (x * self.a_[None, :] + self.b_[None, :]) % np.uint64(_PRIME)
+            offsets = np.asarray(bounds[doc : last + 1]) - bounds[doc]
+            out[doc : last + 1] = np.minimum.reduceat(values, offsets, axis=0)
+            doc = last + 1
+        return out
 
 
 def band_keys(signature: np.ndarray, bands: int) -> list[int]:
@@ -169,31 +185,49 @@ def _text_edges(
     reasons: dict[tuple[int, int], str],
 ) -> None:
     hasher = MinHasher(params.permutations, params.random_state)
-    signatures: dict[int, np.ndarray] = {}
-    buckets: dict[int, list[int]] = defaultdict(list)
+    documents: list[int] = []
+    starts: list[int] = []
+    hashes: list[np.ndarray] = []
+    position = 0
     for index, text in enumerate(texts):
-        if not text:
+        if not text or len(text.split()) < params.min_text_tokens:
             continue
-        signature = text_signature(text, params, hasher)
-        if signature is None:
+        shingle_hashes = _hash64(set(shingles(text, params.shingle_size)))
+        documents.append(index)
+        starts.append(position)
+        hashes.append(shingle_hashes)
+        position += len(shingle_hashes)
+    if len(documents) < 2:
+        return
+    signatures = hasher.signatures(np.concatenate(hashes), np.asarray(starts))
+    doc_array = np.asarray(documents)
+    rows = params.permutations // params.bands
+    first_list, other_list = [], []
+    for band in range(params.bands):
+        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        _, inverse, counts = np.unique(block, axis=0, return_inverse=True, return_counts=True)
+        inverse = inverse.ravel()
+        shared = counts[inverse] >= 2
+        if not shared.any():
             continue
-        signatures[index] = signature
-        for key in band_keys(signature, params.bands):
-            buckets[key].append(index)
-    checked: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        first = members[0]
-        for other in members[1:]:
-            pair = (first, other)
-            if pair in checked:
-                continue
-            checked.add(pair)
-            similarity = float(np.mean(signatures[first] == signatures[other]))
-            if similarity >= params.text_threshold:
-                edges[pair] += params.text_weight * similarity
-                reasons.setdefault(pair, "text")
+        members = np.flatnonzero(shared)
+        order = members[np.argsort(inverse[members], kind="stable")]
+        buckets = inverse[order]
+        heads = np.r_[True, buckets[1:] != buckets[:-1]]
+        head_of = order[np.maximum.accumulate(np.where(heads, np.arange(len(order)), 0))]
+        keep = ~heads
+        first_list.append(head_of[keep])
+        other_list.append(order[keep])
+    if not first_list:
+        return
+    pairs = np.unique(np.stack([np.concatenate(first_list), np.concatenate(other_list)], axis=1), axis=0)
+    similarity = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
+    for (a, b), value in zip(pairs.tolist(), similarity.tolist(), strict=True):
+        if value >= params.text_threshold:
+            pair = (int(doc_array[a]), int(doc_array[b]))
+            pair = (min(pair), max(pair))
+            edges[pair] += params.text_weight * value
+            reasons.setdefault(pair, "text")
 
 
 def _partition(n: int, edges: dict[tuple[int, int], float], params: LinkParameters) -> np.ndarray:

@@ -52,8 +52,6 @@ from .text import normalise_for_similarity
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 MAX_TEXT_CHARS = 10_000
-PUBLIC_LIMIT_PER_HOUR = 5
-PUBLIC_LIMIT_PER_DAY = 20
 LINK_PARAMETERS = LinkParameters()
 
 # Magic bytes of the image formats accepted as screenshots.
@@ -63,6 +61,10 @@ IMAGE_SIGNATURES = (
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
 )
+
+
+def public_limit_per_hour() -> int:
+    return int(settings.CYBER_PUBLIC_LIMIT_PER_HOUR)
 
 
 def card_key() -> bytes:
@@ -362,13 +364,13 @@ def reports_store(
 
 def report_create_public(*, data: ReportInput, address: str) -> CyberReport:
     """A report from the public form. The client's address is counted (as a keyed hash) against the limits
-    of PUBLIC_LIMIT_PER_HOUR and PUBLIC_LIMIT_PER_DAY, shared by every server process through the database."""
+    of the settings CYBER_PUBLIC_LIMIT_PER_HOUR and CYBER_PUBLIC_LIMIT_PER_DAY, shared by every server process through the database."""
     address_hash = hmac.new(card_key(), f"address:{address}".encode(), hashlib.sha256).hexdigest()
     now = timezone.now()
     with transaction.atomic():
         recent = PublicSubmissionAttempt.objects.filter(address_hash=address_hash, at__gte=now - dt.timedelta(days=1))
         last_hour = recent.filter(at__gte=now - dt.timedelta(hours=1)).count()
-        if last_hour >= PUBLIC_LIMIT_PER_HOUR or recent.count() >= PUBLIC_LIMIT_PER_DAY:
+        if last_hour >= public_limit_per_hour() or recent.count() >= settings.CYBER_PUBLIC_LIMIT_PER_DAY:
             raise RateLimited(
                 _("Too many reports from this address. Please try again later or call 102."),
                 {"retry_after_seconds": 3600},
