@@ -1,24 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from mahalla.cyber.classification import classifier_train, reports_reclassify
-from mahalla.cyber.classifier import TrainingRow
-
-
-def generator_rows(seed: int, scale: str) -> list[TrainingRow]:
-    """The demo generator's report texts with their planted method (synthetic, deterministic)."""
-    from mahalla.demo.generator.cyber import build_cyber_reports
-
-    rows, truth, _ = build_cyber_reports(seed=seed, scale=scale, as_of=dt.date(2026, 1, 1), mahalla_codes=["0"])
-    return [
-        TrainingRow(f"{r['narrative']}\n{r['message_text']}", t["method"], t["language"], "generator")
-        for r, t in zip(rows, truth, strict=True)
-    ]
+from mahalla.cyber.management.commands import cyber_train_rows
 
 
 class Command(BaseCommand):
@@ -35,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--reclassify", action="store_true", help="classify every uncorrected report again")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        extra = [] if options["no_generator"] else generator_rows(options["generator_seed"], options["generator_scale"])
+        extra = [] if options["no_generator"] else cyber_train_rows(seed=options["generator_seed"], scale=options["generator_scale"])
         version = classifier_train(extra_rows=extra)
         self.stdout.write(f"version {version.version}: {version.training_rows} rows, {version.corrections_used} corrections")
         self.stdout.write(json.dumps(version.metrics, indent=1, sort_keys=True))

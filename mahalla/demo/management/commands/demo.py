@@ -20,6 +20,7 @@ from mahalla.demo.generator import SCALES
 from mahalla.demo.services import (
     analysis_done,
     cached_as_of,
+    cyber_demo_load,
     demo_users_create,
     nation_generate_cached,
     nation_import,
@@ -98,6 +99,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         logins = demo_users_create()
         self.step(_("demo accounts"), started)
+
+        started = time.perf_counter()
+        cyber_reports = cyber_demo_load(directory=directory, manifest=manifest)
+        self.step(_("cyber reports: %(count)d") % {"count": cyber_reports}, started)
 
         if not options["no_analyze"] and "analyze" in get_commands():
             started = time.perf_counter()
