@@ -58,7 +58,11 @@ def _planted(days: int, cache: Path) -> tuple[int, list[tuple[int, str]], list[s
     from mahalla.demo.generator.cyber import build_cyber_reports
 
     rows, truth, _ = build_cyber_reports(
-        seed=1, scale="nation", as_of=dt.date(2026, 1, 1), mahalla_codes=[f"M{i}" for i in range(9000)], days=days
+        seed=1,
+        scale="nation",
+        as_of=dt.date(2026, 1, 1),
+        mahalla_codes=[f"M{i}" for i in range(9000)],
+        days=days,
     )
     postings = []
     for index, row in enumerate(rows):
@@ -88,8 +92,10 @@ def bench_link(args: argparse.Namespace) -> None:
     precision, recall = bcubed(truth, result.labels)
     print(machine())
     print(f"link: {n} reports, {len(postings)} indicator postings, {int(result.labels.max()) + 1} campaigns")
-    print(f"  {seconds:.1f} s (target 60 s: ratio {seconds / 60:.2f}); baseline grouping pass {baseline:.2f} s "
-          f"(link / baseline {seconds / baseline:.0f}x)")  # fmt: skip
+    print(
+        f"  {seconds:.1f} s (target 60 s: ratio {seconds / 60:.2f}); baseline grouping pass {baseline:.2f} s "
+        f"(link / baseline {seconds / baseline:.0f}x)"
+    )
     print(f"  B-cubed precision {precision:.4f}, recall {recall:.4f} against the planted campaigns")
 
 
@@ -97,7 +103,9 @@ def bench_classify(args: argparse.Namespace) -> None:
     from mahalla.cyber.classifier import MethodClassifier, TrainingRow, reference_rows
     from mahalla.demo.generator.cyber import build_cyber_reports
 
-    rows, truth, _ = build_cyber_reports(seed=5, scale="region", as_of=dt.date(2026, 1, 1), mahalla_codes=["0"])
+    rows, truth, _ = build_cyber_reports(
+        seed=5, scale="region", as_of=dt.date(2026, 1, 1), mahalla_codes=["0"]
+    )
     training = reference_rows() + [
         TrainingRow(f"{r['narrative']}\n{r['message_text']}", t["method"], t["language"], "generator")
         for r, t in zip(rows[:3000], truth[:3000], strict=True)
@@ -115,8 +123,13 @@ def bench_classify(args: argparse.Namespace) -> None:
     seconds = time.perf_counter() - start
     rate = len(texts) / seconds
     print(machine())
-    print(f"classify: {len(texts)} reports in {seconds:.2f} s = {rate:,.0f} reports/s (target 5,000: ratio {rate / 5000:.2f})")
-    print(f"  baseline TF-IDF transform alone {baseline:.2f} s (classify / transform {seconds / baseline:.2f}x)")
+    print(
+        f"classify: {len(texts)} reports in {seconds:.2f} s = {rate:,.0f} reports/s "
+        f"(target 5,000: ratio {rate / 5000:.2f})"
+    )
+    print(
+        f"  baseline TF-IDF transform alone {baseline:.2f} s (classify / transform {seconds / baseline:.2f}x)"
+    )
 
 
 class Client:
@@ -124,7 +137,9 @@ class Client:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes, float]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, float]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         all_headers = dict(headers or {})
         if self.cookies:
@@ -162,20 +177,26 @@ def bench_form(args: argparse.Namespace) -> None:
         "from mahalla.cyber.models import ClassifierVersion\n"
         "if not Mahalla.objects.filter(code__startswith='BENCH').exists():\n"
         "    for i, d in enumerate(District.objects.order_by('code')[:200]):\n"
-        "        Mahalla.objects.create(code=f'BENCH{i:04d}', name_uz=f'Bench {i}', district=d, region=d.region)\n"
+        "        Mahalla.objects.create(\n"
+        "            code=f'BENCH{i:04d}', name_uz=f'Bench {i}', district=d, region=d.region)\n"
         "if not ClassifierVersion.objects.filter(active=True).exists():\n"
         "    from django.core.management import call_command\n"
         "    call_command('cyber-train')\n"
-        "print(Mahalla.objects.filter(code__startswith='BENCH').values_list('code', 'district__code', 'region__code')[0])\n"
+        "print(Mahalla.objects.filter(code__startswith='BENCH').count())\n"
     )
-    subprocess.run([python, "manage.py", "shell", "-c", setup], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [python, "manage.py", "shell", "-c", setup], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/mahalla"), "serve", "--no-migrate", "--port", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -197,15 +218,28 @@ def bench_form(args: argparse.Namespace) -> None:
                 time.sleep(args.think_ms / 1000)
                 form = {
                     "csrfmiddlewaretoken": token.group(1).decode() if token else "",
-                    "narrative": f"Telegramda havola keldi, 8600 1234 5678 9012 kartasiga pul ketdi, +998 90 {number:03d} 45 67",
-                    "message_text": f"Tabriklaymiz! Siz iPhone yutdingiz, oling: payme-bonus{number % 7}.site/pay",
-                    "occurred_at": "2026-01-01T10:00", "loss_amount": "1500000", "currency": "UZS",
-                    "channel": "telegram", "mahalla": f"BENCH{(number * 7 + round_number) % 200:04d}",
-                }  # fmt: skip
+                    "narrative": (
+                        "Telegramda havola keldi, 8600 1234 5678 9012 kartasiga pul ketdi, "
+                        f"+998 90 {number:03d} 45 67"
+                    ),
+                    "message_text": (
+                        f"Tabriklaymiz! Siz iPhone yutdingiz, oling: payme-bonus{number % 7}.site/pay"
+                    ),
+                    "occurred_at": "2026-01-01T10:00",
+                    "loss_amount": "1500000",
+                    "currency": "UZS",
+                    "channel": "telegram",
+                    "mahalla": f"BENCH{(number * 7 + round_number) % 200:04d}",
+                }
                 status, body, elapsed = client.request(
-                    "POST", "/cyber/report/", urlencode(form).encode(),
-                    {"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{port}/cyber/report/"},
-                )  # fmt: skip
+                    "POST",
+                    "/cyber/report/",
+                    urlencode(form).encode(),
+                    {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Referer": f"http://127.0.0.1:{port}/cyber/report/",
+                    },
+                )
                 with lock:
                     timings["post"].append(elapsed)
                     if status != 200 or b"report-reference" not in body:
@@ -224,11 +258,17 @@ def bench_form(args: argparse.Namespace) -> None:
             thread.join()
         wall = time.perf_counter() - started
         print(load_before)
-        print(f"form: {args.users} users x {args.rounds} rounds, think {args.think_ms} ms, {wall:.1f} s, failures {len(failures)} {failures[:3]}")
+        print(
+            f"form: {args.users} users x {args.rounds} rounds, think {args.think_ms} ms, {wall:.1f} s, "
+            f"failures {len(failures)} {failures[:3]}"
+        )
         for name, values in timings.items():
             p95 = percentile(values, 0.95) * 1000
-            print(f"  {name:6s} n={len(values)} p50 {statistics.median(values) * 1000:.0f} ms, p95 {p95:.0f} ms, "
-                  f"max {max(values) * 1000:.0f} ms (target 200 ms: ratio {p95 / 200:.2f})")  # fmt: skip
+            print(
+                f"  {name:6s} n={len(values)} p50 {statistics.median(values) * 1000:.0f} ms, "
+                f"p95 {p95:.0f} ms, "
+                f"max {max(values) * 1000:.0f} ms (target 200 ms: ratio {p95 / 200:.2f})"
+            )
         print(machine().replace("machine", "after"))
     finally:
         server.terminate()
@@ -239,7 +279,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("part", choices=["link", "classify", "form"])
-    parser.add_argument("--days", type=int, default=630, help="link: days of the nation's reports (630 ~ 100,000)")
+    parser.add_argument(
+        "--days", type=int, default=630, help="link: days of the nation's reports (630 ~ 100,000)"
+    )
     parser.add_argument("--reports", type=int, default=20_000, help="classify: texts to classify")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)

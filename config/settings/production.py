@@ -12,7 +12,9 @@ from .base import CYBER_CARD_HASH_KEY, DATABASE_URL, REDIS_URL, SECRET_KEY, env_
 if not SECRET_KEY:
     raise ImproperlyConfigured("MAHALLA_SECRET_KEY must be set in production")
 if not CYBER_CARD_HASH_KEY:
-    raise ImproperlyConfigured("MAHALLA_CYBER_CARD_HASH_KEY must be set in production (card numbers are matched by it)")
+    raise ImproperlyConfigured(
+        "MAHALLA_CYBER_CARD_HASH_KEY must be set in production (card numbers are matched by it)"
+    )
 if not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must name the production PostgreSQL database")
 if not REDIS_URL:

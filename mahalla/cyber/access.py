@@ -33,13 +33,20 @@ CYBER_READERS = frozenset(
     }
 )
 # Who takes a victim's statement.
-CYBER_INTAKE = frozenset({Role.CYBER_OFFICER, Role.INVESTIGATOR, Role.PREVENTIVE_INSPECTOR, Role.ADMINISTRATOR})
+CYBER_INTAKE = frozenset(
+    {Role.CYBER_OFFICER, Role.INVESTIGATOR, Role.PREVENTIVE_INSPECTOR, Role.ADMINISTRATOR}
+)
 # Who decides on campaigns, corrects the method, sends blocking requests, imports reports.
 CYBER_ANALYSTS = frozenset({Role.CYBER_OFFICER, Role.NATIONAL_ANALYST, Role.ADMINISTRATOR})
 # Who sees the dashboard (aggregates; small counts suppressed for roles outside CYBER_READERS).
 CYBER_DASHBOARD = CYBER_READERS | {Role.RESPONSIBLE_OFFICIAL, Role.PREVENTIVE_INSPECTOR, Role.MAHALLA_SEVEN}
 # Who proposes and records awareness bulletins.
-CYBER_BULLETINS = CYBER_ANALYSTS | {Role.DISTRICT_CHIEF, Role.REGIONAL_CHIEF, Role.MAHALLA_SEVEN, Role.RESPONSIBLE_OFFICIAL}
+CYBER_BULLETINS = CYBER_ANALYSTS | {
+    Role.DISTRICT_CHIEF,
+    Role.REGIONAL_CHIEF,
+    Role.MAHALLA_SEVEN,
+    Role.RESPONSIBLE_OFFICIAL,
+}
 # The top menu shows the section to every role that has a page in it.
 CYBER_SECTION = CYBER_DASHBOARD | CYBER_INTAKE
 
@@ -101,7 +108,9 @@ def access_campaign_by_id(actor: Any, campaign_id: object) -> Campaign:
         raise not_found
     if not str(campaign_id).isdigit():
         raise not_found
-    visible = CyberReport.objects.filter(report_filter_for(actor), campaign_member__campaign_id=int(str(campaign_id)))
+    visible = CyberReport.objects.filter(
+        report_filter_for(actor), campaign_member__campaign_id=int(str(campaign_id))
+    )
     campaign = Campaign.objects.filter(pk=int(str(campaign_id))).first()
     if campaign is None or not visible.exists():
         raise not_found
@@ -115,7 +124,11 @@ def access_block_request_by_id(actor: Any, request_id: object) -> BlockRequest:
         raise not_found
     if not str(request_id).isdigit():
         raise not_found
-    block_request = BlockRequest.objects.select_related("organisation", "indicator").filter(pk=int(str(request_id))).first()
+    block_request = (
+        BlockRequest.objects.select_related("organisation", "indicator")
+        .filter(pk=int(str(request_id)))
+        .first()
+    )
     if block_request is None:
         raise not_found
     return block_request

@@ -11,5 +11,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/confirm/", apis.CampaignConfirmApi.as_view(), name="campaign-confirm"),
     path("bank/requests/", apis.BankBlockRequestListApi.as_view(), name="bank-requests"),
     path("bank/requests.csv", apis.BankBlockRequestExportApi.as_view(), name="bank-requests-export"),
-    path("bank/requests/<int:request_id>/status/", apis.BankBlockRequestStatusApi.as_view(), name="bank-request-status"),
+    path(
+        "bank/requests/<int:request_id>/status/",
+        apis.BankBlockRequestStatusApi.as_view(),
+        name="bank-request-status",
+    ),
 ]

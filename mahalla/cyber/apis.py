@@ -36,10 +36,23 @@ class CyberReportOutputSerializer(serializers.ModelSerializer):
         model = CyberReport
         ref_name = "CyberReportOutput"
         fields = [
-            "id", "reference", "source", "reported_at", "occurred_at", "channel", "mahalla", "loss_amount",
-            "currency", "narrative", "message_text", "method", "method_probability", "method_words",
-            "method_corrected", "method_final",
-        ]  # fmt: skip
+            "id",
+            "reference",
+            "source",
+            "reported_at",
+            "occurred_at",
+            "channel",
+            "mahalla",
+            "loss_amount",
+            "currency",
+            "narrative",
+            "message_text",
+            "method",
+            "method_probability",
+            "method_words",
+            "method_corrected",
+            "method_final",
+        ]
 
 
 class CyberReportListApi(APIView):
@@ -58,24 +71,38 @@ class CyberReportListApi(APIView):
         paginator = PageNumberPagination()
         reports = selectors.report_list(request.user, method=request.query_params.get("method", ""))
         page = paginator.paginate_queryset(reports, request, view=self) or []
-        selectors.reports_read_audit(request.user, page, purpose=request.query_params.get("purpose", "cyber API list"))
+        selectors.reports_read_audit(
+            request.user, page, purpose=request.query_params.get("purpose", "cyber API list")
+        )
         return paginator.get_paginated_response(CyberReportOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=CyberReportCreateInput, responses={201: CyberReportOutputSerializer}, operation_id="cyber_reports_create")
+    @extend_schema(
+        request=CyberReportCreateInput,
+        responses={201: CyberReportOutputSerializer},
+        operation_id="cyber_reports_create",
+    )
     def post(self, request: Request) -> Response:
         data = self.CyberReportCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        mahalla = Mahalla.objects.defer("boundary").filter(mahalla_filter_for(request.user), code=values["mahalla"]).first()
+        mahalla = (
+            Mahalla.objects.defer("boundary")
+            .filter(mahalla_filter_for(request.user), code=values["mahalla"])
+            .first()
+        )
         report = services.report_create_by_officer(
             actor=request.user,
             data=services.ReportInput(
-                narrative=values["narrative"], message_text=values.get("message_text", ""),
-                occurred_at=values["occurred_at"], loss_amount=values.get("loss_amount", ""),
-                currency=values.get("currency", "UZS"), channel=values["channel"], mahalla=mahalla,
+                narrative=values["narrative"],
+                message_text=values.get("message_text", ""),
+                occurred_at=values["occurred_at"],
+                loss_amount=values.get("loss_amount", ""),
+                currency=values.get("currency", "UZS"),
+                channel=values["channel"],
+                mahalla=mahalla,
                 victim_age_group=values.get("victim_age_group", ""),
             ),
-        )  # fmt: skip
+        )
         return Response(CyberReportOutputSerializer(report).data, status=201)
 
 
@@ -86,7 +113,9 @@ class CyberReportDetailApi(APIView):
             report = access_report_by_id(request.user, report_id)
         except AccessDenied as error:
             raise NotFound(error.message) from error
-        selectors.reports_read_audit(request.user, [report], purpose=request.query_params.get("purpose", "cyber API"))
+        selectors.reports_read_audit(
+            request.user, [report], purpose=request.query_params.get("purpose", "cyber API")
+        )
         return Response(CyberReportOutputSerializer(report).data)
 
 
@@ -94,7 +123,17 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         ref_name = "CyberCampaignOutput"
-        fields = ["id", "code", "status", "size", "size_30_days_ago", "total_loss", "first_seen", "last_seen", "main_method"]
+        fields = [
+            "id",
+            "code",
+            "status",
+            "size",
+            "size_30_days_ago",
+            "total_loss",
+            "first_seen",
+            "last_seen",
+            "main_method",
+        ]
 
 
 class CampaignListApi(APIView):
@@ -109,7 +148,11 @@ class CampaignConfirmApi(APIView):
     class CyberCampaignConfirmInput(serializers.Serializer):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
-    @extend_schema(request=CyberCampaignConfirmInput, responses=CampaignOutputSerializer, operation_id="cyber_campaigns_confirm")
+    @extend_schema(
+        request=CyberCampaignConfirmInput,
+        responses=CampaignOutputSerializer,
+        operation_id="cyber_campaigns_confirm",
+    )
     def post(self, request: Request, campaign_id: int) -> Response:
         data = self.CyberCampaignConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -117,7 +160,9 @@ class CampaignConfirmApi(APIView):
             campaign = access_campaign_by_id(request.user, campaign_id)
         except AccessDenied as error:
             raise NotFound(error.message) from error
-        services.campaign_confirm(actor=request.user, campaign=campaign, reason=data.validated_data.get("reason", ""))
+        services.campaign_confirm(
+            actor=request.user, campaign=campaign, reason=data.validated_data.get("reason", "")
+        )
         return Response(CampaignOutputSerializer(campaign).data)
 
 
@@ -142,8 +187,19 @@ class BlockRequestOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = BlockRequest
         ref_name = "CyberBlockRequestOutput"
-        fields = ["id", "kind", "value", "status", "first_reported_at", "requested_at", "acknowledged_at", "closed_at",
-                  "hours_to_block", "evidence_count", "note"]  # fmt: skip
+        fields = [
+            "id",
+            "kind",
+            "value",
+            "status",
+            "first_reported_at",
+            "requested_at",
+            "acknowledged_at",
+            "closed_at",
+            "hours_to_block",
+            "evidence_count",
+            "note",
+        ]
 
 
 class BankBlockRequestListApi(APIView):
@@ -154,7 +210,9 @@ class BankBlockRequestListApi(APIView):
     def get(self, request: Request) -> Response:
         organisation = _organisation(request)
         paginator = PageNumberPagination()
-        requests = selectors.block_requests_of_organisation(organisation, status=request.query_params.get("status", ""))
+        requests = selectors.block_requests_of_organisation(
+            organisation, status=request.query_params.get("status", "")
+        )
         page = paginator.paginate_queryset(requests, request, view=self) or []
         return paginator.get_paginated_response(BlockRequestOutputSerializer(page, many=True).data)
 
@@ -168,9 +226,18 @@ class BankBlockRequestExportApi(APIView):
         from .views import block_requests_csv
 
         organisation = _organisation(request)
-        body = block_requests_csv(selectors.block_requests_of_organisation(organisation, status=request.query_params.get("status", "")))
-        audit_record(actor=None, action=AuditAction.EXPORT, object_type="cyber.blockrequest", object_repr=organisation.code,
-                     details={"organisation": organisation.code, "rows": body.count("\n") - 1})  # fmt: skip
+        body = block_requests_csv(
+            selectors.block_requests_of_organisation(
+                organisation, status=request.query_params.get("status", "")
+            )
+        )
+        audit_record(
+            actor=None,
+            action=AuditAction.EXPORT,
+            object_type="cyber.blockrequest",
+            object_repr=organisation.code,
+            details={"organisation": organisation.code, "rows": body.count("\n") - 1},
+        )
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="blocking-{organisation.code}.csv"'
         return response
@@ -181,10 +248,16 @@ class BankBlockRequestStatusApi(APIView):
     permission_classes = [AllowAny]
 
     class CyberBlockStatusInput(serializers.Serializer):
-        status = serializers.ChoiceField(choices=[s for s in BlockRequest.Status.choices if s[0] != "requested"])
+        status = serializers.ChoiceField(
+            choices=[s for s in BlockRequest.Status.choices if s[0] != "requested"]
+        )
         note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
-    @extend_schema(request=CyberBlockStatusInput, responses=BlockRequestOutputSerializer, operation_id="cyber_bank_requests_status")
+    @extend_schema(
+        request=CyberBlockStatusInput,
+        responses=BlockRequestOutputSerializer,
+        operation_id="cyber_bank_requests_status",
+    )
     def post(self, request: Request, request_id: int) -> Response:
         organisation = _organisation(request)
         data = self.CyberBlockStatusInput(data=request.data)
@@ -193,8 +266,10 @@ class BankBlockRequestStatusApi(APIView):
         if block_request is None:
             raise NotFound("Blocking request not found")
         services.block_request_status_set(
-            organisation=organisation, block_request=block_request, status=data.validated_data["status"],
+            organisation=organisation,
+            block_request=block_request,
+            status=data.validated_data["status"],
             note=data.validated_data.get("note", ""),
-        )  # fmt: skip
+        )
         block_request = selectors.block_requests_of_organisation(organisation).get(pk=request_id)
         return Response(BlockRequestOutputSerializer(block_request).data)

@@ -14,5 +14,7 @@ class CyberConfig(AppConfig):
         from .access import CYBER_SECTION
 
         register_section(
-            NavigationSection(key="cyber", url_name="cyber:index", label=_("Cyber"), roles=CYBER_SECTION, order=60)
+            NavigationSection(
+                key="cyber", url_name="cyber:index", label=_("Cyber"), roles=CYBER_SECTION, order=60
+            )
         )

@@ -55,7 +55,9 @@ def correction_rows() -> list[TrainingRow]:
     return rows
 
 
-def classifier_train(*, actor: Any = None, extra_rows: Sequence[TrainingRow] = (), evaluate_first: bool = True) -> ClassifierVersion:
+def classifier_train(
+    *, actor: Any = None, extra_rows: Sequence[TrainingRow] = (), evaluate_first: bool = True
+) -> ClassifierVersion:
     """Train on the shipped data, ``extra_rows`` (e.g. the generator's texts) and every officer's correction;
     evaluate on a held-out quarter first; store the model under a new version and make it active."""
     corrections = correction_rows()
@@ -118,5 +120,7 @@ def _reclassify_batch(batch: list[CyberReport], version: str, model: MethodClass
         report.method_probability = round(probability, 4)
         report.method_words = model.deciding_words(text, method)
         report.method_model_version = version
-    CyberReport.objects.bulk_update(batch, ["method", "method_probability", "method_words", "method_model_version"], batch_size=2000)
+    CyberReport.objects.bulk_update(
+        batch, ["method", "method_probability", "method_words", "method_model_version"], batch_size=2000
+    )
     return len(batch)

@@ -118,9 +118,19 @@ class MethodClassifier:
         if unknown:
             raise ValueError(f"unknown methods: {sorted(unknown)}")
         prepared = [prepare(t) for t in texts]
-        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200_000)
-        self.words_ = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b[\w']{2,}\b")
-        features = sparse.hstack([self.chars_.fit_transform(prepared), self.words_.fit_transform(prepared)]).tocsr()
+        self.chars_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=200_000
+        )
+        self.words_ = TfidfVectorizer(
+            analyzer="word",
+            ngram_range=(1, 2),
+            min_df=1,
+            sublinear_tf=True,
+            token_pattern=r"(?u)\b[\w']{2,}\b",  # noqa: S106 - a regular expression,
+        )
+        features = sparse.hstack(
+            [self.chars_.fit_transform(prepared), self.words_.fit_transform(prepared)]
+        ).tocsr()
         labels = np.asarray(methods)
         smallest = min(int((labels == m).sum()) for m in set(methods))
         base = LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state)
@@ -151,17 +161,25 @@ class MethodClassifier:
             return []
         row = self.words_.transform([prepare(text)])
         coef = self.word_coef_[self.classes_.index(method)]
-        contributions = [(row.data[j] * coef[col], self.word_names_[col]) for j, col in enumerate(row.indices)]
+        contributions = [
+            (row.data[j] * coef[col], self.word_names_[col]) for j, col in enumerate(row.indices)
+        ]
         return [word for score, word in sorted(contributions, reverse=True)[:k] if score > 0]
 
 
-def evaluate(rows: Sequence[TrainingRow], *, test_size: float = 0.25, random_state: int = 0) -> dict[str, Any]:
+def evaluate(
+    rows: Sequence[TrainingRow], *, test_size: float = 0.25, random_state: int = 0
+) -> dict[str, Any]:
     """Held-out macro-F1 overall, per language and for the real (non-generated) rows."""
     labels = [r.method for r in rows]
     counts = {m: labels.count(m) for m in set(labels)}
     stratify = labels if min(counts.values()) >= 2 else None
-    train, test = train_test_split(list(rows), test_size=test_size, random_state=random_state, stratify=stratify)
-    model = MethodClassifier(random_state=random_state).fit([r.text for r in train], [r.method for r in train])
+    train, test = train_test_split(
+        list(rows), test_size=test_size, random_state=random_state, stratify=stratify
+    )
+    model = MethodClassifier(random_state=random_state).fit(
+        [r.text for r in train], [r.method for r in train]
+    )
     predicted = [m for m, _ in model.predict([r.text for r in test])]
     truth = [r.method for r in test]
 
@@ -170,9 +188,16 @@ def evaluate(rows: Sequence[TrainingRow], *, test_size: float = 0.25, random_sta
         p = [x for x, keep in zip(predicted, mask, strict=True) if keep]
         if not t:
             return {"n": 0, "macro_f1": None}
-        return {"n": len(t), "macro_f1": round(float(f1_score(t, p, average="macro", labels=sorted(set(t)))), 4)}
+        return {
+            "n": len(t),
+            "macro_f1": round(float(f1_score(t, p, average="macro", labels=sorted(set(t)))), 4),
+        }
 
     result: dict[str, Any] = {"train": len(train), "test": len(test), "overall": score([True] * len(test))}
-    result["by_language"] = {lang: score([r.language == lang for r in test]) for lang in ("uz", "uz-cyrl", "ru", "en")}
-    result["by_source"] = {src: score([r.source == src for r in test]) for src in sorted({r.source for r in test})}
+    result["by_language"] = {
+        lang: score([r.language == lang for r in test]) for lang in ("uz", "uz-cyrl", "ru", "en")
+    }
+    result["by_source"] = {
+        src: score([r.source == src for r in test]) for src in sorted({r.source for r in test})
+    }
     return result

@@ -1,5 +1,6 @@
 """Forms of the public report and the officer's intake. The fields only collect: validation of meaning (loss,
-attachments' magic bytes, territory) is the service's, so that the API and the pages refuse the same things."""
+attachments' magic bytes, territory) is the service's, so that the API and the pages refuse the same
+things."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ class ReportForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("When did it happen?"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
     )
     # Text, not a number field: the service names the wrong value in its message ("loss not a number").
     loss_amount = forms.CharField(
@@ -57,14 +60,22 @@ class ReportForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     channel = forms.ChoiceField(
-        label=_("How did they contact you?"), choices=Channel.choices, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("How did they contact you?"),
+        choices=Channel.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     mahalla = forms.CharField(widget=forms.HiddenInput, required=False)
     victim_age_group = forms.ChoiceField(
-        label=_("Age"), choices=AgeGroup.choices, required=False, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Age"),
+        choices=AgeGroup.choices,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     victim_name = forms.CharField(
-        label=_("Your name (optional)"), max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("Your name (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     victim_contact = forms.CharField(
         label=_("Phone or e-mail to reach you (optional)"),
@@ -76,11 +87,15 @@ class ReportForm(forms.Form):
 
 
 class MethodCorrectionForm(forms.Form):
-    method = forms.ChoiceField(choices=Method.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    method = forms.ChoiceField(
+        choices=Method.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV, XLSX or JSONL)"), widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    file = forms.FileField(
+        label=_("File (CSV, XLSX or JSONL)"), widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )
     source = forms.ChoiceField(
         label=_("Source"),
         choices=[("bank", _("Bank")), ("line_102", _("102 line")), ("import", _("Other"))],

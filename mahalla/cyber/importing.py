@@ -35,7 +35,12 @@ def _when(text: str) -> dt.datetime:
 
 
 def reports_import(
-    *, actor: Any, source: IO[bytes] | str, file_name: str | None = None, origin: str = Source.IMPORT, join_campaigns: bool = True
+    *,
+    actor: Any,
+    source: IO[bytes] | str,
+    file_name: str | None = None,
+    origin: str = Source.IMPORT,
+    join_campaigns: bool = True,
 ) -> ImportOutcome:
     if not has_role(actor, CYBER_ANALYSTS):
         raise AccessDenied(_("Your role does not import cyber reports."))
@@ -58,10 +63,18 @@ def reports_import(
                         outcome.add_errors(chunk.row_errors[number])
                         continue
                     row = chunk.raw_row(position)
-                    errors = []
+                    errors: list[RowError] = []
 
-                    def fail(column: str, reason: str, row: dict[str, str] = row, number: int = number) -> None:
-                        errors.append(RowError(number, column, redact_cards(row.get(column, ""))[:200], reason))
+                    def fail(
+                        column: str,
+                        reason: str,
+                        row: dict[str, str] = row,
+                        number: int = number,
+                        errors: list[RowError] = errors,
+                    ) -> None:
+                        errors.append(
+                            RowError(number, column, redact_cards(row.get(column, ""))[:200], reason)
+                        )
 
                     for column in REPORT_REQUIRED:
                         if not row.get(column, "").strip():
@@ -72,7 +85,11 @@ def reports_import(
                     if row.get("channel") and row["channel"] not in Channel.values:
                         fail("channel", _("not one of: %(choices)s") % {"choices": ", ".join(Channel.values)})
                     if row.get("victim_age_group", "") not in AgeGroup.values:
-                        fail("victim_age_group", _("not one of: %(choices)s") % {"choices": ", ".join(v for v in AgeGroup.values if v)})
+                        fail(
+                            "victim_age_group",
+                            _("not one of: %(choices)s")
+                            % {"choices": ", ".join(v for v in AgeGroup.values if v)},
+                        )
                     times = {}
                     for column in ("occurred_at", "reported_at"):
                         if row.get(column):
@@ -105,19 +122,27 @@ def reports_import(
                     )
             if outcome.error_count:
                 outcome.rows_rejected = outcome.error_count
-                import_failure_record(actor=actor, outcome=outcome, object_type="cyber.cyberreport", record_batch=None)
+                import_failure_record(
+                    actor=actor, outcome=outcome, object_type="cyber.cyberreport", record_batch=None
+                )
                 raise import_refused(outcome)
             try:
-                reports = reports_store(actor=actor, inputs=inputs, source=origin, join_campaigns=join_campaigns)
+                reports = reports_store(
+                    actor=actor, inputs=inputs, source=origin, join_campaigns=join_campaigns
+                )
             except ApplicationError as exc:
                 row_number = int(exc.extra.get("row", 0) or 0)
                 outcome.add_errors([RowError(row_number, str(exc.extra.get("field", "")), "", exc.message)])
-                import_failure_record(actor=actor, outcome=outcome, object_type="cyber.cyberreport", record_batch=None)
+                import_failure_record(
+                    actor=actor, outcome=outcome, object_type="cyber.cyberreport", record_batch=None
+                )
                 raise import_refused(outcome) from None
             outcome.rows_created = len(reports)
             outcome.committed = True
         except TabularError as exc:
             outcome.add_errors([RowError(int(exc.extra.get("row", 0) or 0), "", "", exc.message)])
-            import_failure_record(actor=actor, outcome=outcome, object_type="cyber.cyberreport", record_batch=None)
+            import_failure_record(
+                actor=actor, outcome=outcome, object_type="cyber.cyberreport", record_batch=None
+            )
             raise
     return outcome

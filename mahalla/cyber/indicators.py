@@ -1,4 +1,4 @@
-"""Indicators in a report's text: phones, cards, URLs and domains, Telegram handles, crypto wallets, APK names.
+"""Indicators in a report's text: phones, cards, URLs and domains, Telegram handles, crypto wallets, APKs.
 
 Framework-free (no Django, no clock): the reference tables are read from files next to this module, the key
 of the card hash is passed in by the caller. Every indicator has a ``kind``, a ``value`` (the normalised form
@@ -70,7 +70,8 @@ class BinRange:
 def bin_table() -> tuple[BinRange, ...]:
     with (REFERENCE_DIR / "bins.csv").open(encoding="utf-8") as handle:
         return tuple(
-            BinRange(int(row["prefix_from"]), int(row["prefix_to"]), row["scheme"]) for row in csv.DictReader(handle)
+            BinRange(int(row["prefix_from"]), int(row["prefix_to"]), row["scheme"])
+            for row in csv.DictReader(handle)
         )
 
 
@@ -286,16 +287,38 @@ def bech32_valid(address: str) -> bool:
 
 # Keccak-256 (the pre-standard SHA-3 Ethereum uses; hashlib.sha3_256 pads differently), for EIP-55.
 _KECCAK_RC = [
-    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
-    0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-    0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
-    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
-    0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
-    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
-]  # fmt: skip
+    0x0000000000000001,
+    0x0000000000008082,
+    0x800000000000808A,
+    0x8000000080008000,
+    0x000000000000808B,
+    0x0000000080000001,
+    0x8000000080008081,
+    0x8000000000008009,
+    0x000000000000008A,
+    0x0000000000000088,
+    0x0000000080008009,
+    0x000000008000000A,
+    0x000000008000808B,
+    0x800000000000008B,
+    0x8000000000008089,
+    0x8000000000008003,
+    0x8000000000008002,
+    0x8000000000000080,
+    0x000000000000800A,
+    0x800000008000000A,
+    0x8000000080008081,
+    0x8000000000008080,
+    0x0000000080000001,
+    0x8000000080008008,
+]
 _KECCAK_ROT = [
-    [0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61], [28, 55, 25, 21, 56], [27, 20, 39, 8, 14],
-]  # fmt: skip
+    [0, 36, 3, 41, 18],
+    [1, 44, 10, 45, 2],
+    [62, 6, 43, 15, 61],
+    [28, 55, 25, 21, 56],
+    [27, 20, 39, 8, 14],
+]
 _MASK = (1 << 64) - 1
 
 
@@ -397,15 +420,36 @@ _URL = re.compile(
 
 _CONFUSABLE = str.maketrans(
     {
-        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
-        "ԁ": "d", "ӏ": "l", "һ": "h", "ԛ": "q", "ԝ": "w", "к": "k", "м": "m", "т": "t", "в": "b", "н": "h",
-        "0": "o", "1": "l", "3": "e", "5": "s",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ӏ": "l",
+        "һ": "h",
+        "ԛ": "q",
+        "ԝ": "w",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "в": "b",
+        "н": "h",
+        "0": "o",
+        "1": "l",
+        "3": "e",
+        "5": "s",
     }
-)  # fmt: skip
+)
 
 
 def skeleton(label: str) -> str:
-    """The confusable skeleton: Cyrillic homoglyphs and look-alike digits to Latin, "rn" to "m", "vv" to "w"."""
+    """The confusable skeleton: Cyrillic homoglyphs and look-alike digits to Latin, "rn" to "m"."""
     return label.lower().translate(_CONFUSABLE).replace("rn", "m").replace("vv", "w")
 
 
@@ -425,7 +469,9 @@ def _scripts(label: str) -> set[str]:
     scripts = set()
     for char in label:
         if char.isalpha():
-            scripts.add("cyrillic" if "\u0400" <= char <= "\u04ff" else "latin" if char.isascii() else "other")
+            scripts.add(
+                "cyrillic" if "\u0400" <= char <= "\u04ff" else "latin" if char.isascii() else "other"
+            )
     return scripts
 
 
@@ -435,11 +481,13 @@ def _unicode_host(host: str) -> tuple[str, str] | None:
     host = host.split("@")[-1].split(":")[0]
     try:
         labels = [
-            label.encode("ascii").decode("idna") if label.startswith("xn--") else label for label in host.split(".")
+            label.encode("ascii").decode("idna") if label.startswith("xn--") else label
+            for label in host.split(".")
         ]
         unicode_host = ".".join(labels)
         ascii_host = ".".join(
-            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii") for label in labels
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
         )
     except (UnicodeError, ValueError):
         return None

@@ -70,7 +70,7 @@ def _hash64(values: Iterable[str]) -> np.ndarray:
 
 
 class MinHasher:
-    """MinHash signatures with ``permutations`` universal hash functions ``(a*x + b) mod p`` (p = 2^61 - 1)."""
+    """MinHash signatures with ``permutations`` hash functions ``(a*x + b) mod p`` (p = 2^61 - 1)."""
 
     def __init__(self, permutations: int = 64, random_state: int = 0) -> None:
         self.permutations = permutations
@@ -110,13 +110,13 @@ def band_keys(signature: np.ndarray, bands: int) -> list[int]:
     keys = []
     for band in range(bands):
         chunk = signature[band * rows : (band + 1) * rows].tobytes() + bytes([band])
-        keys.append(int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little", signed=True) >> 1)
+        keys.append(
+            int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little", signed=True) >> 1
+        )
     return keys
 
 
-def text_signature(
-    normalised_text: str, params: LinkParameters, hasher: MinHasher
-) -> np.ndarray | None:
+def text_signature(normalised_text: str, params: LinkParameters, hasher: MinHasher) -> np.ndarray | None:
     if len(normalised_text.split()) < params.min_text_tokens:
         return None
     return hasher.signature(_hash64(set(shingles(normalised_text, params.shingle_size))))

@@ -78,7 +78,9 @@ class CyberReport(models.Model):
     method_words = models.JSONField(_("deciding words"), default=list, blank=True)
     method_model_version = models.CharField(max_length=40, blank=True)
     # An officer's correction: kept apart from the model's guess, and fed to the next training.
-    method_corrected = models.CharField(_("method (officer)"), max_length=16, choices=Method.choices, blank=True)
+    method_corrected = models.CharField(
+        _("method (officer)"), max_length=16, choices=Method.choices, blank=True
+    )
     method_corrected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -96,7 +98,9 @@ class CyberReport(models.Model):
             models.Index(fields=["mahalla", "reported_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(loss_amount__gte=0), name="cyber_report_loss_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(loss_amount__gte=0), name="cyber_report_loss_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,6 +122,9 @@ class ReportAttachment(models.Model):
 
     class Meta:
         verbose_name = _("attachment")
+
+    def __str__(self) -> str:
+        return self.original_name or f"attachment {self.pk}"
 
 
 class Indicator(models.Model):
@@ -146,6 +153,9 @@ class ReportIndicator(models.Model):
             models.UniqueConstraint(fields=["report", "indicator"], name="cyber_report_indicator_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.report_id} - {self.indicator_id}"
+
 
 class ReportTextBand(models.Model):
     """The MinHash band keys of a report's received message: reports sharing a key are text-similar
@@ -153,6 +163,9 @@ class ReportTextBand(models.Model):
 
     report = models.ForeignKey(CyberReport, on_delete=models.CASCADE, related_name="text_bands")
     band_key = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.band_key)
 
 
 class Campaign(models.Model):
@@ -189,6 +202,9 @@ class CampaignMember(models.Model):
     # Why the report is in the campaign: the strongest link found ("card 860012******9012", "text").
     reason = models.CharField(max_length=200, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.report_id}"
+
 
 class LinkDecision(models.Model):
     """An analyst's decision on a link between two reports, re-applied at every rebuild."""
@@ -203,6 +219,9 @@ class LinkDecision(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.report_a_id}-{self.report_b_id}"
 
 
 class Organisation(models.Model):
@@ -257,6 +276,9 @@ class BlockRequest(models.Model):
             models.UniqueConstraint(fields=["organisation", "indicator"], name="cyber_block_request_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.indicator_id} ({self.status})"
+
     @property
     def hours_to_block(self) -> float | None:
         if self.status != self.Status.BLOCKED or self.closed_at is None:
@@ -273,6 +295,9 @@ class ClassifierVersion(models.Model):
     corrections_used = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=False)
 
+    def __str__(self) -> str:
+        return self.version
+
 
 class PublicSubmissionAttempt(models.Model):
     """One public form submission (accepted or not) by a keyed hash of the client address: the rate limit
@@ -280,6 +305,9 @@ class PublicSubmissionAttempt(models.Model):
 
     address_hash = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.at.isoformat()
 
 
 class Bulletin(models.Model):
@@ -301,3 +329,6 @@ class Bulletin(models.Model):
     )
     delivery_note = models.CharField(max_length=500, blank=True)
     effect = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.mahalla_id} {self.method}"

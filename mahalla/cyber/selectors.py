@@ -14,18 +14,24 @@ from django.utils import timezone
 from mahalla.audit.services import audit_record_reads
 
 from .access import (
+    CYBER_ANALYSTS,
     SUPPRESSION_THRESHOLD,
     aggregate_filter_for,
     has_role,
     report_filter_for,
     sees_small_counts,
-    CYBER_ANALYSTS,
 )
 from .models import BlockRequest, Campaign, CyberReport, Indicator, Method, Organisation
 
 
-def report_list(actor: Any, *, method: str = "", campaign_id: int | None = None, query: str = "") -> QuerySet[CyberReport]:
-    reports = CyberReport.objects.filter(report_filter_for(actor)).select_related("mahalla").defer("mahalla__boundary")
+def report_list(
+    actor: Any, *, method: str = "", campaign_id: int | None = None, query: str = ""
+) -> QuerySet[CyberReport]:
+    reports = (
+        CyberReport.objects.filter(report_filter_for(actor))
+        .select_related("mahalla")
+        .defer("mahalla__boundary")
+    )
     if method:
         reports = reports.filter(Q(method_corrected=method) | Q(method_corrected="", method=method))
     if campaign_id is not None:
@@ -76,7 +82,14 @@ def campaign_victims_by_mahalla(actor: Any, campaign: Campaign) -> list[dict[str
     """Victims per mahalla of the reports the actor may read, with the mahalla's centre for the map."""
     rows = (
         CyberReport.objects.filter(report_filter_for(actor), campaign_member__campaign=campaign)
-        .values("mahalla__code", "mahalla__name_uz", "mahalla__min_lon", "mahalla__min_lat", "mahalla__max_lon", "mahalla__max_lat")
+        .values(
+            "mahalla__code",
+            "mahalla__name_uz",
+            "mahalla__min_lon",
+            "mahalla__min_lat",
+            "mahalla__max_lon",
+            "mahalla__max_lat",
+        )
         .annotate(victims=Count("pk"), loss=Sum("loss_amount"))
         .order_by("-victims")
     )
@@ -86,12 +99,22 @@ def campaign_victims_by_mahalla(actor: Any, campaign: Campaign) -> list[dict[str
         if row["mahalla__min_lon"] is not None:
             lon = (row["mahalla__min_lon"] + row["mahalla__max_lon"]) / 2
             lat = (row["mahalla__min_lat"] + row["mahalla__max_lat"]) / 2
-        out.append({"code": row["mahalla__code"], "name": row["mahalla__name_uz"], "victims": row["victims"],
-                    "loss": float(row["loss"] or 0), "lon": lon, "lat": lat})  # fmt: skip
+        out.append(
+            {
+                "code": row["mahalla__code"],
+                "name": row["mahalla__name_uz"],
+                "victims": row["victims"],
+                "loss": float(row["loss"] or 0),
+                "lon": lon,
+                "lat": lat,
+            }
+        )
     return out
 
 
-def block_request_list(actor: Any, *, organisation: Organisation | None = None, status: str = "") -> QuerySet[BlockRequest]:
+def block_request_list(
+    actor: Any, *, organisation: Organisation | None = None, status: str = ""
+) -> QuerySet[BlockRequest]:
     if not has_role(actor, CYBER_ANALYSTS):
         return BlockRequest.objects.none()
     return _block_requests(organisation=organisation, status=status)
@@ -133,33 +156,57 @@ def dashboard(actor: Any, *, days: int = 365, today: dt.date | None = None) -> d
     reports = CyberReport.objects.filter(aggregate_filter_for(actor), reported_at__gte=since)
     total = reports.count()
     method_rows = (
-        reports.annotate(m=_final_method()).values("m").annotate(n=Count("pk"), loss=Sum("loss_amount")).order_by("-n")
+        reports.annotate(m=_final_method())
+        .values("m")
+        .annotate(n=Count("pk"), loss=Sum("loss_amount"))
+        .order_by("-n")
     )
     labels = dict(Method.choices)
     methods = [
-        {"method": row["m"] or "", "label": labels.get(row["m"], "?"), "reports": suppress(row["n"], actor),
-         "share": (row["n"] / total) if total else 0.0, "loss": float(row["loss"] or 0)}
+        {
+            "method": row["m"] or "",
+            "label": labels.get(row["m"], "?"),
+            "reports": suppress(row["n"], actor),
+            "share": (row["n"] / total) if total else 0.0,
+            "loss": float(row["loss"] or 0),
+        }
         for row in method_rows
-    ]  # fmt: skip
+    ]
     losses = reports.aggregate(total=Sum("loss_amount"), average=Avg("loss_amount"))
     by_district = [
-        {"name": row["district__name_uz"], "code": row["district__code"], "reports": suppress(row["n"], actor),
-         "loss": float(row["loss"] or 0)}
-        for row in reports.values("district__code", "district__name_uz").annotate(n=Count("pk"), loss=Sum("loss_amount")).order_by("-n")[:30]
-    ]  # fmt: skip
+        {
+            "name": row["district__name_uz"],
+            "code": row["district__code"],
+            "reports": suppress(row["n"], actor),
+            "loss": float(row["loss"] or 0),
+        }
+        for row in reports.values("district__code", "district__name_uz")
+        .annotate(n=Count("pk"), loss=Sum("loss_amount"))
+        .order_by("-n")[:30]
+    ]
     # The share of cybercrime in registered crime: the offence registry's own category (DOMAIN.md 8).
     category_counts = offence_counts(
         actor=actor,
         group_by="category",
-        filters={"code_kind": "criminal", "occurred_from": since.date().isoformat(), "occurred_to": today.isoformat()},
+        filters={
+            "code_kind": "criminal",
+            "occurred_from": since.date().isoformat(),
+            "occurred_to": today.isoformat(),
+        },
     )
     crimes = sum(row["count"] for row in category_counts)
     cyber_crimes = sum(row["count"] for row in category_counts if row["code"] == "cyber")
     monthly = list(
-        reports.annotate(month=TruncMonth("reported_at")).values("month").annotate(n=Count("pk")).order_by("month")
+        reports.annotate(month=TruncMonth("reported_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
     )
     blocked = BlockRequest.objects.filter(status=BlockRequest.Status.BLOCKED, closed_at__gte=since)
-    hours = sorted((b.closed_at - b.first_reported_at).total_seconds() / 3600 for b in blocked.only("closed_at", "first_reported_at"))
+    hours = sorted(
+        (b.closed_at - b.first_reported_at).total_seconds() / 3600
+        for b in blocked.only("closed_at", "first_reported_at")
+    )
     visible_reports = CyberReport.objects.filter(aggregate_filter_for(actor)).values("pk")
     campaigns = (
         Campaign.objects.filter(members__report__in=visible_reports)
@@ -177,13 +224,22 @@ def dashboard(actor: Any, *, days: int = 365, today: dt.date | None = None) -> d
         "loss_total": float(losses["total"] or 0),
         "loss_average": float(losses["average"] or 0),
         "by_district": by_district,
-        "monthly": [{"month": row["month"].strftime("%Y-%m"), "reports": suppress(row["n"], actor)} for row in monthly],
+        "monthly": [
+            {"month": row["month"].strftime("%Y-%m"), "reports": suppress(row["n"], actor)} for row in monthly
+        ],
         "time_to_block_hours_median": hours[len(hours) // 2] if hours else None,
         "blocked": len(hours),
         "campaigns": [
-            {"code": c.code, "id": c.pk, "size": c.size, "growth": c.growth, "status": c.status,
-             "loss": float(c.total_loss)} for c in campaigns
-        ],  # fmt: skip
+            {
+                "code": c.code,
+                "id": c.pk,
+                "size": c.size,
+                "growth": c.growth,
+                "status": c.status,
+                "loss": float(c.total_loss),
+            }
+            for c in campaigns
+        ],
     }
 
 

@@ -114,19 +114,27 @@ class ReportInput:
 
 
 def loss_parse(value: object, *, where: str = "loss_amount") -> Decimal:
-    text = str(value if value is not None else "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    text = (
+        str(value if value is not None else "")
+        .strip()
+        .replace(" ", "")
+        .replace("\u00a0", "")
+        .replace(",", ".")
+    )
     if text == "":
         return Decimal("0")
     try:
         amount = Decimal(text)
     except InvalidOperation:
         raise ApplicationError(
-            _("The loss must be a number (e.g. 1500000 or 1500000.50), not %(value)r.") % {"value": str(value)[:40]},
+            _("The loss must be a number (e.g. 1500000 or 1500000.50), not %(value)r.")
+            % {"value": str(value)[:40]},
             {"field": where, "value": str(value)[:40]},
         ) from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e14"):
         raise ApplicationError(
-            _("The loss must be zero or a positive amount below 10^14, not %(value)r.") % {"value": str(value)[:40]},
+            _("The loss must be zero or a positive amount below 10^14, not %(value)r.")
+            % {"value": str(value)[:40]},
             {"field": where, "value": str(value)[:40]},
         )
     return amount.quantize(Decimal("0.01"))
@@ -142,7 +150,8 @@ def _validate(data: ReportInput) -> dict[str, Any]:
         )
     if data.channel not in Channel.values:
         raise ApplicationError(
-            _("Unknown channel %(value)r.") % {"value": data.channel}, {"field": "channel", "value": data.channel}
+            _("Unknown channel %(value)r.") % {"value": data.channel},
+            {"field": "channel", "value": data.channel},
         )
     if data.mahalla is None:
         raise ApplicationError(_("Choose the mahalla where the victim lives."), {"field": "mahalla"})
@@ -163,13 +172,15 @@ def _validate(data: ReportInput) -> dict[str, Any]:
     for attachment in data.attachments:
         if len(attachment.content) > MAX_ATTACHMENT_BYTES:
             raise ApplicationError(
-                _("The attachment %(name)s is larger than %(mb)s MB.") % {"name": attachment.name[:80], "mb": 5},
+                _("The attachment %(name)s is larger than %(mb)s MB.")
+                % {"name": attachment.name[:80], "mb": 5},
                 {"field": "attachments", "value": attachment.name[:80]},
             )
         content_type = image_type(attachment.content[:16])
         if content_type is None:
             raise ApplicationError(
-                _("The attachment %(name)s is not an image (PNG, JPEG, GIF or WebP).") % {"name": attachment.name[:80]},
+                _("The attachment %(name)s is not an image (PNG, JPEG, GIF or WebP).")
+                % {"name": attachment.name[:80]},
                 {"field": "attachments", "value": attachment.name[:80]},
             )
         attachments.append((attachment, content_type))
@@ -243,7 +254,12 @@ def _indicators_store(prepared: Sequence[_Prepared]) -> None:
         condition = Q()
         for kind, value in chunk:
             condition |= Q(kind=kind, value=value)
-        existing.update({(k, v): pk for pk, k, v in Indicator.objects.filter(condition).values_list("pk", "kind", "value")})
+        existing.update(
+            {
+                (k, v): pk
+                for pk, k, v in Indicator.objects.filter(condition).values_list("pk", "kind", "value")
+            }
+        )
     new = [
         Indicator(
             kind=f.kind,
@@ -263,11 +279,18 @@ def _indicators_store(prepared: Sequence[_Prepared]) -> None:
         condition = Q()
         for kind, value in chunk:
             condition |= Q(kind=kind, value=value)
-        existing.update({(k, v): pk for pk, k, v in Indicator.objects.filter(condition).values_list("pk", "kind", "value")})
+        existing.update(
+            {
+                (k, v): pk
+                for pk, k, v in Indicator.objects.filter(condition).values_list("pk", "kind", "value")
+            }
+        )
     links = []
     for item in prepared:
         for found in item.found:
-            links.append(ReportIndicator(report=item.report, indicator_id=existing[(found.kind, found.value)]))
+            links.append(
+                ReportIndicator(report=item.report, indicator_id=existing[(found.kind, found.value)])
+            )
     ReportIndicator.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
 
 
@@ -280,7 +303,10 @@ def _text_bands_store(prepared: Sequence[_Prepared]) -> None:
         signature = text_signature(item.message_normalised, LINK_PARAMETERS, hasher)
         if signature is None:
             continue
-        bands += [ReportTextBand(report=item.report, band_key=k) for k in band_keys(signature, LINK_PARAMETERS.bands)]
+        bands += [
+            ReportTextBand(report=item.report, band_key=k)
+            for k in band_keys(signature, LINK_PARAMETERS.bands)
+        ]
     ReportTextBand.objects.bulk_create(bands, batch_size=5000)
 
 
@@ -318,7 +344,9 @@ def reports_store(
     _classify(reports)
     with transaction.atomic():
         taken = set(
-            CyberReport.objects.filter(reference__in=[r.reference for r in reports]).values_list("reference", flat=True)
+            CyberReport.objects.filter(reference__in=[r.reference for r in reports]).values_list(
+                "reference", flat=True
+            )
         )
         for report in reports:
             while report.reference in taken:
@@ -337,7 +365,9 @@ def reports_store(
                     text=ind.redact_cards(attachment.text),
                 )
                 extension = content_type.split("/")[1].replace("jpeg", "jpg")
-                stored.file.save(f"{secrets.token_hex(12)}.{extension}", ContentFile(attachment.content), save=False)
+                stored.file.save(
+                    f"{secrets.token_hex(12)}.{extension}", ContentFile(attachment.content), save=False
+                )
                 stored.save()
         if join_campaigns:
             for report in reports:
@@ -364,11 +394,14 @@ def reports_store(
 
 def report_create_public(*, data: ReportInput, address: str) -> CyberReport:
     """A report from the public form. The client's address is counted (as a keyed hash) against the limits
-    of the settings CYBER_PUBLIC_LIMIT_PER_HOUR and CYBER_PUBLIC_LIMIT_PER_DAY, shared by every server process through the database."""
+    of the settings CYBER_PUBLIC_LIMIT_PER_HOUR and CYBER_PUBLIC_LIMIT_PER_DAY, shared by every server
+    process through the database."""
     address_hash = hmac.new(card_key(), f"address:{address}".encode(), hashlib.sha256).hexdigest()
     now = timezone.now()
     with transaction.atomic():
-        recent = PublicSubmissionAttempt.objects.filter(address_hash=address_hash, at__gte=now - dt.timedelta(days=1))
+        recent = PublicSubmissionAttempt.objects.filter(
+            address_hash=address_hash, at__gte=now - dt.timedelta(days=1)
+        )
         last_hour = recent.filter(at__gte=now - dt.timedelta(hours=1)).count()
         if last_hour >= public_limit_per_hour() or recent.count() >= settings.CYBER_PUBLIC_LIMIT_PER_DAY:
             raise RateLimited(
@@ -389,7 +422,10 @@ def report_create_by_officer(*, actor: Any, data: ReportInput) -> CyberReport:
         raise AccessDenied(_("Your role does not take cybercrime statements."))
     from mahalla.territory.access import mahalla_filter_for
 
-    if data.mahalla is None or not type(data.mahalla).objects.filter(mahalla_filter_for(actor), pk=data.mahalla.pk).exists():
+    if (
+        data.mahalla is None
+        or not type(data.mahalla).objects.filter(mahalla_filter_for(actor), pk=data.mahalla.pk).exists()
+    ):
         raise ApplicationError(_("The mahalla is outside your territory."), {"field": "mahalla"})
     return reports_store(actor=actor, inputs=[data], source=Source.OFFICER)[0]
 
@@ -415,17 +451,27 @@ def campaign_join(*, report: CyberReport) -> Campaign | None:
     shared MinHash bands of the message); create a proposed campaign when they have none."""
     indicator_ids = _linkable_indicator_ids(report)
     related = set(
-        ReportIndicator.objects.filter(indicator_id__in=indicator_ids).exclude(report=report).values_list("report_id", flat=True)
+        ReportIndicator.objects.filter(indicator_id__in=indicator_ids)
+        .exclude(report=report)
+        .values_list("report_id", flat=True)
     )
     keys = list(ReportTextBand.objects.filter(report=report).values_list("band_key", flat=True))
     if keys:
         shared = Counter(
-            ReportTextBand.objects.filter(band_key__in=keys).exclude(report=report).values_list("report_id", flat=True)
+            ReportTextBand.objects.filter(band_key__in=keys)
+            .exclude(report=report)
+            .values_list("report_id", flat=True)
         )
         related |= {rid for rid, n in shared.items() if n >= 2}
     split = set(
-        LinkDecision.objects.filter(decision=LinkDecision.Decision.SPLIT, report_a=report).values_list("report_b_id", flat=True)
-    ) | set(LinkDecision.objects.filter(decision=LinkDecision.Decision.SPLIT, report_b=report).values_list("report_a_id", flat=True))
+        LinkDecision.objects.filter(decision=LinkDecision.Decision.SPLIT, report_a=report).values_list(
+            "report_b_id", flat=True
+        )
+    ) | set(
+        LinkDecision.objects.filter(decision=LinkDecision.Decision.SPLIT, report_b=report).values_list(
+            "report_a_id", flat=True
+        )
+    )
     related -= split
     if not related:
         return None
@@ -434,20 +480,28 @@ def campaign_join(*, report: CyberReport) -> Campaign | None:
     )
     if campaigns:
         campaign = Campaign.objects.get(pk=campaigns.most_common(1)[0][0])
-        CampaignMember.objects.update_or_create(report=report, defaults={"campaign": campaign, "reason": "new report"})
+        CampaignMember.objects.update_or_create(
+            report=report, defaults={"campaign": campaign, "reason": "new report"}
+        )
     else:
         campaign = Campaign.objects.create(code=_campaign_code())
         members = [report.pk, *sorted(related)]
         taken = set(CampaignMember.objects.filter(report_id__in=members).values_list("report_id", flat=True))
         CampaignMember.objects.bulk_create(
-            [CampaignMember(report_id=rid, campaign=campaign, reason="new report") for rid in members if rid not in taken]
+            [
+                CampaignMember(report_id=rid, campaign=campaign, reason="new report")
+                for rid in members
+                if rid not in taken
+            ]
         )
     campaign_statistics_update(campaign_ids=[campaign.pk])
     return campaign
 
 
 def campaign_statistics_update(*, campaign_ids: Sequence[int] | None = None) -> None:
-    campaigns = Campaign.objects.all() if campaign_ids is None else Campaign.objects.filter(pk__in=campaign_ids)
+    campaigns = (
+        Campaign.objects.all() if campaign_ids is None else Campaign.objects.filter(pk__in=campaign_ids)
+    )
     month_ago = timezone.now() - dt.timedelta(days=30)
     stats = (
         CampaignMember.objects.filter(campaign__in=campaigns)
@@ -482,7 +536,9 @@ def campaign_statistics_update(*, campaign_ids: Sequence[int] | None = None) -> 
         campaign.main_method = common[0][0] if common and common[0][0] else ""
         updates.append(campaign)
     Campaign.objects.bulk_update(
-        updates, ["size", "total_loss", "first_seen", "last_seen", "size_30_days_ago", "main_method"], batch_size=1000
+        updates,
+        ["size", "total_loss", "first_seen", "last_seen", "size_30_days_ago", "main_method"],
+        batch_size=1000,
     )
 
 
@@ -511,14 +567,24 @@ def campaigns_rebuild(*, actor: Any = None) -> RebuildOutcome:
     index = {rid: i for i, rid in enumerate(report_ids)}
     postings = [
         (index[rid], str(iid))
-        for rid, iid in ReportIndicator.objects.filter(indicator__warning=False).values_list("report_id", "indicator_id")
+        for rid, iid in ReportIndicator.objects.filter(indicator__warning=False).values_list(
+            "report_id", "indicator_id"
+        )
     ]
     texts = [""] * len(report_ids)
     for rid, message in CyberReport.objects.exclude(message_text="").values_list("pk", "message_text"):
         texts[index[rid]] = normalise_for_similarity(message)
     decisions = list(LinkDecision.objects.values_list("report_a_id", "report_b_id", "decision"))
-    confirmed = [(index[a], index[b]) for a, b, d in decisions if d == LinkDecision.Decision.CONFIRM and a in index and b in index]
-    split = [(index[a], index[b]) for a, b, d in decisions if d == LinkDecision.Decision.SPLIT and a in index and b in index]
+    confirmed = [
+        (index[a], index[b])
+        for a, b, d in decisions
+        if d == LinkDecision.Decision.CONFIRM and a in index and b in index
+    ]
+    split = [
+        (index[a], index[b])
+        for a, b, d in decisions
+        if d == LinkDecision.Decision.SPLIT and a in index and b in index
+    ]
     result = link(len(report_ids), postings, texts, confirmed=confirmed, split=split, params=LINK_PARAMETERS)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(result.labels.tolist()):
@@ -531,7 +597,14 @@ def campaigns_rebuild(*, actor: Any = None) -> RebuildOutcome:
         new_campaigns = []
         for label, members in sorted(groups.items(), key=lambda item: -len(item[1])):
             overlap = Counter(old_membership[m] for m in members if m in old_membership)
-            reuse = next((cid for cid, n in overlap.most_common() if cid not in claimed and n * 2 >= len(members) * 0 + 1), None)
+            reuse = next(
+                (
+                    cid
+                    for cid, n in overlap.most_common()
+                    if cid not in claimed and n * 2 >= len(members) * 0 + 1
+                ),
+                None,
+            )
             if reuse is not None:
                 claimed.add(reuse)
                 assignment[label] = reuse
@@ -550,7 +623,9 @@ def campaigns_rebuild(*, actor: Any = None) -> RebuildOutcome:
             ],
             batch_size=5000,
         )
-        Campaign.objects.exclude(pk__in=set(assignment.values())).filter(status=Campaign.Status.PROPOSED).delete()
+        Campaign.objects.exclude(pk__in=set(assignment.values())).filter(
+            status=Campaign.Status.PROPOSED
+        ).delete()
         campaign_statistics_update(campaign_ids=list(set(assignment.values())))
         seconds = time.perf_counter() - started
         audit_record(
@@ -582,11 +657,16 @@ def campaign_confirm(*, actor: Any, campaign: Campaign, reason: str = "") -> Cam
         if members:
             LinkDecision.objects.bulk_create(
                 [
-                    LinkDecision(report_a_id=members[0], report_b_id=other, decision=LinkDecision.Decision.CONFIRM,
-                                 reason=reason[:500], decided_by=actor)
+                    LinkDecision(
+                        report_a_id=members[0],
+                        report_b_id=other,
+                        decision=LinkDecision.Decision.CONFIRM,
+                        reason=reason[:500],
+                        decided_by=actor,
+                    )
                     for other in members[1:]
                 ]
-            )  # fmt: skip
+            )
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -598,7 +678,9 @@ def campaign_confirm(*, actor: Any, campaign: Campaign, reason: str = "") -> Cam
     return campaign
 
 
-def report_split_from_campaign(*, actor: Any, campaign: Campaign, report: CyberReport, reason: str) -> LinkDecision:
+def report_split_from_campaign(
+    *, actor: Any, campaign: Campaign, report: CyberReport, reason: str
+) -> LinkDecision:
     """An analyst takes a report out of a campaign: kept as split decisions against its members."""
     if not has_role(actor, CYBER_ANALYSTS):
         raise AccessDenied(_("Your role does not change campaigns."))
@@ -610,12 +692,21 @@ def report_split_from_campaign(*, actor: Any, campaign: Campaign, report: CyberR
             raise ApplicationError(_("The report is not in this campaign."), {"field": "report"})
         others = list(campaign.members.exclude(report=report).values_list("report_id", flat=True))
         decisions = [
-            LinkDecision(report_a_id=report.pk, report_b_id=o, decision=LinkDecision.Decision.SPLIT, reason=reason[:500], decided_by=actor)
+            LinkDecision(
+                report_a_id=report.pk,
+                report_b_id=o,
+                decision=LinkDecision.Decision.SPLIT,
+                reason=reason[:500],
+                decided_by=actor,
+            )
             for o in others
         ]
         LinkDecision.objects.bulk_create(decisions)
         LinkDecision.objects.filter(
-            Q(report_a=report) | Q(report_b=report), decision=LinkDecision.Decision.CONFIRM, report_a_id__in=[report.pk, *others], report_b_id__in=[report.pk, *others]
+            Q(report_a=report) | Q(report_b=report),
+            decision=LinkDecision.Decision.CONFIRM,
+            report_a_id__in=[report.pk, *others],
+            report_b_id__in=[report.pk, *others],
         ).delete()
         member.delete()
         campaign_statistics_update(campaign_ids=[campaign.pk])
@@ -693,12 +784,16 @@ def block_requests_for_campaign(*, actor: Any, campaign: Campaign) -> list[Block
     created = []
     with transaction.atomic():
         member_ids = list(campaign.members.values_list("report_id", flat=True))
-        indicators = Indicator.objects.filter(report_links__report_id__in=member_ids, warning=False).distinct()
+        indicators = Indicator.objects.filter(
+            report_links__report_id__in=member_ids, warning=False
+        ).distinct()
         for indicator in indicators:
             if indicator.kind == ind.Kind.DOMAIN and indicator.details.get("genuine_brand"):
                 continue
             evidence = list(
-                CyberReport.objects.filter(pk__in=member_ids, indicator_links__indicator=indicator).values_list("pk", "reported_at")
+                CyberReport.objects.filter(
+                    pk__in=member_ids, indicator_links__indicator=indicator
+                ).values_list("pk", "reported_at")
             )
             if not evidence:
                 continue
@@ -707,7 +802,12 @@ def block_requests_for_campaign(*, actor: Any, campaign: Campaign) -> list[Block
                 block_request, was_created = BlockRequest.objects.get_or_create(
                     organisation=organisation,
                     indicator=indicator,
-                    defaults={"campaign": campaign, "first_reported_at": first, "requested_at": now, "requested_by": actor},
+                    defaults={
+                        "campaign": campaign,
+                        "first_reported_at": first,
+                        "requested_at": now,
+                        "requested_by": actor,
+                    },
                 )
                 block_request.evidence.add(*[pk for pk, _ in evidence])
                 if was_created:
@@ -731,7 +831,12 @@ _STATUS_ORDER = {
 
 
 def block_request_status_set(
-    *, organisation: Organisation, block_request: BlockRequest, status: str, note: str = "", at: dt.datetime | None = None
+    *,
+    organisation: Organisation,
+    block_request: BlockRequest,
+    status: str,
+    note: str = "",
+    at: dt.datetime | None = None,
 ) -> BlockRequest:
     """The organisation reports progress on one of its own requests (never another's)."""
     if block_request.organisation_id != organisation.pk:
@@ -743,7 +848,8 @@ def block_request_status_set(
         BlockRequest.Status.REJECTED,
     ):
         raise ApplicationError(
-            _("A request that is %(old)s cannot become %(new)s.") % {"old": block_request.status, "new": status},
+            _("A request that is %(old)s cannot become %(new)s.")
+            % {"old": block_request.status, "new": status},
             {"field": "status"},
         )
     at = at or timezone.now()

@@ -66,7 +66,7 @@ def to_latin(text: str) -> str:
 
 
 def script_of(text: str) -> str:
-    """"uz-cyrl" when the text has letters only Uzbek Cyrillic uses, "cyrl" for other Cyrillic, else "latn"."""
+    """ "uz-cyrl" for letters only Uzbek Cyrillic uses, "cyrl" for other Cyrillic, else "latn"."""
     if any(ch in _UZBEK_CYRILLIC_LETTERS for ch in text):
         return "uz-cyrl"
     if any("\u0400" <= ch <= "\u04ff" for ch in text):

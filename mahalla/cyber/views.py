@@ -39,7 +39,7 @@ from .access import (
 )
 from .forms import ImportForm, MethodCorrectionForm, ReportForm
 from .models import BlockRequest, Campaign, Organisation, Source
-from .services import AttachmentInput, ReportInput, RateLimited
+from .services import AttachmentInput, RateLimited, ReportInput
 
 
 def _require(request: HttpRequest, roles: frozenset[str]) -> None:
@@ -81,14 +81,20 @@ def public_report(request: HttpRequest) -> HttpResponse:
     regions = list(Region.objects.defer("boundary").order_by("name_uz").values("code", "name_uz", "name_ru"))
     context: dict[str, Any] = {"regions": regions}
     if request.method == "GET":
-        context["form"] = ReportForm(initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)})
+        context["form"] = ReportForm(
+            initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
+        )
         return render(request, "cyber/public_report.html", context)
     form = ReportForm(request.POST, request.FILES)
     context["form"] = form
     context["selected"] = {k: request.POST.get(k, "") for k in ("region", "district", "mahalla")}
     if not form.is_valid():
         return render(request, "cyber/public_report.html", context, status=400)
-    mahalla = Mahalla.objects.defer("boundary").filter(code=form.cleaned_data.get("mahalla") or request.POST.get("mahalla", "")).first()
+    mahalla = (
+        Mahalla.objects.defer("boundary")
+        .filter(code=form.cleaned_data.get("mahalla") or request.POST.get("mahalla", ""))
+        .first()
+    )
     try:
         report = services.report_create_public(
             data=_report_input(form, mahalla, request.FILES.getlist("attachments")),
@@ -108,13 +114,21 @@ def public_report(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_districts(request: HttpRequest) -> HttpResponse:
-    districts = District.objects.defer("boundary").filter(region__code=request.GET.get("region", "")).order_by("name_uz")
+    districts = (
+        District.objects.defer("boundary")
+        .filter(region__code=request.GET.get("region", ""))
+        .order_by("name_uz")
+    )
     return render(request, "cyber/_options.html", {"options": districts, "placeholder": _("District")})
 
 
 @require_GET
 def public_mahallas(request: HttpRequest) -> HttpResponse:
-    mahallas = Mahalla.objects.defer("boundary").filter(district__code=request.GET.get("district", "")).order_by("name_uz")
+    mahallas = (
+        Mahalla.objects.defer("boundary")
+        .filter(district__code=request.GET.get("district", ""))
+        .order_by("name_uz")
+    )
     return render(request, "cyber/_options.html", {"options": mahallas, "placeholder": _("Mahalla")})
 
 
@@ -129,9 +143,13 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cyber/index.html",
-        {"data": data, "data_json": json.dumps(data, default=str) if data else "null",
-         "can_read": has_role(request.user, CYBER_READERS), "can_intake": has_role(request.user, CYBER_INTAKE),
-         "can_analyse": has_role(request.user, CYBER_ANALYSTS)},  # fmt: skip
+        {
+            "data": data,
+            "data_json": json.dumps(data, default=str) if data else "null",
+            "can_read": has_role(request.user, CYBER_READERS),
+            "can_intake": has_role(request.user, CYBER_INTAKE),
+            "can_analyse": has_role(request.user, CYBER_ANALYSTS),
+        },
     )
 
 
@@ -142,7 +160,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
     mahallas = Mahalla.objects.defer("boundary").filter(mahalla_filter_for(request.user)).order_by("name_uz")
     context: dict[str, Any] = {"mahallas": mahallas[:2000]}
     if request.method == "GET":
-        context["form"] = ReportForm(initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)})
+        context["form"] = ReportForm(
+            initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
+        )
         return render(request, "cyber/report_new.html", context)
     form = ReportForm(request.POST, request.FILES)
     context["form"] = form
@@ -166,10 +186,16 @@ def report_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     _require(request, CYBER_READERS)
-    reports = selectors.report_list(request.user, method=request.GET.get("method", ""), query=request.GET.get("q", "").strip())
+    reports = selectors.report_list(
+        request.user, method=request.GET.get("method", ""), query=request.GET.get("q", "").strip()
+    )
     page = paginate(request, reports)
     selectors.reports_read_audit(request.user, page.object_list, purpose="cyber report list")
-    return render(request, "cyber/report_list.html", {"page": page, "method": request.GET.get("method", ""), "q": request.GET.get("q", "")})
+    return render(
+        request,
+        "cyber/report_list.html",
+        {"page": page, "method": request.GET.get("method", ""), "q": request.GET.get("q", "")},
+    )
 
 
 @login_required
@@ -184,9 +210,13 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return render(
         request,
         "cyber/report_detail.html",
-        {"report": report, "indicators": selectors.report_indicators(report), "member": member,
-         "correction": MethodCorrectionForm(initial={"method": report.method_final}),
-         "can_correct": has_role(request.user, CYBER_ANALYSTS | CYBER_INTAKE)},  # fmt: skip
+        {
+            "report": report,
+            "indicators": selectors.report_indicators(report),
+            "member": member,
+            "correction": MethodCorrectionForm(initial={"method": report.method_final}),
+            "can_correct": has_role(request.user, CYBER_ANALYSTS | CYBER_INTAKE),
+        },
     )
 
 
@@ -195,7 +225,9 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_correct(request: HttpRequest, report_id: int) -> HttpResponse:
     try:
         report = access_report_by_id(request.user, report_id)
-        services.report_method_correct(actor=request.user, report=report, method=request.POST.get("method", ""))
+        services.report_method_correct(
+            actor=request.user, report=report, method=request.POST.get("method", "")
+        )
     except AccessDenied as error:
         raise Http404(error.message) from error
     except ApplicationError as error:
@@ -216,7 +248,9 @@ def report_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            outcome = reports_import(actor=request.user, source=upload, file_name=upload.name, origin=form.cleaned_data["source"])
+            outcome = reports_import(
+                actor=request.user, source=upload, file_name=upload.name, origin=form.cleaned_data["source"]
+            )
         except ApplicationError as error:
             context["error"] = error.message
             return render(request, "cyber/import.html", context, status=400)
@@ -230,7 +264,9 @@ def report_import(request: HttpRequest) -> HttpResponse:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _require(request, CYBER_READERS)
     page = paginate(request, selectors.campaign_list(request.user, status=request.GET.get("status", "")))
-    return render(request, "cyber/campaign_list.html", {"page": page, "status": request.GET.get("status", "")})
+    return render(
+        request, "cyber/campaign_list.html", {"page": page, "status": request.GET.get("status", "")}
+    )
 
 
 @login_required
@@ -246,10 +282,15 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(
         request,
         "cyber/campaign_detail.html",
-        {"campaign": campaign, "page": page, "indicators": selectors.campaign_indicators(campaign),
-         "timeline": selectors.campaign_timeline(campaign), "victims": victims,
-         "victims_json": json.dumps([v for v in victims if v["lon"] is not None]),
-         "can_analyse": has_role(request.user, CYBER_ANALYSTS)},  # fmt: skip
+        {
+            "campaign": campaign,
+            "page": page,
+            "indicators": selectors.campaign_indicators(campaign),
+            "timeline": selectors.campaign_timeline(campaign),
+            "victims": victims,
+            "victims_json": json.dumps([v for v in victims if v["lon"] is not None]),
+            "can_analyse": has_role(request.user, CYBER_ANALYSTS),
+        },
     )
 
 
@@ -259,12 +300,19 @@ def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> Http
     try:
         campaign = access_campaign_by_id(request.user, campaign_id)
         if action == "confirm":
-            services.campaign_confirm(actor=request.user, campaign=campaign, reason=request.POST.get("reason", ""))
+            services.campaign_confirm(
+                actor=request.user, campaign=campaign, reason=request.POST.get("reason", "")
+            )
             messages.success(request, _("Campaign confirmed."))
         elif action == "split":
             report = access_report_by_id(request.user, request.POST.get("report", ""))
-            services.report_split_from_campaign(actor=request.user, campaign=campaign, report=report, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Report %(reference)s taken out of the campaign.") % {"reference": report.reference})
+            services.report_split_from_campaign(
+                actor=request.user, campaign=campaign, report=report, reason=request.POST.get("reason", "")
+            )
+            messages.success(
+                request,
+                _("Report %(reference)s taken out of the campaign.") % {"reference": report.reference},
+            )
         elif action == "block":
             created = services.block_requests_for_campaign(actor=request.user, campaign=campaign)
             messages.success(request, _("%(n)s blocking requests sent.") % {"n": len(created)})
@@ -282,38 +330,66 @@ def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> Http
 def block_list(request: HttpRequest) -> HttpResponse:
     _require(request, CYBER_ANALYSTS)
     organisation = Organisation.objects.filter(code=request.GET.get("organisation", "")).first()
-    requests = selectors.block_request_list(request.user, organisation=organisation, status=request.GET.get("status", ""))
+    requests = selectors.block_request_list(
+        request.user, organisation=organisation, status=request.GET.get("status", "")
+    )
     return render(
         request,
         "cyber/block_list.html",
-        {"page": paginate(request, requests), "organisations": Organisation.objects.order_by("name"),
-         "organisation": organisation, "status": request.GET.get("status", ""), "statuses": BlockRequest.Status.choices},  # fmt: skip
+        {
+            "page": paginate(request, requests),
+            "organisations": Organisation.objects.order_by("name"),
+            "organisation": organisation,
+            "status": request.GET.get("status", ""),
+            "statuses": BlockRequest.Status.choices,
+        },
     )
 
 
 BLOCK_EXPORT_HEADER = (
-    "request_id", "organisation", "kind", "indicator", "status", "first_reported_at", "requested_at",
-    "acknowledged_at", "closed_at", "hours_to_block", "campaign", "evidence_reports", "evidence_references",
-)  # fmt: skip
+    "request_id",
+    "organisation",
+    "kind",
+    "indicator",
+    "status",
+    "first_reported_at",
+    "requested_at",
+    "acknowledged_at",
+    "closed_at",
+    "hours_to_block",
+    "campaign",
+    "evidence_reports",
+    "evidence_references",
+)
 
 
 def block_requests_csv(requests: Any) -> str:
-    """The CSV of blocking requests: indicators in their display form (a card masked), formulas neutralised."""
+    """The CSV of blocking requests: indicators as displayed (a card masked), formulas neutralised."""
     handle = io.StringIO()
     writer = csv.writer(handle)
     writer.writerow(BLOCK_EXPORT_HEADER)
     for item in requests:
         hours = item.hours_to_block
         writer.writerow(
-            [neutralise_formula(v) for v in (
-                item.pk, item.organisation.code, item.indicator.kind, item.indicator.display, item.status,
-                item.first_reported_at.isoformat(), item.requested_at.isoformat(),
-                item.acknowledged_at.isoformat() if item.acknowledged_at else "",
-                item.closed_at.isoformat() if item.closed_at else "", f"{hours:.1f}" if hours is not None else "",
-                item.campaign.code if item.campaign else "", item.evidence_count,
-                " ".join(selectors.block_request_evidence_references(item)),
-            )]
-        )  # fmt: skip
+            [
+                neutralise_formula(v)
+                for v in (
+                    item.pk,
+                    item.organisation.code,
+                    item.indicator.kind,
+                    item.indicator.display,
+                    item.status,
+                    item.first_reported_at.isoformat(),
+                    item.requested_at.isoformat(),
+                    item.acknowledged_at.isoformat() if item.acknowledged_at else "",
+                    item.closed_at.isoformat() if item.closed_at else "",
+                    f"{hours:.1f}" if hours is not None else "",
+                    item.campaign.code if item.campaign else "",
+                    item.evidence_count,
+                    " ".join(selectors.block_request_evidence_references(item)),
+                )
+            ]
+        )
     return handle.getvalue()
 
 
@@ -322,7 +398,9 @@ def block_requests_csv(requests: Any) -> str:
 def block_export(request: HttpRequest) -> HttpResponse:
     _require(request, CYBER_ANALYSTS)
     organisation = Organisation.objects.filter(code=request.GET.get("organisation", "")).first()
-    requests = selectors.block_request_list(request.user, organisation=organisation, status=request.GET.get("status", ""))
+    requests = selectors.block_request_list(
+        request.user, organisation=organisation, status=request.GET.get("status", "")
+    )
     body = block_requests_csv(requests)
     audit_record(
         actor=request.user,

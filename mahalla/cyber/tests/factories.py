@@ -46,9 +46,15 @@ def world_create() -> World:
         return UserFactory(username=name, role=role, scope_level=ScopeLevel.DISTRICT, scope_district=district)
 
     users = {
-        "analyst": UserFactory(username="analyst", role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY),
-        "administrator": UserFactory(username="admin1", role=Role.ADMINISTRATOR, scope_level=ScopeLevel.COUNTRY),
-        "prosecutor": UserFactory(username="prosecutor", role=Role.PROSECUTOR, scope_level=ScopeLevel.COUNTRY),
+        "analyst": UserFactory(
+            username="analyst", role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY
+        ),
+        "administrator": UserFactory(
+            username="admin1", role=Role.ADMINISTRATOR, scope_level=ScopeLevel.COUNTRY
+        ),
+        "prosecutor": UserFactory(
+            username="prosecutor", role=Role.PROSECUTOR, scope_level=ScopeLevel.COUNTRY
+        ),
         "officer_a": district_user("officer_a", Role.CYBER_OFFICER, district_a),
         "officer_b": district_user("officer_b", Role.CYBER_OFFICER, district_b),
         "investigator_a": district_user("investigator_a", Role.INVESTIGATOR, district_a),
@@ -57,23 +63,42 @@ def world_create() -> World:
         "official_a": district_user("official_a", Role.RESPONSIBLE_OFFICIAL, district_a),
         "seven_a": district_user("seven_a", Role.MAHALLA_SEVEN, district_a),
         "regional_chief_a": UserFactory(
-            username="regional_a", role=Role.REGIONAL_CHIEF, scope_level=ScopeLevel.REGION, scope_region=district_a.region
+            username="regional_a",
+            role=Role.REGIONAL_CHIEF,
+            scope_level=ScopeLevel.REGION,
+            scope_region=district_a.region,
         ),
     }
     bank = Organisation.objects.create(
-        code="kapitalbank", name="Kapitalbank", kind="bank", indicator_kinds=["card"], card_schemes=["UzCard", "Humo"]
+        code="kapitalbank",
+        name="Kapitalbank",
+        kind="bank",
+        indicator_kinds=["card"],
+        card_schemes=["UzCard", "Humo"],
     )
     visa_bank = Organisation.objects.create(
-        code="visabank", name="Visa Bank", kind="bank", indicator_kinds=["card"], card_schemes=["Visa", "Mastercard"]
+        code="visabank",
+        name="Visa Bank",
+        kind="bank",
+        indicator_kinds=["card"],
+        card_schemes=["Visa", "Mastercard"],
     )
-    telegram = Organisation.objects.create(code="telegram", name="Telegram", kind="platform", indicator_kinds=["handle"])
-    operator = Organisation.objects.create(code="operator", name="Operator", kind="telecom", indicator_kinds=["phone"])
-    return World(district_a, district_b, mahalla_a1, mahalla_a2, mahalla_b1, users, bank, visa_bank, telegram, operator)
+    telegram = Organisation.objects.create(
+        code="telegram", name="Telegram", kind="platform", indicator_kinds=["handle"]
+    )
+    operator = Organisation.objects.create(
+        code="operator", name="Operator", kind="telecom", indicator_kinds=["phone"]
+    )
+    return World(
+        district_a, district_b, mahalla_a1, mahalla_a2, mahalla_b1, users, bank, visa_bank, telegram, operator
+    )
 
 
 def report_input(mahalla: Mahalla, **overrides: Any) -> ReportInput:
     values: dict[str, Any] = {
-        "narrative": f"Bank xodimi deb qo'ng'iroq qilishdi, SMS kodni aytdim. Pul {CARD_UZCARD} kartasiga ketdi.",
+        "narrative": (
+            f"Bank xodimi deb qo'ng'iroq qilishdi, SMS kodni aytdim. Pul {CARD_UZCARD} kartasiga ketdi."
+        ),
         "message_text": "",
         "occurred_at": timezone.now() - dt.timedelta(hours=3),
         "channel": "call",

@@ -22,7 +22,8 @@ def values(text: str, kind: str) -> list[str]:
 
 def test_uzbek_latin_report_yields_phone_card_and_lookalike_domain():
     text = (
-        "Menga +998 90 123-45-67 raqamidan qo'ng'iroq qilishdi. Pulni 8600 1234 5678 9012 kartasiga o'tkazdim. "
+        "Menga +998 90 123-45-67 raqamidan qo'ng'iroq qilishdi. "
+        "Pulni 8600 1234 5678 9012 kartasiga o'tkazdim. "
         "Sayt: click-uz.top/login"
     )
     found = kinds(text)
@@ -42,7 +43,7 @@ def test_uzbek_cyrillic_report_with_local_phone_format_and_telegram_link():
 
 
 def test_russian_report_with_defanged_link_and_apk():
-    text = "Прислали ссылку hxxps://paynet-bonus[.]site/pay и файл Paynet_Bonus.apk, после установки сняли деньги."
+    text = "Прислали ссылку hxxps://paynet-bonus[.]site/pay и файл Paynet_Bonus.apk, потом сняли деньги."
     found = kinds(text)
     assert found["domain"][0].value == "paynet-bonus.site"
     assert found["domain"][0].display == "paynet-bonus[.]site"
@@ -129,7 +130,11 @@ def test_email_address_is_not_a_telegram_handle():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("+998 71 200-01-02", "+998712000102"), ("998901112233", "+998901112233"), ("90 111 22 33", "+998901112233")],
+    [
+        ("+998 71 200-01-02", "+998712000102"),
+        ("998901112233", "+998901112233"),
+        ("90 111 22 33", "+998901112233"),
+    ],
 )
 def test_phone_forms_normalise_to_e164(text, expected):
     assert values(f"raqam {text}", "phone") == [expected]

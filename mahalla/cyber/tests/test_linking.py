@@ -1,4 +1,4 @@
-"""Campaign linking: B-cubed against hand-computed values, and recovery of the generator's planted campaigns."""
+"""Campaign linking: B-cubed against hand-computed values; recovery of the generator's planted campaigns."""
 
 from __future__ import annotations
 
@@ -39,9 +39,13 @@ def test_a_shared_rare_indicator_links_and_a_split_decision_separates():
 
 
 def test_templated_texts_without_shared_values_are_linked_by_similarity():
-    template = "Tabriklaymiz siz Chevrolet Tracker yutib oldingiz sovg'ani olish uchun saytga kiring muddat 24 soat"
+    template = (
+        "Tabriklaymiz siz Chevrolet Tracker yutib oldingiz sovg'ani olish uchun saytga kiring muddat 24 soat"
+    )
     texts = [normalise_for_similarity(template + f" kod {i}") for i in range(4)]
-    texts.append(normalise_for_similarity("Kredit tasdiqlandi pasport ma'lumotlarini ilovaga kiriting bugun tez"))
+    texts.append(
+        normalise_for_similarity("Kredit tasdiqlandi pasport ma'lumotlarini ilovaga kiriting bugun tez")
+    )
     labels = link(5, [], texts).labels
     assert len({labels[0], labels[1], labels[2], labels[3]}) == 1 and labels[0] >= 0
     assert labels[4] == -1
@@ -86,7 +90,11 @@ def test_warning_list_values_are_planted_across_campaigns_and_merge_none():
     # ...and had they linked, they would have merged campaigns: with them left out, no two planted campaigns
     # share a predicted campaign through one of them.
     labels = link(len(rows), postings, texts).labels
-    with_hubs = link(len(rows), postings + warned, texts, ).labels
+    with_hubs = link(
+        len(rows),
+        postings + warned,
+        texts,
+    ).labels
     merged_through_hubs = set()
     for predicted in set(with_hubs.tolist()) - {-1}:
         members = {truth_labels[i] for i in range(len(rows)) if with_hubs[i] == predicted} - {-1}

@@ -37,12 +37,16 @@ def test_a_public_report_is_stored_with_its_card_masked_and_hashed(world, media)
     assert card.display == "860012******9012"
     assert card.value == services.ind.card_hash(CARD_UZCARD, b"test-card-hash-key")
     assert report.district_id == world.district_a.pk and report.region_id == world.district_a.region_id
-    assert AuditEvent.objects.filter(object_type="cyber.cyberreport", object_id=str(report.pk), action="create").exists()
+    assert AuditEvent.objects.filter(
+        object_type="cyber.cyberreport", object_id=str(report.pk), action="create"
+    ).exists()
 
 
 def test_a_loss_that_is_not_a_number_is_refused_naming_the_value_and_nothing_is_stored(world):
     with pytest.raises(ApplicationError, match="must be a number.*'about two million'") as error:
-        services.report_create_public(data=report_input(world.mahalla_a1, loss_amount="about two million"), address="10.0.0.2")
+        services.report_create_public(
+            data=report_input(world.mahalla_a1, loss_amount="about two million"), address="10.0.0.2"
+        )
     assert error.value.extra["field"] == "loss_amount"
     assert CyberReport.objects.count() == 0 and Indicator.objects.count() == 0
 
@@ -50,7 +54,9 @@ def test_a_loss_that_is_not_a_number_is_refused_naming_the_value_and_nothing_is_
 @pytest.mark.parametrize("value", ["-5", "NaN", "1e20"])
 def test_a_negative_or_absurd_loss_is_refused(world, value):
     with pytest.raises(ApplicationError):
-        services.report_create_public(data=report_input(world.mahalla_a1, loss_amount=value), address="10.0.0.3")
+        services.report_create_public(
+            data=report_input(world.mahalla_a1, loss_amount=value), address="10.0.0.3"
+        )
     assert CyberReport.objects.count() == 0
 
 
@@ -73,7 +79,9 @@ def test_an_image_attachment_is_stored_and_its_text_yields_indicators(world, med
     data = report_input(
         world.mahalla_a1,
         narrative="Skrinshotda raqam bor",
-        attachments=[AttachmentInput(name="s.png", content=PNG, text=f"Karta {CARD_HUMO}, +998 97 111 22 33")],
+        attachments=[
+            AttachmentInput(name="s.png", content=PNG, text=f"Karta {CARD_HUMO}, +998 97 111 22 33")
+        ],
     )
     report = services.report_create_public(data=data, address="10.0.0.6")
     attachment = ReportAttachment.objects.get(report=report)
@@ -96,7 +104,9 @@ def test_a_form_flood_from_one_address_is_stopped_and_the_refused_reports_are_no
 def test_invalid_submissions_count_against_the_limit(world):
     for _ in range(services.public_limit_per_hour()):
         with pytest.raises(ApplicationError):
-            services.report_create_public(data=report_input(world.mahalla_a1, loss_amount="x"), address="10.1.1.1")
+            services.report_create_public(
+                data=report_input(world.mahalla_a1, loss_amount="x"), address="10.1.1.1"
+            )
     with pytest.raises(RateLimited):
         services.report_create_public(data=report_input(world.mahalla_a1), address="10.1.1.1")
 
@@ -106,20 +116,26 @@ def test_reports_sharing_a_card_join_one_campaign_and_a_warning_list_value_links
     second = services.report_create_public(data=report_input(world.mahalla_b1), address="b")
     assert first.campaign_member.campaign_id == second.campaign_member.campaign_id
     hub_1 = services.report_create_public(
-        data=report_input(world.mahalla_a1, narrative="Bankka +998 78 150 00 00 orqali qo'ng'iroq qildim"), address="c"
+        data=report_input(world.mahalla_a1, narrative="Bankka +998 78 150 00 00 orqali qo'ng'iroq qildim"),
+        address="c",
     )
     hub_2 = services.report_create_public(
-        data=report_input(world.mahalla_a2, narrative="Men ham +998 78 150 00 00 ga qo'ng'iroq qildim"), address="d"
+        data=report_input(world.mahalla_a2, narrative="Men ham +998 78 150 00 00 ga qo'ng'iroq qildim"),
+        address="d",
     )
     assert not CampaignMember.objects.filter(report__in=[hub_1, hub_2]).exists()
     assert Indicator.objects.get(value="+998781500000").warning is True
 
 
 def test_rebuild_keeps_a_confirmed_campaign_and_an_analysts_split(world):
-    reports = [services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(3)]
+    reports = [
+        services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(3)
+    ]
     campaign = reports[0].campaign_member.campaign
     services.campaign_confirm(actor=world.users["officer_a"], campaign=campaign)
-    services.report_split_from_campaign(actor=world.users["officer_a"], campaign=campaign, report=reports[2], reason="other scheme")
+    services.report_split_from_campaign(
+        actor=world.users["officer_a"], campaign=campaign, report=reports[2], reason="other scheme"
+    )
     outcome = services.campaigns_rebuild()
     assert outcome.campaigns == 1
     campaign.refresh_from_db()
@@ -129,7 +145,9 @@ def test_rebuild_keeps_a_confirmed_campaign_and_an_analysts_split(world):
 
 
 def test_only_analysts_confirm_campaigns(world):
-    reports = [services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)]
+    reports = [
+        services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)
+    ]
     with pytest.raises(AccessDenied):
         services.campaign_confirm(actor=world.users["seven_a"], campaign=reports[0].campaign_member.campaign)
 
@@ -137,26 +155,40 @@ def test_only_analysts_confirm_campaigns(world):
 def test_blocking_requests_go_to_the_card_issuer_with_evidence_and_time_to_block(world):
     narrative = f"Pul {CARD_UZCARD} va {CARD_VISA} kartalariga ketdi, @fake_uzum_bot yozdi, +998 90 765 43 21"
     reports = [
-        services.report_create_public(data=report_input(world.mahalla_a1, narrative=narrative), address=str(i)) for i in range(2)
+        services.report_create_public(
+            data=report_input(world.mahalla_a1, narrative=narrative), address=str(i)
+        )
+        for i in range(2)
     ]
     campaign = reports[0].campaign_member.campaign
     created = services.block_requests_for_campaign(actor=world.users["officer_a"], campaign=campaign)
     by_org = {(r.organisation.code, r.indicator.kind) for r in created}
-    assert by_org == {("kapitalbank", "card"), ("visabank", "card"), ("telegram", "handle"), ("operator", "phone")}
+    assert by_org == {
+        ("kapitalbank", "card"),
+        ("visabank", "card"),
+        ("telegram", "handle"),
+        ("operator", "phone"),
+    }
     uzcard_request = BlockRequest.objects.get(organisation=world.bank)
     assert uzcard_request.indicator.display == "860012******9012"
     assert set(uzcard_request.evidence.values_list("pk", flat=True)) == {r.pk for r in reports}
     # Asking again creates nothing new.
     assert services.block_requests_for_campaign(actor=world.users["officer_a"], campaign=campaign) == []
     later = uzcard_request.first_reported_at + dt.timedelta(hours=5)
-    services.block_request_status_set(organisation=world.bank, block_request=uzcard_request, status="blocked", at=later)
+    services.block_request_status_set(
+        organisation=world.bank, block_request=uzcard_request, status="blocked", at=later
+    )
     uzcard_request.refresh_from_db()
     assert uzcard_request.hours_to_block == pytest.approx(5.0)
     with pytest.raises(ApplicationError, match="cannot become"):
-        services.block_request_status_set(organisation=world.bank, block_request=uzcard_request, status="acknowledged")
+        services.block_request_status_set(
+            organisation=world.bank, block_request=uzcard_request, status="acknowledged"
+        )
     visa_request = BlockRequest.objects.get(organisation=world.visa_bank)
     with pytest.raises(AccessDenied):
-        services.block_request_status_set(organisation=world.bank, block_request=visa_request, status="blocked")
+        services.block_request_status_set(
+            organisation=world.bank, block_request=visa_request, status="blocked"
+        )
 
 
 def test_an_officer_correction_is_kept_apart_from_the_models_guess(world):
@@ -173,7 +205,9 @@ def test_officer_intake_is_refused_outside_the_officers_territory(world):
         services.report_create_by_officer(actor=world.users["officer_a"], data=report_input(world.mahalla_b1))
     with pytest.raises(AccessDenied):
         services.report_create_by_officer(actor=world.users["seven_a"], data=report_input(world.mahalla_a1))
-    report = services.report_create_by_officer(actor=world.users["officer_a"], data=report_input(world.mahalla_a1))
+    report = services.report_create_by_officer(
+        actor=world.users["officer_a"], data=report_input(world.mahalla_a1)
+    )
     assert report.source == "officer" and report.created_by == world.users["officer_a"]
 
 

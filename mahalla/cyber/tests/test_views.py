@@ -32,7 +32,9 @@ def form_data(world, **overrides):
     return data
 
 
-@pytest.mark.parametrize(("language", "title"), [("uz", "form"), ("ru", "form"), ("en", "Report an online fraud")])
+@pytest.mark.parametrize(
+    ("language", "title"), [("uz", "form"), ("ru", "form"), ("en", "Report an online fraud")]
+)
 def test_the_public_form_opens_without_sign_in_in_each_language(world, client, language, title):
     response = client.get(reverse("cyber:public-report"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
@@ -84,12 +86,17 @@ def test_a_flood_from_one_address_gets_429(world, client, settings):
 
 def test_district_and_mahalla_choices_cascade(world, client):
     response = client.get(reverse("cyber:public-mahallas"), {"district": world.mahalla_a1.district.code})
-    assert world.mahalla_a1.code in response.content.decode() and world.mahalla_b1.code not in response.content.decode()
+    assert (
+        world.mahalla_a1.code in response.content.decode()
+        and world.mahalla_b1.code not in response.content.decode()
+    )
 
 
 def test_officer_pages_show_only_the_officers_territory(world, client):
     a = services.report_create_public(data=report_input(world.mahalla_a1), address="1")
-    b = services.report_create_public(data=report_input(world.mahalla_b1, narrative="boshqa hodisa"), address="2")
+    b = services.report_create_public(
+        data=report_input(world.mahalla_b1, narrative="boshqa hodisa"), address="2"
+    )
     client.force_login(world.users["officer_a"])
     listing = client.get(reverse("cyber:reports")).content.decode()
     assert a.reference in listing and b.reference not in listing
@@ -107,7 +114,9 @@ def test_mahalla_seven_sees_the_dashboard_but_no_report(world, client):
 
 
 def test_an_officer_confirms_a_campaign_and_requests_blocking(world, client):
-    reports = [services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)]
+    reports = [
+        services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)
+    ]
     campaign = reports[0].campaign_member.campaign
     client.force_login(world.users["officer_a"])
     page = client.get(reverse("cyber:campaign", args=[campaign.pk])).content.decode()
@@ -121,8 +130,15 @@ def test_an_officer_confirms_a_campaign_and_requests_blocking(world, client):
 
 def _blocked_world(world):
     narrative = f"Pul {CARD_UZCARD} va {CARD_VISA} kartalariga ketdi"
-    reports = [services.report_create_public(data=report_input(world.mahalla_a1, narrative=narrative), address=str(i)) for i in range(2)]
-    services.block_requests_for_campaign(actor=world.users["analyst"], campaign=reports[0].campaign_member.campaign)
+    reports = [
+        services.report_create_public(
+            data=report_input(world.mahalla_a1, narrative=narrative), address=str(i)
+        )
+        for i in range(2)
+    ]
+    services.block_requests_for_campaign(
+        actor=world.users["analyst"], campaign=reports[0].campaign_member.campaign
+    )
     return reports
 
 
@@ -144,12 +160,22 @@ def test_each_bank_token_sees_and_updates_only_its_own_requests(world, client):
     listing = client.get("/api/cyber/bank/requests/", HTTP_AUTHORIZATION=f"Bank {token}").json()
     assert [r["value"] for r in listing["results"]] == ["860012******9012"]
     visa_request = BlockRequest.objects.get(organisation=world.visa_bank)
-    refused = client.post(f"/api/cyber/bank/requests/{visa_request.pk}/status/", {"status": "blocked"}, HTTP_AUTHORIZATION=f"Bank {token}")
+    refused = client.post(
+        f"/api/cyber/bank/requests/{visa_request.pk}/status/",
+        {"status": "blocked"},
+        HTTP_AUTHORIZATION=f"Bank {token}",
+    )
     assert refused.status_code == 404
-    accepted = client.post(f"/api/cyber/bank/requests/{visa_request.pk}/status/", {"status": "blocked"}, HTTP_AUTHORIZATION=f"Bank {other_token}")
+    accepted = client.post(
+        f"/api/cyber/bank/requests/{visa_request.pk}/status/",
+        {"status": "blocked"},
+        HTTP_AUTHORIZATION=f"Bank {other_token}",
+    )
     assert accepted.status_code == 200 and accepted.json()["status"] == "blocked"
     assert client.get("/api/cyber/bank/requests/", HTTP_AUTHORIZATION="Bank wrong").status_code in (401, 403)
-    export = client.get("/api/cyber/bank/requests.csv", HTTP_AUTHORIZATION=f"Bank {other_token}").content.decode()
+    export = client.get(
+        "/api/cyber/bank/requests.csv", HTTP_AUTHORIZATION=f"Bank {other_token}"
+    ).content.decode()
     assert "411111******1111" in export and "860012" not in export
 
 

@@ -49,53 +49,196 @@ CHANNEL_BY_METHOD = {
     "investment": ["telegram", "website", "app"],
     "loan": ["app", "website", "call"],
 }
-HUB_VALUES = ["+998 78 150 00 00", "+998 71 200 01 02", "+998 78 147 47 47", "t.me", "olx.uz", "uzum.uz", "click.uz"]
-BRANDS = ["payme", "click", "uzum", "olx", "kapitalbank", "hamkorbank", "agrobank", "paynet", "humo", "uzcard"]
+HUB_VALUES = [
+    "+998 78 150 00 00",
+    "+998 71 200 01 02",
+    "+998 78 147 47 47",
+    "t.me",
+    "olx.uz",
+    "uzum.uz",
+    "click.uz",
+]
+BRANDS = [
+    "payme",
+    "click",
+    "uzum",
+    "olx",
+    "kapitalbank",
+    "hamkorbank",
+    "agrobank",
+    "paynet",
+    "humo",
+    "uzcard",
+]
 TLDS = ["xyz", "site", "top", "online", "click", "info", "live", "shop", "icu", "pro"]
 OPERATOR_CODES = ["90", "91", "93", "94", "95", "97", "98", "99", "33", "88", "77", "50"]
 HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у"}
 AGE_GROUPS = ["18_29", "30_44", "45_59", "60_plus", "under_18", ""]
 AGE_WEIGHTS = [0.3, 0.3, 0.2, 0.12, 0.05, 0.03]
-SYLLABLES = ["ka", "lo", "mi", "ra", "su", "te", "no", "za", "bi", "do", "fu", "ge", "ho", "ju", "ve", "xo", "ya"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "su",
+    "te",
+    "no",
+    "za",
+    "bi",
+    "do",
+    "fu",
+    "ge",
+    "ho",
+    "ju",
+    "ve",
+    "xo",
+    "ya",
+]
 
 # Message fragments per method and language: a campaign's template is one fragment of each slot plus words of
 # its own, so that two campaigns rarely share a template.
 FRAGMENTS: dict[str, dict[str, list[list[str]]]] = {
     "malicious_link": {
         "uz": [
-            ["Tabriklaymiz!", "Hurmatli mijoz!", "Diqqat, aksiya!", "Assalomu alaykum!", "Siz g'olib bo'ldingiz!",
-             "Muhim xabar!", "Sovg'a sizni kutmoqda!", "Bayram aksiyasi!", "Yutuqli o'yin!", "Bepul sovg'a!"],
-            ["Siz {prize} yutib oldingiz.", "Sizga {prize} ajratildi.", "Hisobingizga {prize} tushdi.",
-             "Siz {prize} sovrinini qo'lga kiritdingiz.", "Sizning raqamingiz {prize} o'yinida yutdi.",
-             "Sizga {prize} bonus berildi.", "Siz {prize} tanlovida tanlandingiz.", "Sizga {prize} hadya qilindi.",
-             "Bugun {prize} tarqatilmoqda.", "Sizda {prize} olish imkoniyati bor."],
-            ["Olish uchun havolaga kiring:", "Tasdiqlash uchun saytga o'ting:", "Ilovani yuklab oling:",
-             "Karta ma'lumotlarini kiriting:", "Shoshiling, havola:", "Ro'yxatdan o'ting:", "Batafsil:",
-             "Sovg'ani olish:", "Hoziroq bosing:", "Faqat bugun:"],
-            ["{link}", "{link}", "{link}", "{link}", "{link}", "{link}", "{link}", "{link}", "{link}", "{link}"],
-            ["Muddat 24 soat.", "Taklif cheklangan.", "Kodni hech kimga bermang.", "Vaqt tugayapti.",
-             "Faqat siz uchun.", "Omad!", "Kuting.", "Tez bo'ling.", "Rahmat.", "Xabarni o'chirmang."],
+            [
+                "Tabriklaymiz!",
+                "Hurmatli mijoz!",
+                "Diqqat, aksiya!",
+                "Assalomu alaykum!",
+                "Siz g'olib bo'ldingiz!",
+                "Muhim xabar!",
+                "Sovg'a sizni kutmoqda!",
+                "Bayram aksiyasi!",
+                "Yutuqli o'yin!",
+                "Bepul sovg'a!",
+            ],
+            [
+                "Siz {prize} yutib oldingiz.",
+                "Sizga {prize} ajratildi.",
+                "Hisobingizga {prize} tushdi.",
+                "Siz {prize} sovrinini qo'lga kiritdingiz.",
+                "Sizning raqamingiz {prize} o'yinida yutdi.",
+                "Sizga {prize} bonus berildi.",
+                "Siz {prize} tanlovida tanlandingiz.",
+                "Sizga {prize} hadya qilindi.",
+                "Bugun {prize} tarqatilmoqda.",
+                "Sizda {prize} olish imkoniyati bor.",
+            ],
+            [
+                "Olish uchun havolaga kiring:",
+                "Tasdiqlash uchun saytga o'ting:",
+                "Ilovani yuklab oling:",
+                "Karta ma'lumotlarini kiriting:",
+                "Shoshiling, havola:",
+                "Ro'yxatdan o'ting:",
+                "Batafsil:",
+                "Sovg'ani olish:",
+                "Hoziroq bosing:",
+                "Faqat bugun:",
+            ],
+            [
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+            ],
+            [
+                "Muddat 24 soat.",
+                "Taklif cheklangan.",
+                "Kodni hech kimga bermang.",
+                "Vaqt tugayapti.",
+                "Faqat siz uchun.",
+                "Omad!",
+                "Kuting.",
+                "Tez bo'ling.",
+                "Rahmat.",
+                "Xabarni o'chirmang.",
+            ],
         ],
         "ru": [
-            ["Поздравляем!", "Уважаемый клиент!", "Внимание, акция!", "Здравствуйте!", "Вы победитель!",
-             "Важное сообщение!", "Вас ждёт подарок!", "Праздничная акция!", "Розыгрыш!", "Бесплатный подарок!"],
-            ["Вы выиграли {prize}.", "Вам начислен {prize}.", "На ваш счёт поступил {prize}.",
-             "Вы получили приз {prize}.", "Ваш номер выиграл {prize}.", "Вам подарен {prize}.",
-             "Вы выбраны для получения {prize}.", "Вам положен {prize}.", "Сегодня раздаём {prize}.",
-             "У вас есть шанс получить {prize}."],
-            ["Для получения перейдите по ссылке:", "Подтвердите на сайте:", "Установите приложение:",
-             "Введите данные карты:", "Спешите, ссылка:", "Зарегистрируйтесь:", "Подробнее:",
-             "Забрать подарок:", "Нажмите сейчас:", "Только сегодня:"],
-            ["{link}", "{link}", "{link}", "{link}", "{link}", "{link}", "{link}", "{link}", "{link}", "{link}"],
-            ["Срок 24 часа.", "Предложение ограничено.", "Никому не сообщайте код.", "Время истекает.",
-             "Только для вас.", "Удачи!", "Ждём.", "Торопитесь.", "Спасибо.", "Не удаляйте сообщение."],
+            [
+                "Поздравляем!",
+                "Уважаемый клиент!",
+                "Внимание, акция!",
+                "Здравствуйте!",
+                "Вы победитель!",
+                "Важное сообщение!",
+                "Вас ждёт подарок!",
+                "Праздничная акция!",
+                "Розыгрыш!",
+                "Бесплатный подарок!",
+            ],
+            [
+                "Вы выиграли {prize}.",
+                "Вам начислен {prize}.",
+                "На ваш счёт поступил {prize}.",
+                "Вы получили приз {prize}.",
+                "Ваш номер выиграл {prize}.",
+                "Вам подарен {prize}.",
+                "Вы выбраны для получения {prize}.",
+                "Вам положен {prize}.",
+                "Сегодня раздаём {prize}.",
+                "У вас есть шанс получить {prize}.",
+            ],
+            [
+                "Для получения перейдите по ссылке:",
+                "Подтвердите на сайте:",
+                "Установите приложение:",
+                "Введите данные карты:",
+                "Спешите, ссылка:",
+                "Зарегистрируйтесь:",
+                "Подробнее:",
+                "Забрать подарок:",
+                "Нажмите сейчас:",
+                "Только сегодня:",
+            ],
+            [
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+                "{link}",
+            ],
+            [
+                "Срок 24 часа.",
+                "Предложение ограничено.",
+                "Никому не сообщайте код.",
+                "Время истекает.",
+                "Только для вас.",
+                "Удачи!",
+                "Ждём.",
+                "Торопитесь.",
+                "Спасибо.",
+                "Не удаляйте сообщение.",
+            ],
         ],
         "en": [
             ["Congratulations!", "Dear customer!", "Attention!", "Hello!", "You are a winner!"],
-            ["You have won {prize}.", "A {prize} is waiting for you.", "You received {prize}.",
-             "Your number won {prize}.", "Claim your {prize}."],
-            ["Follow the link:", "Confirm on the site:", "Install the app:", "Enter your card details:",
-             "Hurry:"],
+            [
+                "You have won {prize}.",
+                "A {prize} is waiting for you.",
+                "You received {prize}.",
+                "Your number won {prize}.",
+                "Claim your {prize}.",
+            ],
+            [
+                "Follow the link:",
+                "Confirm on the site:",
+                "Install the app:",
+                "Enter your card details:",
+                "Hurry:",
+            ],
             ["{link}", "{link}", "{link}", "{link}", "{link}"],
             ["Valid 24 hours.", "Limited offer.", "Do not share the code.", "Good luck!", "Thank you."],
         ],
@@ -103,32 +246,70 @@ FRAGMENTS: dict[str, dict[str, list[list[str]]]] = {
     "sms_code": {
         "uz": [
             ["Assalomu alaykum,", "Hurmatli mijoz,", "Salom,", "Diqqat,", "Xayrli kun,"],
-            ["men {bank} xavfsizlik bo'limidanman.", "{bank} call-markazidan qo'ng'iroq qilyapman.",
-             "kartangiz {bank} tomonidan bloklandi.", "{bank} tizimida shubhali operatsiya bor.",
-             "{bank} kartangizni yangilash kerak."],
-            ["Telefoningizga kelgan kodni ayting.", "SMS kodni shu raqamga yuboring:",
-             "Kodni aytsangiz blok ochiladi.", "Tasdiqlash kodini ayting.", "Kelgan 6 xonali kodni yuboring."],
+            [
+                "men {bank} xavfsizlik bo'limidanman.",
+                "{bank} call-markazidan qo'ng'iroq qilyapman.",
+                "kartangiz {bank} tomonidan bloklandi.",
+                "{bank} tizimida shubhali operatsiya bor.",
+                "{bank} kartangizni yangilash kerak.",
+            ],
+            [
+                "Telefoningizga kelgan kodni ayting.",
+                "SMS kodni shu raqamga yuboring:",
+                "Kodni aytsangiz blok ochiladi.",
+                "Tasdiqlash kodini ayting.",
+                "Kelgan 6 xonali kodni yuboring.",
+            ],
             ["{phone}", "{phone}", "{phone}", "{phone}", "{phone}"],
-            ["Aks holda pulingiz yo'qoladi.", "Bu xavfsizlik uchun.", "Tezroq bo'ling.", "Rahmat.",
-             "Kechiktirmang."],
+            [
+                "Aks holda pulingiz yo'qoladi.",
+                "Bu xavfsizlik uchun.",
+                "Tezroq bo'ling.",
+                "Rahmat.",
+                "Kechiktirmang.",
+            ],
         ],
         "ru": [
             ["Здравствуйте,", "Уважаемый клиент,", "Добрый день,", "Внимание,", "Алло,"],
-            ["я из службы безопасности {bank}.", "звоню из колл-центра {bank}.",
-             "ваша карта заблокирована {bank}.", "в системе {bank} подозрительная операция.",
-             "карту {bank} нужно обновить."],
-            ["Назовите код из SMS.", "Отправьте код на этот номер:", "Скажите код, и блок снимут.",
-             "Продиктуйте код подтверждения.", "Пришлите шестизначный код."],
+            [
+                "я из службы безопасности {bank}.",
+                "звоню из колл-центра {bank}.",
+                "ваша карта заблокирована {bank}.",
+                "в системе {bank} подозрительная операция.",
+                "карту {bank} нужно обновить.",
+            ],
+            [
+                "Назовите код из SMS.",
+                "Отправьте код на этот номер:",
+                "Скажите код, и блок снимут.",
+                "Продиктуйте код подтверждения.",
+                "Пришлите шестизначный код.",
+            ],
             ["{phone}", "{phone}", "{phone}", "{phone}", "{phone}"],
-            ["Иначе деньги пропадут.", "Это для вашей безопасности.", "Поторопитесь.", "Спасибо.",
-             "Не откладывайте."],
+            [
+                "Иначе деньги пропадут.",
+                "Это для вашей безопасности.",
+                "Поторопитесь.",
+                "Спасибо.",
+                "Не откладывайте.",
+            ],
         ],
         "en": [
             ["Hello,", "Dear customer,", "Good day,", "Attention,", "Hi,"],
-            ["this is {bank} security.", "calling from {bank} support.", "your {bank} card is blocked.",
-             "a suspicious payment at {bank}.", "your {bank} card must be renewed."],
-            ["Tell me the SMS code.", "Send the code to this number:", "Say the code to unblock.",
-             "Read out the confirmation code.", "Send the six-digit code."],
+            [
+                "this is {bank} security.",
+                "calling from {bank} support.",
+                "your {bank} card is blocked.",
+                "a suspicious payment at {bank}.",
+                "your {bank} card must be renewed.",
+            ],
+            [
+                "Tell me the SMS code.",
+                "Send the code to this number:",
+                "Say the code to unblock.",
+                "Read out the confirmation code.",
+                "Send the six-digit code.",
+            ],
             ["{phone}", "{phone}", "{phone}", "{phone}", "{phone}"],
             ["Or you lose your money.", "It is for your safety.", "Hurry.", "Thanks.", "Do not delay."],
         ],
@@ -136,55 +317,116 @@ FRAGMENTS: dict[str, dict[str, list[list[str]]]] = {
     "marketplace": {
         "uz": [
             ["Salom,", "Assalomu alaykum,", "Xayrli kun,", "Hurmatli sotuvchi,", "Salom aka,"],
-            ["e'loningizdagi {item} uchun pul o'tkazdim.", "{item} ni sotib olaman, yetkazib berish bilan.",
-             "{item} uchun to'lov qildim.", "{item} bron qilindi.", "{item} ga oldindan to'lov qiling."],
-            ["Pulni olish uchun havolaga kiring:", "Yetkazib berish sahifasi:", "Kartangizni tasdiqlang:",
-             "To'lovni qabul qiling:", "Buyurtma sahifasi:"],
+            [
+                "e'loningizdagi {item} uchun pul o'tkazdim.",
+                "{item} ni sotib olaman, yetkazib berish bilan.",
+                "{item} uchun to'lov qildim.",
+                "{item} bron qilindi.",
+                "{item} ga oldindan to'lov qiling.",
+            ],
+            [
+                "Pulni olish uchun havolaga kiring:",
+                "Yetkazib berish sahifasi:",
+                "Kartangizni tasdiqlang:",
+                "To'lovni qabul qiling:",
+                "Buyurtma sahifasi:",
+            ],
             ["{link}", "{link}", "{link}", "{link}", "{link}"],
             ["Kuryer ertaga keladi.", "Rahmat.", "Kutaman.", "Tezroq javob bering.", "Kelishdik."],
         ],
         "ru": [
             ["Здравствуйте,", "Добрый день,", "Привет,", "Уважаемый продавец,", "Здравствуйте, брат,"],
-            ["перевёл деньги за {item} из объявления.", "куплю {item} с доставкой.", "оплатил {item}.",
-             "{item} забронирован.", "внесите предоплату за {item}."],
-            ["Чтобы получить деньги, перейдите по ссылке:", "Страница доставки:", "Подтвердите карту:",
-             "Примите оплату:", "Страница заказа:"],
+            [
+                "перевёл деньги за {item} из объявления.",
+                "куплю {item} с доставкой.",
+                "оплатил {item}.",
+                "{item} забронирован.",
+                "внесите предоплату за {item}.",
+            ],
+            [
+                "Чтобы получить деньги, перейдите по ссылке:",
+                "Страница доставки:",
+                "Подтвердите карту:",
+                "Примите оплату:",
+                "Страница заказа:",
+            ],
             ["{link}", "{link}", "{link}", "{link}", "{link}"],
             ["Курьер приедет завтра.", "Спасибо.", "Жду.", "Ответьте быстрее.", "Договорились."],
         ],
         "en": [
             ["Hello,", "Good day,", "Hi,", "Dear seller,", "Hey,"],
-            ["I paid for your {item}.", "I will buy the {item} with delivery.", "payment for {item} is sent.",
-             "the {item} is reserved.", "prepay for the {item}."],
-            ["Receive the money here:", "Delivery page:", "Confirm your card:", "Accept the payment:",
-             "Order page:"],
+            [
+                "I paid for your {item}.",
+                "I will buy the {item} with delivery.",
+                "payment for {item} is sent.",
+                "the {item} is reserved.",
+                "prepay for the {item}.",
+            ],
+            [
+                "Receive the money here:",
+                "Delivery page:",
+                "Confirm your card:",
+                "Accept the payment:",
+                "Order page:",
+            ],
             ["{link}", "{link}", "{link}", "{link}", "{link}"],
             ["The courier comes tomorrow.", "Thanks.", "Waiting.", "Answer soon.", "Deal."],
         ],
     },
     "investment": {
         "uz": [
-            ["Kuniga 300$ daromad!", "Kriptovalyutaga investitsiya!", "Passiv daromad!", "Birja signallari!",
-             "Ishonchli investitsiya!"],
-            ["{prize} loyihasiga qo'shiling.", "{prize} platformasi 30% foyda beradi.",
-             "{prize} bilan pulingizni ko'paytiring.", "{prize} kanalida signallar.", "{prize} fondiga kiring."],
+            [
+                "Kuniga 300$ daromad!",
+                "Kriptovalyutaga investitsiya!",
+                "Passiv daromad!",
+                "Birja signallari!",
+                "Ishonchli investitsiya!",
+            ],
+            [
+                "{prize} loyihasiga qo'shiling.",
+                "{prize} platformasi 30% foyda beradi.",
+                "{prize} bilan pulingizni ko'paytiring.",
+                "{prize} kanalida signallar.",
+                "{prize} fondiga kiring.",
+            ],
             ["Kanal:", "Ro'yxatdan o'tish:", "Admin:", "Hamyonga USDT yuboring:", "Batafsil:"],
             ["{handle}", "{link}", "{wallet}", "{handle}", "{link}"],
             ["Joylar cheklangan.", "Kafolatlangan foyda.", "Bugun boshlang.", "Risk yo'q.", "Omad!"],
         ],
         "ru": [
-            ["Доход 300$ в день!", "Инвестиции в криптовалюту!", "Пассивный доход!", "Сигналы биржи!",
-             "Надёжные инвестиции!"],
-            ["Присоединяйтесь к проекту {prize}.", "Платформа {prize} даёт 30% прибыли.",
-             "Умножьте деньги с {prize}.", "Сигналы в канале {prize}.", "Вступайте в фонд {prize}."],
+            [
+                "Доход 300$ в день!",
+                "Инвестиции в криптовалюту!",
+                "Пассивный доход!",
+                "Сигналы биржи!",
+                "Надёжные инвестиции!",
+            ],
+            [
+                "Присоединяйтесь к проекту {prize}.",
+                "Платформа {prize} даёт 30% прибыли.",
+                "Умножьте деньги с {prize}.",
+                "Сигналы в канале {prize}.",
+                "Вступайте в фонд {prize}.",
+            ],
             ["Канал:", "Регистрация:", "Админ:", "Отправьте USDT на кошелёк:", "Подробнее:"],
             ["{handle}", "{link}", "{wallet}", "{handle}", "{link}"],
             ["Места ограничены.", "Гарантированная прибыль.", "Начните сегодня.", "Без риска.", "Удачи!"],
         ],
         "en": [
-            ["Earn 300$ a day!", "Crypto investment!", "Passive income!", "Trading signals!", "Safe investment!"],
-            ["Join the {prize} project.", "{prize} pays 30% profit.", "Grow your money with {prize}.",
-             "Signals in the {prize} channel.", "Join the {prize} fund."],
+            [
+                "Earn 300$ a day!",
+                "Crypto investment!",
+                "Passive income!",
+                "Trading signals!",
+                "Safe investment!",
+            ],
+            [
+                "Join the {prize} project.",
+                "{prize} pays 30% profit.",
+                "Grow your money with {prize}.",
+                "Signals in the {prize} channel.",
+                "Join the {prize} fund.",
+            ],
             ["Channel:", "Register:", "Admin:", "Send USDT to the wallet:", "More:"],
             ["{handle}", "{link}", "{wallet}", "{handle}", "{link}"],
             ["Places are limited.", "Guaranteed profit.", "Start today.", "No risk.", "Good luck!"],
@@ -193,83 +435,143 @@ FRAGMENTS: dict[str, dict[str, list[list[str]]]] = {
     "loan": {
         "uz": [
             ["Tezkor kredit!", "Onlayn qarz!", "Mikroqarz!", "Kredit tasdiqlandi!", "Foizsiz qarz!"],
-            ["{prize} orqali 10 daqiqada pul oling.", "{prize} sizga kredit ajratdi.",
-             "{prize} ilovasida pasport ma'lumotlarini kiriting.", "{prize} dan qarz oling.",
-             "{prize} kreditni tasdiqladi."],
+            [
+                "{prize} orqali 10 daqiqada pul oling.",
+                "{prize} sizga kredit ajratdi.",
+                "{prize} ilovasida pasport ma'lumotlarini kiriting.",
+                "{prize} dan qarz oling.",
+                "{prize} kreditni tasdiqladi.",
+            ],
             ["Ariza:", "Ilova:", "Operator:", "Batafsil:", "Kiring:"],
             ["{link}", "{phone}", "{link}", "{link}", "{phone}"],
             ["Kafilsiz.", "Faqat pasport.", "Bugun.", "Tez.", "Ishonchli."],
         ],
         "ru": [
             ["Быстрый кредит!", "Онлайн заём!", "Микрозайм!", "Кредит одобрен!", "Заём без процентов!"],
-            ["Получите деньги за 10 минут в {prize}.", "{prize} одобрил вам кредит.",
-             "Введите паспортные данные в приложении {prize}.", "Займите в {prize}.",
-             "{prize} подтвердил кредит."],
+            [
+                "Получите деньги за 10 минут в {prize}.",
+                "{prize} одобрил вам кредит.",
+                "Введите паспортные данные в приложении {prize}.",
+                "Займите в {prize}.",
+                "{prize} подтвердил кредит.",
+            ],
             ["Заявка:", "Приложение:", "Оператор:", "Подробнее:", "Войдите:"],
             ["{link}", "{phone}", "{link}", "{link}", "{phone}"],
             ["Без поручителей.", "Только паспорт.", "Сегодня.", "Быстро.", "Надёжно."],
         ],
         "en": [
             ["Fast loan!", "Online loan!", "Microloan!", "Loan approved!", "Zero-interest loan!"],
-            ["Get money in 10 minutes with {prize}.", "{prize} approved your loan.",
-             "Enter your passport data in the {prize} app.", "Borrow from {prize}.", "{prize} confirmed your loan."],
+            [
+                "Get money in 10 minutes with {prize}.",
+                "{prize} approved your loan.",
+                "Enter your passport data in the {prize} app.",
+                "Borrow from {prize}.",
+                "{prize} confirmed your loan.",
+            ],
             ["Apply:", "App:", "Operator:", "More:", "Sign in:"],
             ["{link}", "{phone}", "{link}", "{link}", "{phone}"],
             ["No guarantor.", "Passport only.", "Today.", "Fast.", "Reliable."],
         ],
     },
-}  # fmt: skip
+}
 
 NARRATIVES: dict[str, dict[str, list[str]]] = {
     "malicious_link": {
-        "uz": ["Telegramda havola keldi, bosgandim kartamdan pul yechildi.",
-               "Sovg'a haqida xabar keldi, saytga karta ma'lumotlarini kiritdim, pulim yo'qoldi.",
-               "Ilovani yuklab o'rnatdim, keyin kartamdan pul o'tkazib yuborildi."],
-        "ru": ["В Telegram пришла ссылка, я перешёл, и с карты списали деньги.",
-               "Пришло сообщение о подарке, ввёл данные карты на сайте, деньги пропали.",
-               "Установил приложение, после этого с карты перевели деньги."],
-        "en": ["I got a link on Telegram, clicked it and money left my card.",
-               "A prize message came, I entered my card on the site and lost money."],
+        "uz": [
+            "Telegramda havola keldi, bosgandim kartamdan pul yechildi.",
+            "Sovg'a haqida xabar keldi, saytga karta ma'lumotlarini kiritdim, pulim yo'qoldi.",
+            "Ilovani yuklab o'rnatdim, keyin kartamdan pul o'tkazib yuborildi.",
+        ],
+        "ru": [
+            "В Telegram пришла ссылка, я перешёл, и с карты списали деньги.",
+            "Пришло сообщение о подарке, ввёл данные карты на сайте, деньги пропали.",
+            "Установил приложение, после этого с карты перевели деньги.",
+        ],
+        "en": [
+            "I got a link on Telegram, clicked it and money left my card.",
+            "A prize message came, I entered my card on the site and lost money.",
+        ],
     },
     "sms_code": {
-        "uz": ["Bank xodimi deb qo'ng'iroq qilishdi, SMS kodni aytdim, kartamdan pul yechildi.",
-               "Kartangiz bloklandi deyishdi, kelgan kodni aytib qo'ydim."],
-        "ru": ["Позвонили якобы из банка, я назвал код из SMS, с карты сняли деньги.",
-               "Сказали, что карта заблокирована, я продиктовал код."],
+        "uz": [
+            "Bank xodimi deb qo'ng'iroq qilishdi, SMS kodni aytdim, kartamdan pul yechildi.",
+            "Kartangiz bloklandi deyishdi, kelgan kodni aytib qo'ydim.",
+        ],
+        "ru": [
+            "Позвонили якобы из банка, я назвал код из SMS, с карты сняли деньги.",
+            "Сказали, что карта заблокирована, я продиктовал код.",
+        ],
         "en": ["Someone posing as the bank called, I told the SMS code and money was taken."],
     },
     "marketplace": {
-        "uz": ["OLXda e'lon berdim, xaridor havola yubordi, karta ma'lumotlarini kiritdim va pul yechildi.",
-               "Internetda tovar uchun oldindan to'lov qildim, tovar kelmadi, sotuvchi yo'qoldi."],
-        "ru": ["Разместил объявление, покупатель прислал ссылку, ввёл карту, деньги списали.",
-               "Внёс предоплату за товар в интернете, товар не пришёл, продавец пропал."],
+        "uz": [
+            "OLXda e'lon berdim, xaridor havola yubordi, karta ma'lumotlarini kiritdim va pul yechildi.",
+            "Internetda tovar uchun oldindan to'lov qildim, tovar kelmadi, sotuvchi yo'qoldi.",
+        ],
+        "ru": [
+            "Разместил объявление, покупатель прислал ссылку, ввёл карту, деньги списали.",
+            "Внёс предоплату за товар в интернете, товар не пришёл, продавец пропал.",
+        ],
         "en": ["I sold an item online, the buyer sent a link, I entered my card and lost money."],
     },
     "investment": {
-        "uz": ["Telegram kanalda investitsiya taklif qilishdi, pul o'tkazdim, qaytarishmadi.",
-               "Kriptobirjaga pul kiritdim, foyda ko'rsatishdi, lekin yechib bo'lmadi."],
-        "ru": ["В Telegram-канале предложили инвестиции, я перевёл деньги, не вернули.",
-               "Вложил деньги в криптобиржу, показывали прибыль, но вывести нельзя."],
+        "uz": [
+            "Telegram kanalda investitsiya taklif qilishdi, pul o'tkazdim, qaytarishmadi.",
+            "Kriptobirjaga pul kiritdim, foyda ko'rsatishdi, lekin yechib bo'lmadi.",
+        ],
+        "ru": [
+            "В Telegram-канале предложили инвестиции, я перевёл деньги, не вернули.",
+            "Вложил деньги в криптобиржу, показывали прибыль, но вывести нельзя.",
+        ],
         "en": ["A Telegram channel offered an investment, I sent money and never got it back."],
     },
     "loan": {
-        "uz": ["Mening nomimga onlayn kredit olishibdi, men ariza bermaganman.",
-               "Qarz ilovasiga pasport ma'lumotlarini kiritdim, nomimga kredit rasmiylashtirildi."],
-        "ru": ["На моё имя оформили онлайн-кредит, я заявку не подавал.",
-               "Ввёл паспортные данные в приложении займов, на меня оформили кредит."],
+        "uz": [
+            "Mening nomimga onlayn kredit olishibdi, men ariza bermaganman.",
+            "Qarz ilovasiga pasport ma'lumotlarini kiritdim, nomimga kredit rasmiylashtirildi.",
+        ],
+        "ru": [
+            "На моё имя оформили онлайн-кредит, я заявку не подавал.",
+            "Ввёл паспортные данные в приложении займов, на меня оформили кредит.",
+        ],
         "en": ["Someone took an online loan in my name, I never applied."],
     },
-}  # fmt: skip
+}
 CARD_PHRASES = {
     "uz": "Pulni {card} kartasiga o'tkazishdi.",
     "ru": "Деньги ушли на карту {card}.",
     "en": "The money went to card {card}.",
 }
-PHONE_PHRASES = {"uz": "Qo'ng'iroq {phone} raqamidan.", "ru": "Звонили с номера {phone}.", "en": "Call from {phone}."}
-PRIZES = ["iPhone 17", "Chevrolet Tracker", "1 000 000 so'm", "Cobalt", "Samsung Galaxy", "MacBook", "500$",
-          "Damas", "Gentra", "Artel televizor", "Umra safari", "kvartira"]  # fmt: skip
+PHONE_PHRASES = {
+    "uz": "Qo'ng'iroq {phone} raqamidan.",
+    "ru": "Звонили с номера {phone}.",
+    "en": "Call from {phone}.",
+}
+PRIZES = [
+    "iPhone 17",
+    "Chevrolet Tracker",
+    "1 000 000 so'm",
+    "Cobalt",
+    "Samsung Galaxy",
+    "MacBook",
+    "500$",
+    "Damas",
+    "Gentra",
+    "Artel televizor",
+    "Umra safari",
+    "kvartira",
+]
 ITEMS = ["divan", "iPhone", "velosiped", "muzlatgich", "kir mashina", "noutbuk", "kolyaska", "televizor"]
-BANKS = ["Kapitalbank", "Hamkorbank", "Agrobank", "NBU", "Ipoteka bank", "Uzum Bank", "Xalq banki", "Anorbank"]
+BANKS = [
+    "Kapitalbank",
+    "Hamkorbank",
+    "Agrobank",
+    "NBU",
+    "Ipoteka bank",
+    "Uzum Bank",
+    "Xalq banki",
+    "Anorbank",
+]
 
 COLUMNS = REPORT_COLUMNS
 TRUTH_COLUMNS = ("external_id", "campaign", "method", "language")
@@ -337,7 +639,9 @@ class _Values:
 
     def phone(self) -> str:
         return self._unique(
-            lambda: "+998" + str(self.rng.choice(OPERATOR_CODES)) + "".join(map(str, self.rng.integers(0, 10, 7)))
+            lambda: (
+                "+998" + str(self.rng.choice(OPERATOR_CODES)) + "".join(map(str, self.rng.integers(0, 10, 7)))
+            )
         )
 
     def card(self) -> str:
@@ -448,7 +752,7 @@ def _message(rng: np.random.Generator, campaign: PlantedCampaign, values: dict[s
 def build_cyber_reports(
     *, seed: int, scale: str, as_of: dt.date, mahalla_codes: list[str], days: int = 365
 ) -> tuple[list[dict[str, str]], list[dict[str, str]], dict[str, Any]]:
-    """(report rows in the import format, truth rows, campaigns truth) for the ``days`` days before ``as_of``."""
+    """(report rows in the import format, truth rows, campaigns truth) for ``days`` days before ``as_of``."""
     rng = np.random.default_rng([seed, 13])
     per_year = REPORTS_PER_YEAR[scale]
     total = int(round(per_year * days / 365))
@@ -464,9 +768,13 @@ def build_cyber_reports(
         # Words of the campaign's own: no two campaigns share a template by chance.
         template.insert(1, " ".join(values.any_word(4) for _ in range(2)))
         campaign = PlantedCampaign(
-            key=f"C{index + 1:04d}", method=method, language=language, size=size, template=template,
+            key=f"C{index + 1:04d}",
+            method=method,
+            language=language,
+            size=size,
+            template=template,
             prize=str(rng.choice(PRIZES + ITEMS + BANKS)),
-        )  # fmt: skip
+        )
         pool_size = max(1, min(6, size // 8 + 1))
         campaign.cards = [values.card() for _ in range(int(rng.integers(1, pool_size + 1)))]
         if method in ("sms_code", "marketplace", "loan"):
@@ -490,13 +798,18 @@ def build_cyber_reports(
         external_id = f"CYB-{seed}-{len(rows) + 1:07d}"
         if rng.random() < 0.2:  # a hub value: on the warning list, never a link
             hub = str(rng.choice(HUB_VALUES))
-            phrase = {"uz": "Bankka {h} orqali murojaat qildim.", "ru": "Обращался в банк по {h}.",
-                      "en": "I called the bank at {h}."}[_fragment_language(language)]  # fmt: skip
+            phrase = {
+                "uz": "Bankka {h} orqali murojaat qildim.",
+                "ru": "Обращался в банк по {h}.",
+                "en": "I called the bank at {h}.",
+            }[_fragment_language(language)]
             narrative += " " + _say(phrase, language, h=hub)
         rows.append(
             {
                 "external_id": external_id,
-                "source_name": str(rng.choice(["102", "bank:kapitalbank", "bank:uzumbank", "bank:hamkorbank"])),
+                "source_name": str(
+                    rng.choice(["102", "bank:kapitalbank", "bank:uzumbank", "bank:hamkorbank"])
+                ),
                 "reported_at": reported.isoformat(timespec="seconds"),
                 "occurred_at": occurred.isoformat(timespec="seconds"),
                 "mahalla_code": str(rng.choice(mahalla_codes)),
@@ -508,19 +821,23 @@ def build_cyber_reports(
                 "victim_age_group": str(rng.choice(AGE_GROUPS, p=AGE_WEIGHTS)),
             }
         )
-        truth.append({"external_id": external_id, "campaign": campaign_key, "method": method, "language": language})
+        truth.append(
+            {"external_id": external_id, "campaign": campaign_key, "method": method, "language": language}
+        )
 
     for campaign in campaigns:
         lang = _fragment_language(campaign.language)
         for _ in range(campaign.size):
             link_domain = str(rng.choice(campaign.domains)) if campaign.domains else ""
             slot_values = {
-                "prize": campaign.prize, "item": campaign.prize, "bank": campaign.prize,
+                "prize": campaign.prize,
+                "item": campaign.prize,
+                "bank": campaign.prize,
                 "link": _format_link(rng, link_domain) if link_domain else "",
                 "phone": _format_phone(rng, str(rng.choice(campaign.phones))) if campaign.phones else "",
                 "handle": str(rng.choice(campaign.handles)) if campaign.handles else "",
                 "wallet": str(rng.choice(campaign.wallets)) if campaign.wallets else "",
-            }  # fmt: skip
+            }
             narrative = _localise(str(rng.choice(NARRATIVES[campaign.method][lang])), campaign.language)
             message_only = rng.random() < 0.15
             extras = []
@@ -532,9 +849,13 @@ def build_cyber_reports(
                 for i in chosen:
                     kind, value = pool[int(i)]
                     if kind == "card":
-                        extras.append(_say(CARD_PHRASES[lang], campaign.language, card=_format_card(rng, value)))
+                        extras.append(
+                            _say(CARD_PHRASES[lang], campaign.language, card=_format_card(rng, value))
+                        )
                     elif kind == "phone":
-                        extras.append(_say(PHONE_PHRASES[lang], campaign.language, phone=_format_phone(rng, value)))
+                        extras.append(
+                            _say(PHONE_PHRASES[lang], campaign.language, phone=_format_phone(rng, value))
+                        )
                     else:
                         extras.append(value)
             quote = message_only or rng.random() < 0.7
@@ -576,11 +897,18 @@ def build_cyber_reports(
         "hub_values": HUB_VALUES,
         "campaigns": [
             {
-                "key": c.key, "method": c.method, "language": c.language, "size": c.size,
-                "phones": c.phones, "cards_masked": [f"{x[:6]}******{x[-4:]}" for x in c.cards],
-                "domains": c.domains, "handles": c.handles, "wallets": c.wallets, "apks": c.apks,
+                "key": c.key,
+                "method": c.method,
+                "language": c.language,
+                "size": c.size,
+                "phones": c.phones,
+                "cards_masked": [f"{x[:6]}******{x[-4:]}" for x in c.cards],
+                "domains": c.domains,
+                "handles": c.handles,
+                "wallets": c.wallets,
+                "apks": c.apks,
             }
             for c in campaigns
-        ],  # fmt: skip
+        ],
     }
     return rows, truth, campaigns_truth

@@ -11,7 +11,9 @@ def cyber_train_rows(*, seed: int, scale: str = "tiny") -> list[Any]:
     from mahalla.cyber.classifier import TrainingRow
     from mahalla.demo.generator.cyber import build_cyber_reports
 
-    rows, truth, _ = build_cyber_reports(seed=seed, scale=scale, as_of=dt.date(2026, 1, 1), mahalla_codes=["0"])
+    rows, truth, _ = build_cyber_reports(
+        seed=seed, scale=scale, as_of=dt.date(2026, 1, 1), mahalla_codes=["0"]
+    )
     return [
         TrainingRow(f"{r['narrative']}\n{r['message_text']}", t["method"], t["language"], "generator")
         for r, t in zip(rows, truth, strict=True)

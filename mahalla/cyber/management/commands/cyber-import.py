@@ -10,11 +10,15 @@ from mahalla.cyber.importing import SOURCES, reports_import
 
 
 class Command(BaseCommand):
-    help = "Import cyber reports from a CSV, XLSX or JSONL file (all or nothing) as the named analyst account."
+    help = (
+        "Import cyber reports from a CSV, XLSX or JSONL file (all or nothing) as the named analyst account."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
-        parser.add_argument("--as-user", required=True, help="username of a cyber officer, national analyst or administrator")
+        parser.add_argument(
+            "--as-user", required=True, help="username of a cyber officer, national analyst or administrator"
+        )
         parser.add_argument("--source", default="import", choices=[str(s) for s in SOURCES])
 
     def handle(self, *args: Any, **options: Any) -> None:
