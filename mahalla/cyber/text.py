@@ -78,3 +78,43 @@ def normalise_for_similarity(text: str) -> str:
     """Latin, lower case, every number as "0", single spaces: two copies of one template with different sums
     or names of days become nearly the same string."""
     return _SPACES.sub(" ", _DIGITS.sub("0", to_latin(text))).strip()
+
+
+_LATIN_DIGRAPHS = {"o'": "ў", "g'": "ғ", "sh": "ш", "ch": "ч", "yo": "ё", "yu": "ю", "ya": "я", "ye": "е"}
+_LATIN_LETTERS = dict(zip("abdefghijklmnopqrstuvxyz'", "абдефгҳижклмнопқрстувхйзъ", strict=True))
+_LATIN_TOKEN = re.compile(r"o'|g'|sh|ch|yo|yu|ya|ye|[a-z']", re.IGNORECASE)
+
+
+def latin_to_cyrillic(text: str) -> str:
+    """Uzbek Latin to Uzbek Cyrillic (the 1995 alphabet's table): o' -> ў, g' -> ғ, sh -> ш, ch -> ч,
+    yo/yu/ya/ye -> ё/ю/я/е, h -> ҳ, q -> қ, x -> х, e -> э at the start of a word, ' -> ъ."""
+    text = _APOSTROPHES.sub("'", text)
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        lower = token.lower()
+        if lower == "e" and (match.start() == 0 or not text[match.start() - 1].isalpha()):
+            out = "э"
+        else:
+            out = _LATIN_DIGRAPHS.get(lower) or _LATIN_LETTERS.get(lower, token)
+        return out.upper() if token[0].isupper() and out != "ъ" else out
+
+    return _LATIN_TOKEN.sub(replace, text)
+
+
+_SKIPPED_ELEMENTS = re.compile(r"(<(textarea|script|style|code)\b.*?</\2>)", re.IGNORECASE | re.DOTALL)
+_TEXT_NODES = re.compile(r">([^<]+)<")
+
+
+def html_to_cyrillic(html: str) -> str:
+    """Uzbek Cyrillic for the text of a page rendered in Uzbek Latin: only text between tags changes
+    (never attributes, form values, a textarea's content, scripts or code)."""
+    parts = _SKIPPED_ELEMENTS.split(html)
+    out = []
+    index = 0
+    while index < len(parts):
+        out.append(_TEXT_NODES.sub(lambda m: ">" + latin_to_cyrillic(m.group(1)) + "<", parts[index]))
+        if index + 1 < len(parts):
+            out.append(parts[index + 1])
+        index += 3
+    return "".join(out)

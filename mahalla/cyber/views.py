@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,6 +41,7 @@ from .access import (
 from .forms import ImportForm, MethodCorrectionForm, ReportForm
 from .models import BlockRequest, Campaign, Organisation, Source
 from .services import AttachmentInput, RateLimited, ReportInput
+from .text import html_to_cyrillic
 
 
 def _require(request: HttpRequest, roles: frozenset[str]) -> None:
@@ -74,6 +76,23 @@ def _report_input(form: ReportForm, mahalla: Mahalla | None, files: list[Any]) -
 
 # --- public ---------------------------------------------------------------------------------------------
 
+SCRIPT_COOKIE = "mahalla_uz_script"
+
+
+def _public_render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """Render a public page; in Uzbek, in the Cyrillic script when the visitor chose it (?script=cyrl, kept
+    in a cookie): the catalogue is in Latin, the page's text is transliterated (text.html_to_cyrillic)."""
+    chosen = request.GET.get("script") or request.COOKIES.get(SCRIPT_COOKIE, "latn")
+    script = "cyrl" if chosen == "cyrl" else "latn"
+    context["script"] = script
+    response = render(request, template, context, status=status)
+    if script == "cyrl" and get_language() == "uz":
+        response.content = html_to_cyrillic(response.content.decode("utf-8")).encode("utf-8")
+        response["Content-Language"] = "uz-Cyrl"
+    if "script" in request.GET:
+        response.set_cookie(SCRIPT_COOKIE, script, max_age=365 * 86400, samesite="Lax")
+    return response
+
 
 @require_http_methods(["GET", "POST"])
 def public_report(request: HttpRequest) -> HttpResponse:
@@ -84,12 +103,12 @@ def public_report(request: HttpRequest) -> HttpResponse:
         context["form"] = ReportForm(
             initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
         )
-        return render(request, "cyber/public_report.html", context)
+        return _public_render(request, "cyber/public_report.html", context)
     form = ReportForm(request.POST, request.FILES)
     context["form"] = form
     context["selected"] = {k: request.POST.get(k, "") for k in ("region", "district", "mahalla")}
     if not form.is_valid():
-        return render(request, "cyber/public_report.html", context, status=400)
+        return _public_render(request, "cyber/public_report.html", context, status=400)
     mahalla = (
         Mahalla.objects.defer("boundary")
         .filter(code=form.cleaned_data.get("mahalla") or request.POST.get("mahalla", ""))
@@ -102,14 +121,14 @@ def public_report(request: HttpRequest) -> HttpResponse:
         )
     except RateLimited as error:
         context["error"] = error.message
-        response = render(request, "cyber/public_report.html", context, status=429)
+        response = _public_render(request, "cyber/public_report.html", context, status=429)
         response["Retry-After"] = str(error.extra.get("retry_after_seconds", 3600))
         return response
     except ApplicationError as error:
         context["error"] = error.message
         context["error_field"] = error.extra.get("field", "")
-        return render(request, "cyber/public_report.html", context, status=400)
-    return render(request, "cyber/public_done.html", {"reference": report.reference})
+        return _public_render(request, "cyber/public_report.html", context, status=400)
+    return _public_render(request, "cyber/public_done.html", {"reference": report.reference})
 
 
 @require_GET

@@ -185,3 +185,16 @@ def test_the_officer_api_lists_only_the_territorys_reports(world, client):
     client.force_login(world.users["officer_b"])
     listing = client.get("/api/cyber/reports/").json()
     assert listing["count"] == 1 and a.reference not in [r["reference"] for r in listing["results"]]
+
+
+def test_the_public_form_in_uzbek_cyrillic_keeps_form_values_and_posts(world, client):
+    client.cookies["django_language"] = "uz"
+    response = client.get(reverse("cyber:public-report") + "?script=cyrl", HTTP_ACCEPT_LANGUAGE="uz")
+    page = response.content.decode()
+    assert response.headers["Content-Language"] == "uz-Cyrl"
+    assert "Лотин" in page  # the switch back to Latin, itself transliterated
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert token.isascii()
+    posted = client.post(reverse("cyber:public-report"), form_data(world), HTTP_ACCEPT_LANGUAGE="uz")
+    assert posted.status_code == 200 and posted.headers["Content-Language"] == "uz-Cyrl"
+    assert CyberReport.objects.get().reference in posted.content.decode()
