@@ -19,4 +19,8 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/<str:action>/", views.campaign_action, name="campaign-action"),
     path("blocking/", views.block_list, name="blocking"),
     path("blocking/export.csv", views.block_export, name="blocking-export"),
+    path("bulletins/", views.bulletin_list, name="bulletins"),
+    path("bulletins/propose/", views.bulletin_propose, name="bulletins-propose"),
+    path("bulletins/<int:bulletin_id>/deliver/", views.bulletin_deliver, name="bulletin-deliver"),
+    path("bulletins/<int:bulletin_id>/pdf/", views.bulletin_pdf, name="bulletin-pdf"),
 ]

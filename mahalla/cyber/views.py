@@ -28,18 +28,20 @@ from mahalla.core.tabular import neutralise_formula
 from mahalla.territory.access import mahalla_filter_for
 from mahalla.territory.models import District, Mahalla, Region
 
-from . import selectors, services
+from . import awareness, selectors, services
 from .access import (
     CYBER_ANALYSTS,
+    CYBER_BULLETINS,
     CYBER_DASHBOARD,
     CYBER_INTAKE,
     CYBER_READERS,
     access_campaign_by_id,
     access_report_by_id,
+    aggregate_filter_for,
     has_role,
 )
 from .forms import ImportForm, MethodCorrectionForm, ReportForm
-from .models import BlockRequest, Campaign, Organisation, Source
+from .models import BlockRequest, Bulletin, Campaign, Organisation, Source
 from .services import AttachmentInput, RateLimited, ReportInput
 from .text import html_to_cyrillic
 
@@ -79,7 +81,9 @@ def _report_input(form: ReportForm, mahalla: Mahalla | None, files: list[Any]) -
 SCRIPT_COOKIE = "mahalla_uz_script"
 
 
-def _public_render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _public_render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     """Render a public page; in Uzbek, in the Cyrillic script when the visitor chose it (?script=cyrl, kept
     in a cookie): the catalogue is in Latin, the page's text is transliterated (text.html_to_cyrillic)."""
     chosen = request.GET.get("script") or request.COOKIES.get(SCRIPT_COOKIE, "latn")
@@ -431,6 +435,60 @@ def block_export(request: HttpRequest) -> HttpResponse:
     name = f"blocking-{organisation.code if organisation else 'all'}-{dt.date.today().isoformat()}.csv"
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    _require(request, CYBER_BULLETINS)
+    bulletins = (
+        Bulletin.objects.filter(aggregate_filter_for(request.user))
+        .select_related("mahalla")
+        .order_by("-proposed_at", "pk")
+    )
+    return render(request, "cyber/bulletin_list.html", {"page": paginate(request, bulletins)})
+
+
+@login_required
+@require_POST
+def bulletin_propose(request: HttpRequest) -> HttpResponse:
+    _require(request, CYBER_ANALYSTS)
+    created = awareness.bulletins_propose(today=timezone.localdate())
+    messages.success(request, _("%(n)s bulletins proposed.") % {"n": len(created)})
+    return redirect("cyber:bulletins")
+
+
+def _bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
+    _require(request, CYBER_BULLETINS)
+    bulletin = Bulletin.objects.filter(aggregate_filter_for(request.user), pk=bulletin_id).first()
+    if bulletin is None:
+        raise Http404(_("Bulletin not found"))
+    return bulletin
+
+
+@login_required
+@require_POST
+def bulletin_deliver(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    bulletin = _bulletin(request, bulletin_id)
+    try:
+        awareness.bulletin_deliver(actor=request.user, bulletin=bulletin, note=request.POST.get("note", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("cyber:bulletins")
+
+
+@login_required
+@require_GET
+def bulletin_pdf(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    bulletin = _bulletin(request, bulletin_id)
+    language = request.GET.get("language", "uz")
+    try:
+        pdf = awareness.bulletin_pdf(bulletin, language)
+    except ApplicationError as error:
+        raise Http404(error.message) from error
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{bulletin.pk}-{language}.pdf"'
     return response
 
 

@@ -1,6 +1,12 @@
 """Script conversion for classification (to Latin) and for the public pages (to Uzbek Cyrillic)."""
 
-from mahalla.cyber.text import html_to_cyrillic, latin_to_cyrillic, normalise_for_similarity, script_of, to_latin
+from mahalla.cyber.text import (
+    html_to_cyrillic,
+    latin_to_cyrillic,
+    normalise_for_similarity,
+    script_of,
+    to_latin,
+)
 
 
 def test_uzbek_cyrillic_and_latin_meet_in_one_form():
@@ -18,7 +24,10 @@ def test_latin_to_cyrillic_follows_the_1995_table():
 
 def test_only_text_between_tags_is_converted():
     html = '<label for="id_x">Yordam</label><input value="Salom"><textarea>Salom</textarea>'
-    assert html_to_cyrillic(html) == '<label for="id_x">Ёрдам</label><input value="Salom"><textarea>Salom</textarea>'
+    assert (
+        html_to_cyrillic(html)
+        == '<label for="id_x">Ёрдам</label><input value="Salom"><textarea>Salom</textarea>'
+    )
 
 
 def test_scripts_are_told_apart_and_numbers_fold():
