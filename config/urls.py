@@ -34,6 +34,8 @@ urlpatterns = [
     path("cases/", include("mahalla.cases.web_urls")),
     path("coordination/", include("mahalla.coordination.web_urls")),
     path("api/coordination/", include("mahalla.coordination.urls")),
+    path("cyber/", include("mahalla.cyber.urls")),
+    path("api/cyber/", include("mahalla.cyber.api_urls")),
 ]
 
 if settings.OIDC_ENABLED:

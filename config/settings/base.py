@@ -28,6 +28,12 @@ SECRET_KEY = os.environ.get("MAHALLA_SECRET_KEY", "")
 # Scheme and host of the platform as its users reach it (e.g. https://mahalla.example.uz): the links of a
 # briefing written by the command line (`mahalla briefing`) point there; empty: paths on the server.
 SITE_URL = os.environ.get("MAHALLA_SITE_URL", "").rstrip("/")
+# Key of the hash that matches card numbers in cyber reports without keeping them (mahalla.cyber). Empty:
+# derived from SECRET_KEY (development); production requires its own.
+CYBER_CARD_HASH_KEY = os.environ.get("MAHALLA_CYBER_CARD_HASH_KEY", "")
+# Public cyber report form: submissions accepted per client address per hour and per day.
+CYBER_PUBLIC_LIMIT_PER_HOUR = int(os.environ.get("MAHALLA_CYBER_PUBLIC_LIMIT_PER_HOUR", "5"))
+CYBER_PUBLIC_LIMIT_PER_DAY = int(os.environ.get("MAHALLA_CYBER_PUBLIC_LIMIT_PER_DAY", "20"))
 DEBUG = env_bool("MAHALLA_DEBUG", False)
 ALLOWED_HOSTS = env_list("MAHALLA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAHALLA_CSRF_TRUSTED_ORIGINS")
@@ -55,6 +61,7 @@ INSTALLED_APPS = [
     "mahalla.officials",
     "mahalla.cases",
     "mahalla.coordination",
+    "mahalla.cyber",
     "mahalla.web",
     "mahalla.demo",
 ]

@@ -7,7 +7,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASE_URL, REDIS_URL, SECRET_KEY, env_bool
+from .base import CYBER_CARD_HASH_KEY, DATABASE_URL, REDIS_URL, SECRET_KEY, env_bool
 
 # Django's own rule for --deploy (security.W009): at least 50 characters and 5 distinct ones. A short or
 # guessable secret lets anyone forge sessions, password-reset links and the audit chain's key.
@@ -22,6 +22,10 @@ if (
     raise ImproperlyConfigured(
         f"MAHALLA_SECRET_KEY is too weak: it needs at least {SECRET_KEY_MIN_LENGTH} characters, 5 of them "
         "different (python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+    )
+if not CYBER_CARD_HASH_KEY:
+    raise ImproperlyConfigured(
+        "MAHALLA_CYBER_CARD_HASH_KEY must be set in production (card numbers are matched by it)"
     )
 if not DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must name the production PostgreSQL database")

@@ -6,6 +6,7 @@ or offence models directly, so the demo exercises the same path as real data.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import secrets
@@ -256,3 +257,85 @@ def cases_demo_load(*, directory: Path, seed: int, as_of: date) -> dict[str, int
     counts = cases_import(directory / "cases.json", actor=importer)
     monitoring_run(day=as_of)
     return counts
+
+
+# --- cyber reports (mahalla.cyber, issue 13): a separate step, loaded through the cyber importer ------------
+
+CYBER_ORGANISATIONS = (
+    ("kapitalbank", "Kapitalbank", "bank", ["card"], ["UzCard", "Humo"]),
+    ("uzumbank", "Uzum Bank", "bank", ["card"], ["Visa", "Mastercard", "UnionPay"]),
+    ("telegram", "Telegram", "platform", ["handle"], []),
+    ("uzmobile", "Uzmobile", "telecom", ["phone"], []),
+    ("cctld-uz", "UZ domain registry", "registrar", ["domain", "url"], []),
+)
+
+
+def cyber_demo_load(*, directory: Path, manifest: dict[str, Any]) -> int:
+    """Generate the cyber reports of the demo nation (planted campaigns, truth files next to them), train the
+    classifier, import the reports through the cyber importer, link campaigns, send blocking requests for the
+    largest ones. Skipped (returns 0) when the cyber app is absent or reports are already loaded."""
+    import datetime as dt
+    import json as json_module
+
+    if not apps.is_installed("mahalla.cyber"):
+        return 0
+    from mahalla.accounts.models import User
+    from mahalla.core.roles import Role
+    from mahalla.cyber.classification import classifier_train
+    from mahalla.cyber.importing import reports_import
+    from mahalla.cyber.management.commands import cyber_train_rows
+    from mahalla.cyber.models import BlockRequest, Campaign, CyberReport, Organisation
+    from mahalla.cyber.services import (
+        block_request_status_set,
+        block_requests_for_campaign,
+        campaign_confirm,
+        campaigns_rebuild,
+    )
+    from mahalla.demo.generator.cyber import TRUTH_COLUMNS, build_cyber_reports
+    from mahalla.territory.models import Mahalla
+
+    if CyberReport.objects.exists():
+        return 0
+    actor = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).order_by("pk").first()
+    if actor is None:
+        return 0
+    as_of = dt.date.fromisoformat(str(manifest["as_of"]))
+    codes = list(Mahalla.objects.order_by("code").values_list("code", flat=True))
+    rows, truth, campaigns = build_cyber_reports(
+        seed=int(manifest["seed"]), scale=str(manifest["scale"]), as_of=as_of, mahalla_codes=codes
+    )
+    reports_file = directory / "cyber_reports.jsonl"
+    reports_file.write_text(
+        "".join(json_module.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows),
+        encoding="utf-8",
+    )
+    with (directory / "truth_cyber_reports.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=TRUTH_COLUMNS)
+        writer.writeheader()
+        writer.writerows(truth)
+    (directory / "truth_cyber.json").write_text(
+        json_module.dumps(campaigns, indent=1, sort_keys=True), encoding="utf-8"
+    )
+    classifier_train(
+        actor=actor, extra_rows=cyber_train_rows(seed=int(manifest["seed"]) + 1), evaluate_first=False
+    )
+    reports_import(actor=actor, source=reports_file, origin="bank", join_campaigns=False)
+    campaigns_rebuild(actor=actor)
+    for code, name, kind, kinds, schemes in CYBER_ORGANISATIONS:
+        Organisation.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "kind": kind, "indicator_kinds": kinds, "card_schemes": schemes},
+        )
+    for index, campaign in enumerate(Campaign.objects.order_by("-size")[:15]):
+        campaign_confirm(actor=actor, campaign=campaign, reason="demo")
+        for number, block_request in enumerate(block_requests_for_campaign(actor=actor, campaign=campaign)):
+            if (index + number) % 3 == 0:
+                hours = 6 + 30 * ((index * 7 + number) % 5)
+                at = block_request.first_reported_at + dt.timedelta(hours=hours)
+                block_request_status_set(
+                    organisation=block_request.organisation,
+                    block_request=block_request,
+                    status=BlockRequest.Status.BLOCKED,
+                    at=at,
+                )
+    return len(rows)

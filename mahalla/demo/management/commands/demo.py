@@ -101,6 +101,12 @@ class Command(MahallaCommand):
         if cases_demo_load(directory=directory, seed=options["seed"], as_of=as_of) is not None:
             self.step(_("casework registers"), started)
 
+        started = time.perf_counter()
+        from mahalla.demo.services import cyber_demo_load
+
+        cyber_reports = cyber_demo_load(directory=directory, manifest=manifest)
+        self.step(_("cyber reports: %(count)d") % {"count": cyber_reports}, started)
+
         if not options["no_analyze"] and "analyze" in get_commands():
             started = time.perf_counter()
             # The last full day of the generated period, preceded by one day a week before it so that the

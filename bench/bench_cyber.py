@@ -1,0 +1,299 @@
+"""Benchmarks of the cyber module (issue 13), each printed with its target and a baseline of the same run.
+
+    .venv/bin/python bench/bench_cyber.py link       # linking 100,000 reports: target <= 60 s
+    .venv/bin/python bench/bench_cyber.py classify   # classifying reports: target >= 5,000 a second
+    .venv/bin/python bench/bench_cyber.py form       # public form, 50 concurrent users: target p95 <= 200 ms
+
+link: the demo generator's nation draws (58,000 reports a year) over 630 days, about 100,000 reports with
+their planted campaigns; indicators are extracted once (cached under /tmp, not timed: extraction happens at
+intake, one report at a time); then `linking.link` is timed on all of them, with the B-cubed scores against
+the planted truth. Baseline: one Python pass grouping the postings by indicator (the least any linker does).
+
+classify: the classifier trained on the shipped data and the generator's texts, then 20,000 report texts
+classified in batches of 1,000; baseline: the TF-IDF transform of the same texts alone.
+
+form: a fresh SQLite database under /tmp with the reference territory and 200 mahallas, `mahalla serve`
+with its default processes, the active classifier, the per-address limit lifted (every client is on
+loopback). 50 users each loop: GET the form (CSRF cookie and token), think --think-ms, POST a report with a
+card, a phone and a link (extraction, classification, campaign join, audit), think again. Prints p50/p95/max
+of GET and POST. Baseline: GET of the static Bootstrap file on the same server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import pickle
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def machine() -> str:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    return f"machine: {os.cpu_count()} cores (shared), load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _planted(days: int, cache: Path) -> tuple[int, list[tuple[int, str]], list[str], list[int]]:
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    from mahalla.cyber.indicators import extract, is_warning
+    from mahalla.cyber.text import normalise_for_similarity
+    from mahalla.demo.generator.cyber import build_cyber_reports
+
+    rows, truth, _ = build_cyber_reports(
+        seed=1,
+        scale="nation",
+        as_of=dt.date(2026, 1, 1),
+        mahalla_codes=[f"M{i}" for i in range(9000)],
+        days=days,
+    )
+    postings = []
+    for index, row in enumerate(rows):
+        for found in extract(row["narrative"] + "\n" + row["message_text"], card_key=b"bench"):
+            if not is_warning(found.kind, found.value):
+                postings.append((index, f"{found.kind}:{found.value}"))
+    texts = [normalise_for_similarity(row["message_text"]) for row in rows]
+    keys: dict[str, int] = {}
+    labels = [keys.setdefault(t["campaign"], len(keys)) if t["campaign"] else -1 for t in truth]
+    data = (len(rows), postings, texts, labels)
+    cache.write_bytes(pickle.dumps(data))
+    return data
+
+
+def bench_link(args: argparse.Namespace) -> None:
+    from mahalla.cyber.linking import bcubed, link
+
+    n, postings, texts, truth = _planted(args.days, Path(f"/tmp/mahalla-bench-cyber-{args.days}.pickle"))
+    start = time.perf_counter()
+    groups: dict[str, list[int]] = {}
+    for report, key in postings:
+        groups.setdefault(key, []).append(report)
+    baseline = time.perf_counter() - start
+    start = time.perf_counter()
+    result = link(n, postings, texts)
+    seconds = time.perf_counter() - start
+    precision, recall = bcubed(truth, result.labels)
+    print(machine())
+    print(f"link: {n} reports, {len(postings)} indicator postings, {int(result.labels.max()) + 1} campaigns")
+    print(
+        f"  {seconds:.1f} s (target 60 s: ratio {seconds / 60:.2f}); baseline grouping pass {baseline:.2f} s "
+        f"(link / baseline {seconds / baseline:.0f}x)"
+    )
+    print(f"  B-cubed precision {precision:.4f}, recall {recall:.4f} against the planted campaigns")
+
+
+def bench_classify(args: argparse.Namespace) -> None:
+    from mahalla.cyber.classifier import MethodClassifier, TrainingRow, reference_rows
+    from mahalla.demo.generator.cyber import build_cyber_reports
+
+    rows, truth, _ = build_cyber_reports(
+        seed=5, scale="region", as_of=dt.date(2026, 1, 1), mahalla_codes=["0"]
+    )
+    training = reference_rows() + [
+        TrainingRow(f"{r['narrative']}\n{r['message_text']}", t["method"], t["language"], "generator")
+        for r, t in zip(rows[:3000], truth[:3000], strict=True)
+    ]
+    model = MethodClassifier().fit([r.text for r in training], [r.method for r in training])
+    texts = [f"{r['narrative']}\n{r['message_text']}" for r in rows]
+    texts = (texts * (args.reports // len(texts) + 1))[: args.reports]
+    start = time.perf_counter()
+    for offset in range(0, len(texts), 1000):
+        model._features(texts[offset : offset + 1000])
+    baseline = time.perf_counter() - start
+    start = time.perf_counter()
+    for offset in range(0, len(texts), 1000):
+        model.predict(texts[offset : offset + 1000])
+    seconds = time.perf_counter() - start
+    rate = len(texts) / seconds
+    print(machine())
+    print(
+        f"classify: {len(texts)} reports in {seconds:.2f} s = {rate:,.0f} reports/s "
+        f"(target 5,000: ratio {rate / 5000:.2f})"
+    )
+    print(
+        f"  baseline TF-IDF transform alone {baseline:.2f} s (classify / transform {seconds / baseline:.2f}x)"
+    )
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, float]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        all_headers = dict(headers or {})
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        start = time.perf_counter()
+        connection.request(method, path, body=body, headers=all_headers)
+        response = connection.getresponse()
+        data = response.read()
+        elapsed = time.perf_counter() - start
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        connection.close()
+        return response.status, data, elapsed
+
+
+def bench_form(args: argparse.Namespace) -> None:
+    var_dir = Path(args.var_dir)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(
+        os.environ,
+        MAHALLA_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        MAHALLA_DEBUG="0",
+        MAHALLA_LOG_LEVEL="WARNING",
+        MAHALLA_CYBER_PUBLIC_LIMIT_PER_HOUR="100000000",
+        MAHALLA_CYBER_PUBLIC_LIMIT_PER_DAY="100000000",
+    )
+    env.pop("DATABASE_URL", None)
+    python = str(ROOT / ".venv/bin/python")
+    subprocess.run([python, "manage.py", "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
+    setup = (
+        "from mahalla.territory.models import District, Mahalla\n"
+        "from mahalla.cyber.models import ClassifierVersion\n"
+        "if not Mahalla.objects.filter(code__startswith='BENCH').exists():\n"
+        "    for i, d in enumerate(District.objects.order_by('code')[:200]):\n"
+        "        Mahalla.objects.create(\n"
+        "            code=f'BENCH{i:04d}', name_uz=f'Bench {i}', district=d, region=d.region)\n"
+        "if not ClassifierVersion.objects.filter(active=True).exists():\n"
+        "    from django.core.management import call_command\n"
+        "    call_command('cyber-train')\n"
+        "print(Mahalla.objects.filter(code__startswith='BENCH').count())\n"
+    )
+    subprocess.run(
+        [python, "manage.py", "shell", "-c", setup], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/mahalla"), "serve", "--no-migrate", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                Client(port).request("GET", "/static/vendor/bootstrap/bootstrap.min.css")
+                break
+            except OSError:
+                time.sleep(0.3)
+        timings: dict[str, list[float]] = {"get": [], "post": [], "static": []}
+        failures: list[str] = []
+        lock = threading.Lock()
+
+        def user(number: int) -> None:
+            client = Client(port)
+            for round_number in range(args.rounds):
+                status, body, elapsed = client.request("GET", "/cyber/report/")
+                token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+                with lock:
+                    timings["get"].append(elapsed)
+                time.sleep(args.think_ms / 1000)
+                form = {
+                    "csrfmiddlewaretoken": token.group(1).decode() if token else "",
+                    "narrative": (
+                        "Telegramda havola keldi, 8600 1234 5678 9012 kartasiga pul ketdi, "
+                        f"+998 90 {number:03d} 45 67"
+                    ),
+                    "message_text": (
+                        f"Tabriklaymiz! Siz iPhone yutdingiz, oling: payme-bonus{number % 7}.site/pay"
+                    ),
+                    "occurred_at": "2026-01-01T10:00",
+                    "loss_amount": "1500000",
+                    "currency": "UZS",
+                    "channel": "telegram",
+                    "mahalla": f"BENCH{(number * 7 + round_number) % 200:04d}",
+                }
+                status, body, elapsed = client.request(
+                    "POST",
+                    "/cyber/report/",
+                    urlencode(form).encode(),
+                    {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Referer": f"http://127.0.0.1:{port}/cyber/report/",
+                    },
+                )
+                with lock:
+                    timings["post"].append(elapsed)
+                    if status != 200 or b"report-reference" not in body:
+                        failures.append(f"{status}")
+                _, _, elapsed = client.request("GET", "/static/vendor/bootstrap/bootstrap.min.css")
+                with lock:
+                    timings["static"].append(elapsed)
+                time.sleep(args.think_ms / 1000)
+
+        load_before = machine()
+        threads = [threading.Thread(target=user, args=(i,)) for i in range(args.users)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        print(load_before)
+        print(
+            f"form: {args.users} users x {args.rounds} rounds, think {args.think_ms} ms, {wall:.1f} s, "
+            f"failures {len(failures)} {failures[:3]}"
+        )
+        for name, values in timings.items():
+            p95 = percentile(values, 0.95) * 1000
+            print(
+                f"  {name:6s} n={len(values)} p50 {statistics.median(values) * 1000:.0f} ms, "
+                f"p95 {p95:.0f} ms, "
+                f"max {max(values) * 1000:.0f} ms (target 200 ms: ratio {p95 / 200:.2f})"
+            )
+        print(machine().replace("machine", "after"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("part", choices=["link", "classify", "form"])
+    parser.add_argument(
+        "--days", type=int, default=630, help="link: days of the nation's reports (630 ~ 100,000)"
+    )
+    parser.add_argument("--reports", type=int, default=20_000, help="classify: texts to classify")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--think-ms", type=int, default=1000)
+    parser.add_argument("--var-dir", default="/tmp/mahalla-bench-cyber-form")
+    args = parser.parse_args()
+    if args.part != "link":
+        import django
+
+        django.setup()
+    {"link": bench_link, "classify": bench_classify, "form": bench_form}[args.part](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,873 @@
+"""Writes of the cyber module: reports in (public form, officer, bulk), indicators, classification, campaigns,
+analysts' decisions, blocking requests. Keyword-only arguments, atomic, validated, audited.
+
+A card number never reaches the database, a log or an export: texts are redacted (indicators.redact_cards)
+before anything is stored, and card indicators keep only the masked form and a keyed hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mahalla.audit.models import AuditAction
+from mahalla.audit.services import audit_record
+from mahalla.core.errors import AccessDenied, ApplicationError
+
+from . import indicators as ind
+from .access import CYBER_ANALYSTS, CYBER_INTAKE, has_role
+from .linking import LinkParameters, MinHasher, band_keys, link, text_signature
+from .models import (
+    BlockRequest,
+    Campaign,
+    CampaignMember,
+    Channel,
+    CyberReport,
+    Indicator,
+    LinkDecision,
+    Method,
+    Organisation,
+    PublicSubmissionAttempt,
+    ReportAttachment,
+    ReportIndicator,
+    ReportTextBand,
+    Source,
+)
+from .text import normalise_for_similarity
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+MAX_TEXT_CHARS = 10_000
+LINK_PARAMETERS = LinkParameters()
+
+# Magic bytes of the image formats accepted as screenshots.
+IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def public_limit_per_hour() -> int:
+    return int(settings.CYBER_PUBLIC_LIMIT_PER_HOUR)
+
+
+def card_key() -> bytes:
+    """The key of the card hash: its own setting, or (development) one derived from SECRET_KEY."""
+    configured = getattr(settings, "CYBER_CARD_HASH_KEY", "")
+    if configured:
+        return str(configured).encode("utf-8")
+    return hmac.new(settings.SECRET_KEY.encode("utf-8"), b"mahalla.cyber.card-hash", hashlib.sha256).digest()
+
+
+def image_type(head: bytes) -> str | None:
+    """The image type named by the file's first bytes (PNG, JPEG, GIF, WebP), or None."""
+    for signature, content_type in IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@dataclass
+class AttachmentInput:
+    name: str
+    content: bytes
+    text: str = ""
+
+
+@dataclass
+class ReportInput:
+    """One report as received, before validation. ``loss_amount`` is text: it is validated here."""
+
+    narrative: str
+    occurred_at: dt.datetime
+    channel: str
+    mahalla: Any
+    loss_amount: str | Decimal | int | float = "0"
+    currency: str = "UZS"
+    message_text: str = ""
+    victim_age_group: str = ""
+    victim_name: str = ""
+    victim_contact: str = ""
+    source_name: str = ""
+    external_id: str = ""
+    reported_at: dt.datetime | None = None
+    offence: Any = None
+    attachments: list[AttachmentInput] = field(default_factory=list)
+
+
+def loss_parse(value: object, *, where: str = "loss_amount") -> Decimal:
+    text = (
+        str(value if value is not None else "")
+        .strip()
+        .replace(" ", "")
+        .replace("\u00a0", "")
+        .replace(",", ".")
+    )
+    if text == "":
+        return Decimal("0")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ApplicationError(
+            _("The loss must be a number (e.g. 1500000 or 1500000.50), not %(value)r.")
+            % {"value": str(value)[:40]},
+            {"field": where, "value": str(value)[:40]},
+        ) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e14"):
+        raise ApplicationError(
+            _("The loss must be zero or a positive amount below 10^14, not %(value)r.")
+            % {"value": str(value)[:40]},
+            {"field": where, "value": str(value)[:40]},
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _validate(data: ReportInput) -> dict[str, Any]:
+    narrative = (data.narrative or "").strip()
+    if not narrative:
+        raise ApplicationError(_("Describe what happened."), {"field": "narrative"})
+    if len(narrative) > MAX_TEXT_CHARS or len(data.message_text or "") > MAX_TEXT_CHARS:
+        raise ApplicationError(
+            _("A text may have at most %(n)s characters.") % {"n": MAX_TEXT_CHARS}, {"field": "narrative"}
+        )
+    if data.channel not in Channel.values:
+        raise ApplicationError(
+            _("Unknown channel %(value)r.") % {"value": data.channel},
+            {"field": "channel", "value": data.channel},
+        )
+    if data.mahalla is None:
+        raise ApplicationError(_("Choose the mahalla where the victim lives."), {"field": "mahalla"})
+    currency = (data.currency or "UZS").upper()
+    if currency not in ("UZS", "USD", "EUR", "RUB"):
+        raise ApplicationError(_("Unknown currency %(value)r.") % {"value": currency}, {"field": "currency"})
+    occurred = data.occurred_at
+    if timezone.is_naive(occurred):
+        raise ApplicationError(_("The time must carry a time zone."), {"field": "occurred_at"})
+    now = timezone.now()
+    if occurred > now + dt.timedelta(hours=1):
+        raise ApplicationError(_("The time it happened is in the future."), {"field": "occurred_at"})
+    if len(data.attachments) > MAX_ATTACHMENTS:
+        raise ApplicationError(
+            _("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}, {"field": "attachments"}
+        )
+    attachments = []
+    for attachment in data.attachments:
+        if len(attachment.content) > MAX_ATTACHMENT_BYTES:
+            raise ApplicationError(
+                _("The attachment %(name)s is larger than %(mb)s MB.")
+                % {"name": attachment.name[:80], "mb": 5},
+                {"field": "attachments", "value": attachment.name[:80]},
+            )
+        content_type = image_type(attachment.content[:16])
+        if content_type is None:
+            raise ApplicationError(
+                _("The attachment %(name)s is not an image (PNG, JPEG, GIF or WebP).")
+                % {"name": attachment.name[:80]},
+                {"field": "attachments", "value": attachment.name[:80]},
+            )
+        attachments.append((attachment, content_type))
+    return {
+        "narrative": narrative,
+        "loss": loss_parse(data.loss_amount),
+        "currency": currency,
+        "attachments": attachments,
+        "reported_at": data.reported_at or now,
+    }
+
+
+def _reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "CY-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+@dataclass
+class _Prepared:
+    report: CyberReport
+    found: list[ind.Found]
+    attachments: list[tuple[AttachmentInput, str]]
+    message_normalised: str
+
+
+def _prepare(data: ReportInput, *, source: str, actor: Any) -> _Prepared:
+    valid = _validate(data)
+    key = card_key()
+    texts = [valid["narrative"], data.message_text or ""] + [a.text for a, _ in valid["attachments"]]
+    found = ind.extract("\n".join(texts), card_key=key)
+    mahalla = data.mahalla
+    report = CyberReport(
+        reference=_reference(),
+        source=source,
+        source_name=data.source_name[:80],
+        external_id=data.external_id[:64],
+        narrative=ind.redact_cards(valid["narrative"]),
+        message_text=ind.redact_cards(data.message_text or ""),
+        occurred_at=data.occurred_at,
+        reported_at=valid["reported_at"],
+        loss_amount=valid["loss"],
+        currency=valid["currency"],
+        channel=data.channel,
+        region_id=mahalla.region_id,
+        district_id=mahalla.district_id,
+        mahalla=mahalla,
+        victim_age_group=data.victim_age_group or "",
+        victim_name=ind.redact_cards(data.victim_name)[:200],
+        victim_contact=ind.redact_cards(data.victim_contact)[:100],
+        offence=data.offence,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return _Prepared(report, found, valid["attachments"], normalise_for_similarity(report.message_text))
+
+
+def _indicators_store(prepared: Sequence[_Prepared]) -> None:
+    wanted: dict[tuple[str, str], ind.Found] = {}
+    first_seen: dict[tuple[str, str], dt.datetime] = {}
+    for item in prepared:
+        for found in item.found:
+            k = (found.kind, found.value)
+            wanted.setdefault(k, found)
+            if k not in first_seen or item.report.reported_at < first_seen[k]:
+                first_seen[k] = item.report.reported_at
+    if not wanted:
+        return
+    existing: dict[tuple[str, str], int] = {}
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        condition = Q()
+        for kind, value in chunk:
+            condition |= Q(kind=kind, value=value)
+        existing.update(
+            {
+                (k, v): pk
+                for pk, k, v in Indicator.objects.filter(condition).values_list("pk", "kind", "value")
+            }
+        )
+    new = [
+        Indicator(
+            kind=f.kind,
+            value=f.value,
+            display=f.display[:300],
+            details=f.details,
+            warning=ind.is_warning(f.kind, f.value),
+            first_seen=first_seen[k],
+        )
+        for k, f in wanted.items()
+        if k not in existing
+    ]
+    Indicator.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    missing = [k for k in wanted if k not in existing]
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        condition = Q()
+        for kind, value in chunk:
+            condition |= Q(kind=kind, value=value)
+        existing.update(
+            {
+                (k, v): pk
+                for pk, k, v in Indicator.objects.filter(condition).values_list("pk", "kind", "value")
+            }
+        )
+    links = []
+    for item in prepared:
+        for found in item.found:
+            links.append(
+                ReportIndicator(report=item.report, indicator_id=existing[(found.kind, found.value)])
+            )
+    ReportIndicator.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
+
+
+def _text_bands_store(prepared: Sequence[_Prepared]) -> None:
+    hasher = MinHasher(LINK_PARAMETERS.permutations, LINK_PARAMETERS.random_state)
+    bands = []
+    for item in prepared:
+        if not item.message_normalised:
+            continue
+        signature = text_signature(item.message_normalised, LINK_PARAMETERS, hasher)
+        if signature is None:
+            continue
+        bands += [
+            ReportTextBand(report=item.report, band_key=k)
+            for k in band_keys(signature, LINK_PARAMETERS.bands)
+        ]
+    ReportTextBand.objects.bulk_create(bands, batch_size=5000)
+
+
+def _classify(reports: Sequence[CyberReport]) -> None:
+    from .classification import active_classifier
+
+    loaded = active_classifier()
+    if loaded is None or not reports:
+        return
+    version, model = loaded
+    texts = [f"{r.narrative}\n{r.message_text}" for r in reports]
+    for report, (method, probability), text in zip(reports, model.predict(texts), texts, strict=True):
+        report.method = method
+        report.method_probability = round(probability, 4)
+        report.method_words = model.deciding_words(text, method)
+        report.method_model_version = version
+
+
+def reports_store(
+    *, actor: Any, inputs: Sequence[ReportInput], source: str, join_campaigns: bool = True
+) -> list[CyberReport]:
+    """Validate, redact, extract, classify and store reports in one transaction; nothing if one is invalid.
+
+    ``join_campaigns``: a new report joins the campaign of the reports it shares a rare indicator or its
+    message template with (the nightly rebuild re-links everything)."""
+    prepared = []
+    for position, data in enumerate(inputs):
+        try:
+            prepared.append(_prepare(data, source=source, actor=actor))
+        except ApplicationError as exc:
+            if len(inputs) > 1:
+                exc.extra.setdefault("row", position + 1)
+            raise
+    reports = [p.report for p in prepared]
+    _classify(reports)
+    with transaction.atomic():
+        taken = set(
+            CyberReport.objects.filter(reference__in=[r.reference for r in reports]).values_list(
+                "reference", flat=True
+            )
+        )
+        for report in reports:
+            while report.reference in taken:
+                report.reference = _reference()
+            taken.add(report.reference)
+        CyberReport.objects.bulk_create(reports, batch_size=2000)
+        _indicators_store(prepared)
+        _text_bands_store(prepared)
+        for item in prepared:
+            for attachment, content_type in item.attachments:
+                stored = ReportAttachment(
+                    report=item.report,
+                    content_type=content_type,
+                    size=len(attachment.content),
+                    original_name=attachment.name[:200],
+                    text=ind.redact_cards(attachment.text),
+                )
+                extension = content_type.split("/")[1].replace("jpeg", "jpg")
+                stored.file.save(
+                    f"{secrets.token_hex(12)}.{extension}", ContentFile(attachment.content), save=False
+                )
+                stored.save()
+        if join_campaigns:
+            for report in reports:
+                campaign_join(report=report)
+        if len(reports) == 1:
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type="cyber.cyberreport",
+                object_id=reports[0].pk,
+                object_repr=reports[0].reference,
+                details={"source": source, "indicators": len(prepared[0].found)},
+            )
+        else:
+            audit_record(
+                actor=actor,
+                action=AuditAction.IMPORT,
+                object_type="cyber.cyberreport",
+                object_repr=f"{len(reports)} reports",
+                details={"source": source, "rows": len(reports)},
+            )
+    return reports
+
+
+def report_create_public(*, data: ReportInput, address: str) -> CyberReport:
+    """A report from the public form. The client's address is counted (as a keyed hash) against the limits
+    of the settings CYBER_PUBLIC_LIMIT_PER_HOUR and CYBER_PUBLIC_LIMIT_PER_DAY, shared by every server
+    process through the database."""
+    address_hash = hmac.new(card_key(), f"address:{address}".encode(), hashlib.sha256).hexdigest()
+    now = timezone.now()
+    with transaction.atomic():
+        recent = PublicSubmissionAttempt.objects.filter(
+            address_hash=address_hash, at__gte=now - dt.timedelta(days=1)
+        )
+        last_hour = recent.filter(at__gte=now - dt.timedelta(hours=1)).count()
+        if last_hour >= public_limit_per_hour() or recent.count() >= settings.CYBER_PUBLIC_LIMIT_PER_DAY:
+            raise RateLimited(
+                _("Too many reports from this address. Please try again later or call 102."),
+                {"retry_after_seconds": 3600},
+            )
+        PublicSubmissionAttempt.objects.create(address_hash=address_hash, at=now)
+    # The attempt is counted even when the report is refused below: a flood of invalid forms is still a flood.
+    return reports_store(actor=None, inputs=[data], source=Source.PUBLIC)[0]
+
+
+class RateLimited(ApplicationError):
+    """Too many submissions from one address."""
+
+
+def report_create_by_officer(*, actor: Any, data: ReportInput) -> CyberReport:
+    if not has_role(actor, CYBER_INTAKE):
+        raise AccessDenied(_("Your role does not take cybercrime statements."))
+    from mahalla.territory.access import mahalla_filter_for
+
+    if (
+        data.mahalla is None
+        or not type(data.mahalla).objects.filter(mahalla_filter_for(actor), pk=data.mahalla.pk).exists()
+    ):
+        raise ApplicationError(_("The mahalla is outside your territory."), {"field": "mahalla"})
+    return reports_store(actor=actor, inputs=[data], source=Source.OFFICER)[0]
+
+
+# --- campaigns ------------------------------------------------------------------------------------------
+
+
+def _linkable_indicator_ids(report: CyberReport) -> list[int]:
+    return list(
+        Indicator.objects.filter(report_links__report=report, warning=False)
+        .annotate(df=Count("report_links"))
+        .filter(df__lte=LINK_PARAMETERS.hub_limit)
+        .values_list("pk", flat=True)
+    )
+
+
+def _campaign_code() -> str:
+    return "CMP-" + secrets.token_hex(3).upper()
+
+
+def campaign_join(*, report: CyberReport) -> Campaign | None:
+    """Put a new report into the campaign of the reports it is linked to (a shared rare indicator, or two
+    shared MinHash bands of the message); create a proposed campaign when they have none."""
+    indicator_ids = _linkable_indicator_ids(report)
+    related = set(
+        ReportIndicator.objects.filter(indicator_id__in=indicator_ids)
+        .exclude(report=report)
+        .values_list("report_id", flat=True)
+    )
+    keys = list(ReportTextBand.objects.filter(report=report).values_list("band_key", flat=True))
+    if keys:
+        shared = Counter(
+            ReportTextBand.objects.filter(band_key__in=keys)
+            .exclude(report=report)
+            .values_list("report_id", flat=True)
+        )
+        related |= {rid for rid, n in shared.items() if n >= 2}
+    split = set(
+        LinkDecision.objects.filter(decision=LinkDecision.Decision.SPLIT, report_a=report).values_list(
+            "report_b_id", flat=True
+        )
+    ) | set(
+        LinkDecision.objects.filter(decision=LinkDecision.Decision.SPLIT, report_b=report).values_list(
+            "report_a_id", flat=True
+        )
+    )
+    related -= split
+    if not related:
+        return None
+    campaigns = Counter(
+        CampaignMember.objects.filter(report_id__in=related).values_list("campaign_id", flat=True)
+    )
+    if campaigns:
+        campaign = Campaign.objects.get(pk=campaigns.most_common(1)[0][0])
+        CampaignMember.objects.update_or_create(
+            report=report, defaults={"campaign": campaign, "reason": "new report"}
+        )
+    else:
+        campaign = Campaign.objects.create(code=_campaign_code())
+        members = [report.pk, *sorted(related)]
+        taken = set(CampaignMember.objects.filter(report_id__in=members).values_list("report_id", flat=True))
+        CampaignMember.objects.bulk_create(
+            [
+                CampaignMember(report_id=rid, campaign=campaign, reason="new report")
+                for rid in members
+                if rid not in taken
+            ]
+        )
+    campaign_statistics_update(campaign_ids=[campaign.pk])
+    return campaign
+
+
+def campaign_statistics_update(*, campaign_ids: Sequence[int] | None = None) -> None:
+    campaigns = (
+        Campaign.objects.all() if campaign_ids is None else Campaign.objects.filter(pk__in=campaign_ids)
+    )
+    month_ago = timezone.now() - dt.timedelta(days=30)
+    stats = (
+        CampaignMember.objects.filter(campaign__in=campaigns)
+        .values("campaign_id")
+        .annotate(
+            n=Count("pk"),
+            loss=Sum("report__loss_amount"),
+            first=Min("report__reported_at"),
+            old=Count("pk", filter=Q(report__reported_at__lt=month_ago)),
+        )
+    )
+    last = {
+        row["campaign_id"]: row["last"]
+        for row in CampaignMember.objects.filter(campaign__in=campaigns)
+        .values("campaign_id")
+        .annotate(last=models_max("report__reported_at"))
+    }
+    methods: dict[int, Counter[str]] = defaultdict(Counter)
+    for campaign_id, method, corrected in CampaignMember.objects.filter(campaign__in=campaigns).values_list(
+        "campaign_id", "report__method", "report__method_corrected"
+    ):
+        methods[campaign_id][corrected or method] += 1
+    updates = []
+    for row in stats:
+        campaign = Campaign(pk=row["campaign_id"])
+        campaign.size = row["n"]
+        campaign.total_loss = row["loss"] or 0
+        campaign.first_seen = row["first"]
+        campaign.last_seen = last.get(row["campaign_id"])
+        campaign.size_30_days_ago = row["old"]
+        common = methods[row["campaign_id"]].most_common(1)
+        campaign.main_method = common[0][0] if common and common[0][0] else ""
+        updates.append(campaign)
+    Campaign.objects.bulk_update(
+        updates,
+        ["size", "total_loss", "first_seen", "last_seen", "size_30_days_ago", "main_method"],
+        batch_size=1000,
+    )
+
+
+def models_max(field_name: str) -> Any:
+    from django.db.models import Max
+
+    return Max(field_name)
+
+
+@dataclass
+class RebuildOutcome:
+    reports: int
+    campaigns: int
+    linked_reports: int
+    hubs: list[str]
+    seconds: float
+
+
+def campaigns_rebuild(*, actor: Any = None) -> RebuildOutcome:
+    """Re-link every report from scratch and store the campaigns, keeping each existing campaign's code and
+    status where most of its reports stay together; analysts' decisions are re-applied."""
+    import time
+
+    started = time.perf_counter()
+    report_ids = list(CyberReport.objects.order_by("pk").values_list("pk", flat=True))
+    index = {rid: i for i, rid in enumerate(report_ids)}
+    postings = [
+        (index[rid], str(iid))
+        for rid, iid in ReportIndicator.objects.filter(indicator__warning=False).values_list(
+            "report_id", "indicator_id"
+        )
+    ]
+    texts = [""] * len(report_ids)
+    for rid, message in CyberReport.objects.exclude(message_text="").values_list("pk", "message_text"):
+        texts[index[rid]] = normalise_for_similarity(message)
+    decisions = list(LinkDecision.objects.values_list("report_a_id", "report_b_id", "decision"))
+    confirmed = [
+        (index[a], index[b])
+        for a, b, d in decisions
+        if d == LinkDecision.Decision.CONFIRM and a in index and b in index
+    ]
+    split = [
+        (index[a], index[b])
+        for a, b, d in decisions
+        if d == LinkDecision.Decision.SPLIT and a in index and b in index
+    ]
+    result = link(len(report_ids), postings, texts, confirmed=confirmed, split=split, params=LINK_PARAMETERS)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, label in enumerate(result.labels.tolist()):
+        if label >= 0:
+            groups[label].append(report_ids[i])
+    old_membership = dict(CampaignMember.objects.values_list("report_id", "campaign_id"))
+    with transaction.atomic():
+        claimed: set[int] = set()
+        assignment: dict[int, int] = {}
+        new_campaigns = []
+        for label, members in sorted(groups.items(), key=lambda item: -len(item[1])):
+            overlap = Counter(old_membership[m] for m in members if m in old_membership)
+            reuse = next(
+                (
+                    cid
+                    for cid, n in overlap.most_common()
+                    if cid not in claimed and n * 2 >= len(members) * 0 + 1
+                ),
+                None,
+            )
+            if reuse is not None:
+                claimed.add(reuse)
+                assignment[label] = reuse
+            else:
+                campaign = Campaign(code=_campaign_code())
+                new_campaigns.append((label, campaign))
+        Campaign.objects.bulk_create([c for _, c in new_campaigns], batch_size=1000)
+        for label, campaign in new_campaigns:
+            assignment[label] = campaign.pk
+        CampaignMember.objects.all().delete()
+        CampaignMember.objects.bulk_create(
+            [
+                CampaignMember(report_id=rid, campaign_id=assignment[label], reason="linked")
+                for label, members in groups.items()
+                for rid in members
+            ],
+            batch_size=5000,
+        )
+        Campaign.objects.exclude(pk__in=set(assignment.values())).filter(
+            status=Campaign.Status.PROPOSED
+        ).delete()
+        campaign_statistics_update(campaign_ids=list(set(assignment.values())))
+        seconds = time.perf_counter() - started
+        audit_record(
+            actor=actor,
+            action=AuditAction.RUN,
+            object_type="cyber.campaign",
+            object_repr="campaigns rebuild",
+            details={"reports": len(report_ids), "campaigns": len(groups), "hubs": len(result.hubs)},
+        )
+    return RebuildOutcome(
+        reports=len(report_ids),
+        campaigns=len(groups),
+        linked_reports=sum(len(m) for m in groups.values()),
+        hubs=result.hubs,
+        seconds=seconds,
+    )
+
+
+def campaign_confirm(*, actor: Any, campaign: Campaign, reason: str = "") -> Campaign:
+    if not has_role(actor, CYBER_ANALYSTS):
+        raise AccessDenied(_("Your role does not confirm campaigns."))
+    with transaction.atomic():
+        campaign.status = Campaign.Status.CONFIRMED
+        campaign.confirmed_by = actor
+        campaign.confirmed_at = timezone.now()
+        campaign.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+        # The confirmation is kept as confirmed links, so that a rebuild keeps the campaign together.
+        members = list(campaign.members.order_by("report_id").values_list("report_id", flat=True))
+        if members:
+            LinkDecision.objects.bulk_create(
+                [
+                    LinkDecision(
+                        report_a_id=members[0],
+                        report_b_id=other,
+                        decision=LinkDecision.Decision.CONFIRM,
+                        reason=reason[:500],
+                        decided_by=actor,
+                    )
+                    for other in members[1:]
+                ]
+            )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="cyber.campaign",
+            object_id=campaign.pk,
+            object_repr=campaign.code,
+            details={"status": "confirmed", "reports": len(members), "reason": reason[:200]},
+        )
+    return campaign
+
+
+def report_split_from_campaign(
+    *, actor: Any, campaign: Campaign, report: CyberReport, reason: str
+) -> LinkDecision:
+    """An analyst takes a report out of a campaign: kept as split decisions against its members."""
+    if not has_role(actor, CYBER_ANALYSTS):
+        raise AccessDenied(_("Your role does not change campaigns."))
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for the split."), {"field": "reason"})
+    with transaction.atomic():
+        member = CampaignMember.objects.filter(campaign=campaign, report=report).first()
+        if member is None:
+            raise ApplicationError(_("The report is not in this campaign."), {"field": "report"})
+        others = list(campaign.members.exclude(report=report).values_list("report_id", flat=True))
+        decisions = [
+            LinkDecision(
+                report_a_id=report.pk,
+                report_b_id=o,
+                decision=LinkDecision.Decision.SPLIT,
+                reason=reason[:500],
+                decided_by=actor,
+            )
+            for o in others
+        ]
+        LinkDecision.objects.bulk_create(decisions)
+        LinkDecision.objects.filter(
+            Q(report_a=report) | Q(report_b=report),
+            decision=LinkDecision.Decision.CONFIRM,
+            report_a_id__in=[report.pk, *others],
+            report_b_id__in=[report.pk, *others],
+        ).delete()
+        member.delete()
+        campaign_statistics_update(campaign_ids=[campaign.pk])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="cyber.campaign",
+            object_id=campaign.pk,
+            object_repr=campaign.code,
+            details={"split_report": report.reference, "reason": reason[:200]},
+        )
+    return decisions[0] if decisions else LinkDecision(report_a=report, report_b=report, decision="split")
+
+
+def report_method_correct(*, actor: Any, report: CyberReport, method: str) -> CyberReport:
+    if not has_role(actor, CYBER_ANALYSTS | CYBER_INTAKE):
+        raise AccessDenied(_("Your role does not correct the method."))
+    if method not in Method.values:
+        raise ApplicationError(_("Unknown method %(value)r.") % {"value": method}, {"field": "method"})
+    with transaction.atomic():
+        previous = report.method_corrected or report.method
+        report.method_corrected = method
+        report.method_corrected_by = actor
+        report.save(update_fields=["method_corrected", "method_corrected_by"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="cyber.cyberreport",
+            object_id=report.pk,
+            object_repr=report.reference,
+            details={"method": method, "previous": previous},
+        )
+    return report
+
+
+# --- blocking -------------------------------------------------------------------------------------------
+
+
+def organisation_token_set(*, organisation: Organisation) -> str:
+    """A new API token for the organisation; only its hash is stored. Returned once, to hand over."""
+    token = secrets.token_urlsafe(32)
+    organisation.token_hash = hashlib.sha256(token.encode()).hexdigest()
+    organisation.save(update_fields=["token_hash"])
+    return token
+
+
+def organisation_by_token(token: str) -> Organisation | None:
+    if not token:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    organisation = Organisation.objects.filter(token_hash=digest).first()
+    if organisation is None or not hmac.compare_digest(organisation.token_hash, digest):
+        return None
+    return organisation
+
+
+def _organisations_for(indicator: Indicator) -> list[Organisation]:
+    chosen = []
+    for organisation in Organisation.objects.order_by("code"):
+        if indicator.kind not in organisation.indicator_kinds:
+            continue
+        if indicator.kind == ind.Kind.CARD and organisation.card_schemes:
+            if indicator.details.get("scheme") not in organisation.card_schemes:
+                continue
+        chosen.append(organisation)
+    return chosen
+
+
+def block_requests_for_campaign(*, actor: Any, campaign: Campaign) -> list[BlockRequest]:
+    """Ask every organisation concerned to block the campaign's indicators (not warning-list ones), each with
+    the campaign's reports that name it as evidence. An existing request for the same pair is kept."""
+    if not has_role(actor, CYBER_ANALYSTS):
+        raise AccessDenied(_("Your role does not send blocking requests."))
+    now = timezone.now()
+    created = []
+    with transaction.atomic():
+        member_ids = list(campaign.members.values_list("report_id", flat=True))
+        indicators = Indicator.objects.filter(
+            report_links__report_id__in=member_ids, warning=False
+        ).distinct()
+        for indicator in indicators:
+            if indicator.kind == ind.Kind.DOMAIN and indicator.details.get("genuine_brand"):
+                continue
+            evidence = list(
+                CyberReport.objects.filter(
+                    pk__in=member_ids, indicator_links__indicator=indicator
+                ).values_list("pk", "reported_at")
+            )
+            if not evidence:
+                continue
+            first = min(at for _, at in evidence)
+            for organisation in _organisations_for(indicator):
+                block_request, was_created = BlockRequest.objects.get_or_create(
+                    organisation=organisation,
+                    indicator=indicator,
+                    defaults={
+                        "campaign": campaign,
+                        "first_reported_at": first,
+                        "requested_at": now,
+                        "requested_by": actor,
+                    },
+                )
+                block_request.evidence.add(*[pk for pk, _ in evidence])
+                if was_created:
+                    created.append(block_request)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="cyber.blockrequest",
+            object_repr=campaign.code,
+            details={"campaign": campaign.code, "requests": len(created)},
+        )
+    return created
+
+
+_STATUS_ORDER = {
+    BlockRequest.Status.REQUESTED: 0,
+    BlockRequest.Status.ACKNOWLEDGED: 1,
+    BlockRequest.Status.BLOCKED: 2,
+    BlockRequest.Status.REJECTED: 2,
+}
+
+
+def block_request_status_set(
+    *,
+    organisation: Organisation,
+    block_request: BlockRequest,
+    status: str,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> BlockRequest:
+    """The organisation reports progress on one of its own requests (never another's)."""
+    if block_request.organisation_id != organisation.pk:
+        raise AccessDenied(_("Blocking request not found"), {"id": str(block_request.pk)})
+    if status not in _STATUS_ORDER:
+        raise ApplicationError(_("Unknown status %(value)r.") % {"value": status}, {"field": "status"})
+    if _STATUS_ORDER[status] < _STATUS_ORDER[block_request.status] or block_request.status in (
+        BlockRequest.Status.BLOCKED,
+        BlockRequest.Status.REJECTED,
+    ):
+        raise ApplicationError(
+            _("A request that is %(old)s cannot become %(new)s.")
+            % {"old": block_request.status, "new": status},
+            {"field": "status"},
+        )
+    at = at or timezone.now()
+    with transaction.atomic():
+        block_request.status = status
+        if status == BlockRequest.Status.ACKNOWLEDGED:
+            block_request.acknowledged_at = at
+        else:
+            block_request.acknowledged_at = block_request.acknowledged_at or at
+            block_request.closed_at = at
+        block_request.note = note[:500]
+        block_request.save(update_fields=["status", "acknowledged_at", "closed_at", "note"])
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            object_type="cyber.blockrequest",
+            object_id=block_request.pk,
+            object_repr=f"{organisation.code}: {block_request.indicator.display}"[:200],
+            details={"status": status, "organisation": organisation.code},
+        )
+    return block_request
