@@ -65,7 +65,9 @@ def bomb(uncompressed_mb: int) -> bytes:
         row = b"<row><c><v>1</v></c><c><v>2</v></c></row>"
         block = row * 65536
         with target.open(SHEET, "w", force_zip64=True) as sheet:
-            sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            sheet.write(
+                b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
             for _ in range(uncompressed_mb * 1024 * 1024 // len(block)):
                 sheet.write(block)
             sheet.write(b"</sheetData></worksheet>")
@@ -82,9 +84,8 @@ def measure(path: Path) -> dict[str, object]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         honest = Path(directory) / "honest.xlsx"
-        honest.write_bytes(
-            workbook([["source_system", "registration_number"], *[["EJR", f"2025-{i:05d}"] for i in range(2000)]])
-        )
+        rows = [["EJR", f"2025-{i:05d}"] for i in range(2000)]
+        honest.write_bytes(workbook([["source_system", "registration_number"], *rows]))
         hostile = Path(directory) / "bomb.xlsx"
         hostile.write_bytes(bomb(800))
         declared = sum(info.file_size for info in zipfile.ZipFile(hostile).infolist())
