@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mahalla.analytics",
     "mahalla.roadmaps",
     "mahalla.officials",
+    "mahalla.links",
     "mahalla.web",
     "mahalla.demo",
 ]
@@ -247,3 +248,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MAHALLA_LOG_LEVEL", "INFO")},
 }
+
+# The drug-network workbench's live detections (mahalla/links/stream.py): NATS JetStream server and the prefix
+# of its subjects (PREFIX.detections, PREFIX.dead), stream and durable consumer.
+MAHALLA_LINKS_NATS_URL = os.environ.get("MAHALLA_LINKS_NATS_URL", "nats://127.0.0.1:4222")
+MAHALLA_LINKS_NATS_PREFIX = os.environ.get("MAHALLA_LINKS_NATS_PREFIX", "mahalla.links")
