@@ -34,7 +34,7 @@ Example
 >>> vehicle = np.array([1, 2, 1, 2, 1, 2, 3])
 >>> camera = np.array([10, 10, 11, 11, 12, 12, 10])
 >>> ts = np.array([0, 20, 500, 510, 900, 905, 5000])
->>> result = cotravel_pairs(vehicle, camera, ts, window=60, min_cameras=3)
+>>> result = cotravel_pairs(vehicle, camera, ts, window=60, min_cameras=3, min_score=0)
 >>> [(int(p.vehicle_a), int(p.vehicle_b), p.distinct_cameras) for p in result.pairs]
 [(1, 2, 3)]
 """
@@ -82,6 +82,7 @@ class CoTravelResult:
     reads: int
     days: float
     candidate_pairs: int  # pairs co-occurring at min_cameras or more distinct cameras (before the score)
+    threshold: float = 0.0  # the score a pair needed
 
 
 def cotravel_pairs(
@@ -91,7 +92,8 @@ def cotravel_pairs(
     *,
     window: int = 60,
     min_cameras: int = 3,
-    min_score: float = 0.0,
+    min_score: float | None = None,
+    alpha: float = 1e-4,
     utc_offset_hours: int = 5,
     max_evidence: int = 50,
 ) -> CoTravelResult:
@@ -107,8 +109,12 @@ def cotravel_pairs(
         Two reads at one camera at most this many seconds apart keep each other company.
     min_cameras : int
         Distinct cameras a pair must share to be reported.
-    min_score : float
-        Report pairs whose ``-log10`` chance is at least this.
+    min_score : float, optional
+        Report pairs whose ``-log10`` chance is at least this. By default the Bonferroni bound for all
+        pairs of vehicles seen: ``log10(V (V - 1) / 2) - log10(alpha)``, so that over the whole city the
+        expected number of pairs reported by chance alone is at most ``alpha``.
+    alpha : float
+        Family-wise error rate of the default threshold.
     utc_offset_hours : int
         Hours added to UTC for the hour of day of the rarity cells (Tashkent: +5).
     max_evidence : int
@@ -133,6 +139,10 @@ def cotravel_pairs(
         return CoTravelResult(pairs=[], reads=n_reads, days=0.0, candidate_pairs=0)
 
     days = max(1.0, float(t.max() - t.min()) / SECONDS_PER_DAY)
+    n_vehicles_seen = int(np.unique(v).size)
+    if min_score is None:
+        pairs_possible = max(1.0, n_vehicles_seen * (n_vehicles_seen - 1) / 2.0)
+        min_score = float(np.log10(pairs_possible) - np.log10(alpha))
     hour = ((t // 3600 + utc_offset_hours) % 24).astype(np.int64)
     _, camera_index = np.unique(c, return_inverse=True)
     n_cameras = int(camera_index.max()) + 1
@@ -164,7 +174,7 @@ def cotravel_pairs(
         second_rows.append(rows + j)
         j += 1
     if not keys:
-        return CoTravelResult(pairs=[], reads=n_reads, days=days, candidate_pairs=0)
+        return CoTravelResult(pairs=[], reads=n_reads, days=days, candidate_pairs=0, threshold=min_score)
     pair_key = np.concatenate(keys)
     row_1 = np.concatenate(first_rows)
     row_2 = np.concatenate(second_rows)
@@ -176,7 +186,7 @@ def cotravel_pairs(
     candidates = pairs_unique[distinct_counts >= min_cameras]
     candidate_distinct = distinct_counts[distinct_counts >= min_cameras]
     if candidates.size == 0:
-        return CoTravelResult(pairs=[], reads=n_reads, days=days, candidate_pairs=0)
+        return CoTravelResult(pairs=[], reads=n_reads, days=days, candidate_pairs=0, threshold=min_score)
 
     # Expected chance co-occurrences: E_ab = const * (n_b * S_a + n_a * S_b) / 2, S_a = sum of cell counts
     # over a's reads.
@@ -249,4 +259,4 @@ def cotravel_pairs(
                 evidence=evidence,
             )
         )
-    return CoTravelResult(pairs=pairs, reads=n_reads, days=days, candidate_pairs=int(keep.size))
+    return CoTravelResult(pairs=pairs, reads=n_reads, days=days, candidate_pairs=int(keep.size), threshold=min_score)

@@ -364,7 +364,7 @@ def cotravel_run(
     end: dt.datetime,
     window: int = 60,
     min_cameras: int = 4,
-    min_score: float = 8.0,
+    min_score: float | None = None,
     system: bool = False,
 ) -> int:
     """Run the co-travel analysis over the detections of [start, end) and store each pair found as a
