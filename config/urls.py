@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/imports/", include("mahalla.incidents.import_apis")),
     path("api/roadmaps/", include("mahalla.roadmaps.urls")),
     path("roadmaps/", include("mahalla.roadmaps.web_urls")),
+    path("links/", include("mahalla.links.urls")),
+    path("api/links/", include("mahalla.links.apis")),
 ]
 
 if settings.OIDC_ENABLED:
