@@ -159,7 +159,7 @@ def world_load(*, directory: Path, mahallas: list[Any], detections: bool = True,
     with transaction.atomic():
         flagged = 0
         for post, label in zip(test, predicted, strict=True):
-            if not label or flagged >= 60:
+            if not label or flagged >= 20:
                 continue
             flagged += 1
             posts_entity = entity_resolve(

@@ -34,6 +34,7 @@ import numpy as np
 CITY_CENTRE = (41.3111, 69.2797)  # Tashkent
 SCALES_LINKS: dict[str, dict[str, int]] = {
     # cameras, commuters, random trips a day, convoys, shops, background persons, days
+    "test": {"cameras": 20, "commuters": 200, "trips": 300, "convoys": 4, "shops": 4, "background": 60, "days": 7},
     "tiny": {"cameras": 60, "commuters": 1500, "trips": 2500, "convoys": 12, "shops": 8, "background": 400, "days": 14},
     "region": {"cameras": 200, "commuters": 8000, "trips": 15000, "convoys": 30, "shops": 20, "background": 2000, "days": 30},
     "nation": {"cameras": 600, "commuters": 60000, "trips": 120000, "convoys": 60, "shops": 60, "background": 10000, "days": 30},

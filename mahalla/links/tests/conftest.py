@@ -23,9 +23,17 @@ def links_world() -> LinksWorld:
 
 
 @pytest.fixture(scope="session")
-def links_files(links_world: LinksWorld, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def links_small_world() -> LinksWorld:
+    """A smaller world (4 shops) for the tests that load it into the database."""
+    from mahalla.links.loading import SLANG_FILE
+
+    return links_build(SEED, "test", AS_OF, yaml.safe_load(SLANG_FILE.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def links_files(links_small_world: LinksWorld, tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("links_world")
-    links_write(links_world, directory)
+    links_write(links_small_world, directory)
     return directory
 
 
