@@ -21,6 +21,7 @@ from mahalla.demo.services import (
     analysis_done,
     cached_as_of,
     demo_users_create,
+    links_demo_load,
     nation_generate_cached,
     nation_import,
 )
@@ -94,6 +95,10 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self.step(_("import %(files)s") % {"files": ", ".join(imported) or _("nothing new")}, started)
+
+        started = time.perf_counter()
+        links_loaded = links_demo_load(directory=directory / "links", seed=options["seed"], scale=scale, as_of=as_of)
+        self.step(_("drug networks") if links_loaded else _("drug networks (already loaded)"), started)
 
         started = time.perf_counter()
         logins = demo_users_create()
