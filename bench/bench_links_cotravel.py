@@ -27,16 +27,46 @@ CAMERAS = 600
 T0 = 1_764_547_200  # 2025-12-01 00:00 UTC
 
 
-def city(rng: np.random.Generator, target_reads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, set[tuple[int, int]]]:
+def city(
+    rng: np.random.Generator, target_reads: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, set[tuple[int, int]]]:
     popularity = 1.0 / np.arange(1, CAMERAS + 1) ** 0.8
     popularity = popularity[rng.permutation(CAMERAS)] / popularity.sum()
-    hour_profile = np.array([0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 3.0, 2.0, 1.5, 1.4, 1.5, 1.5, 1.4, 1.5, 1.8, 2.6,
-                             3.0, 2.2, 1.5, 1.0, 0.7, 0.4])  # fmt: skip
+    hour_profile = np.array(
+        [
+            0.2,
+            0.1,
+            0.1,
+            0.1,
+            0.2,
+            0.5,
+            1.2,
+            2.5,
+            3.0,
+            2.0,
+            1.5,
+            1.4,
+            1.5,
+            1.5,
+            1.4,
+            1.5,
+            1.8,
+            2.6,
+            3.0,
+            2.2,
+            1.5,
+            1.0,
+            0.7,
+            0.4,
+        ]
+    )
     hour_p = hour_profile / hour_profile.sum()
     commuters = target_reads // 2 // (DAYS * 5 * 2 * 5 // 7)
     corridor_count = max(10, commuters // 40)
     corridor_length = 5
-    corridors = np.stack([rng.choice(CAMERAS, corridor_length, replace=False, p=popularity) for _ in range(corridor_count)])
+    corridors = np.stack(
+        [rng.choice(CAMERAS, corridor_length, replace=False, p=popularity) for _ in range(corridor_count)]
+    )
     parts_v, parts_c, parts_t = [], [], []
     # commuters: every day (weekends too, for simplicity), morning and evening, 5 cameras each way
     corridor_of = rng.integers(corridor_count, size=commuters)
@@ -59,7 +89,9 @@ def city(rng: np.random.Generator, target_reads: int) -> tuple[np.ndarray, np.nd
     leave = T0 + days * 86400 + hours * 3600 + rng.uniform(0, 3600, trips)
     parts_v.append(np.repeat(vehicles, length))
     parts_c.append(rng.choice(CAMERAS, size=trips * length, p=popularity))
-    parts_t.append((leave[:, None] + np.cumsum(rng.uniform(90, 480, (trips, length)), axis=1)).ravel().astype(np.int64))
+    parts_t.append(
+        (leave[:, None] + np.cumsum(rng.uniform(90, 480, (trips, length)), axis=1)).ravel().astype(np.int64)
+    )
     next_vehicle = int(pool.max()) + 1
     truth = set()
     for _ in range(60):
@@ -69,7 +101,9 @@ def city(rng: np.random.Generator, target_reads: int) -> tuple[np.ndarray, np.nd
         for _trip in range(int(rng.integers(3, 8))):
             n = int(rng.integers(3, 6))
             route = rng.choice(CAMERAS, n, replace=False, p=popularity)
-            start = T0 + int(rng.integers(DAYS)) * 86400 + rng.choice(24, p=hour_p) * 3600 + rng.uniform(0, 3600)
+            start = (
+                T0 + int(rng.integers(DAYS)) * 86400 + rng.choice(24, p=hour_p) * 3600 + rng.uniform(0, 3600)
+            )
             stamps = start + np.cumsum(rng.uniform(90, 480, n))
             parts_v += [np.full(n, leader), np.full(n, follower)]
             parts_c += [route, route]
@@ -81,8 +115,10 @@ def main() -> None:
     target = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
     rng = np.random.default_rng(14)
     vehicle, camera, ts, truth = city(rng, target)
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {ts.size:,} reads, "
-          f"{np.unique(vehicle).size:,} vehicles, {CAMERAS} cameras, {DAYS} days")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {ts.size:,} reads, "
+        f"{np.unique(vehicle).size:,} vehicles, {CAMERAS} cameras, {DAYS} days"
+    )
     started = time.perf_counter()
     np.lexsort((ts, camera))
     baseline = time.perf_counter() - started
@@ -91,10 +127,14 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     found = {(p.vehicle_a, p.vehicle_b) for p in result.pairs}
     hits = len(found & truth)
-    print(f"baseline sort {baseline:.1f} s; co-travel {elapsed:.1f} s = {elapsed / baseline:.0f} x baseline "
-          f"(target <= 300 s: {'PASS' if elapsed <= 300 else 'FAIL'})")
-    print(f"pairs reported {len(found)}, threshold {result.threshold:.1f}; precision {hits / max(1, len(found)):.3f}, "
-          f"recall {hits / len(truth):.3f}; load average now {os.getloadavg()[0]:.1f}")
+    print(
+        f"baseline sort {baseline:.1f} s; co-travel {elapsed:.1f} s = {elapsed / baseline:.0f} x baseline "
+        f"(target <= 300 s: {'PASS' if elapsed <= 300 else 'FAIL'})"
+    )
+    print(
+        f"pairs reported {len(found)}, threshold {result.threshold:.1f}; precision {hits / max(1, len(found)):.3f}, "  # noqa: E501
+        f"recall {hits / len(truth):.3f}; load average now {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

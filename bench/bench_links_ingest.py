@@ -44,19 +44,41 @@ def main() -> None:
     from mahalla.links.stream import StreamNames, consume, publish, stream_delete
     from mahalla.territory.models import Mahalla
 
-    mahalla = Mahalla.objects.filter(code="1726273999").first() or mahalla_create(district_code="1726273", code="1726273999")
-    feed = source_create(actor=None, kind=SourceKind.DETECTION_FEED, reference="bench", legal_basis="bench", mahalla=mahalla, system=True)
+    mahalla = Mahalla.objects.filter(code="1726273999").first() or mahalla_create(
+        district_code="1726273", code="1726273999"
+    )
+    feed = source_create(
+        actor=None,
+        kind=SourceKind.DETECTION_FEED,
+        reference="bench",
+        legal_basis="bench",
+        mahalla=mahalla,
+        system=True,
+    )
     codes = [f"BENCH-{i:03d}" for i in range(100)]
     for i, code in enumerate(codes):
-        camera_register(actor=None, code=code, name=code, lat=41.3, lon=69.2 + i * 1e-4, mahalla=mahalla, feed=feed, system=True)
+        camera_register(
+            actor=None,
+            code=code,
+            name=code,
+            lat=41.3,
+            lon=69.2 + i * 1e-4,
+            mahalla=mahalla,
+            feed=feed,
+            system=True,
+        )
     run = uuid.uuid4().hex[:8]
 
     def events(tag: str) -> list[dict]:
         return [
-            {"event_id": f"{run}-{tag}-{n}", "camera": codes[n % 100], "plate": f"01A{n % 1000:03d}BC",
-             "observed_at": 1_767_225_600 + n // 10}
+            {
+                "event_id": f"{run}-{tag}-{n}",
+                "camera": codes[n % 100],
+                "plate": f"01A{n % 1000:03d}BC",
+                "observed_at": 1_767_225_600 + n // 10,
+            }
             for n in range(EVENTS)
-        ]  # fmt: skip
+        ]
 
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {EVENTS:,} events")
     direct = events("direct")
@@ -75,9 +97,11 @@ def main() -> None:
     stats = asyncio.run(consume(url=URL, names=names, batch=2000, fetch_timeout=0.5, idle_exit=1.0))
     elapsed = time.perf_counter() - started - 1.0  # minus the idle second that ends the run
     rate = stats.stored / elapsed
-    print(f"JetStream -> PostgreSQL: {stats.stored:,} stored in {elapsed:.1f} s = {rate:,.0f} events/s "
-          f"({rate / baseline:.2f} x baseline); target >= 10,000/s: {'PASS' if rate >= 10_000 else 'FAIL'}; "
-          f"load average now {os.getloadavg()[0]:.1f}")
+    print(
+        f"JetStream -> PostgreSQL: {stats.stored:,} stored in {elapsed:.1f} s = {rate:,.0f} events/s "
+        f"({rate / baseline:.2f} x baseline); target >= 10,000/s: {'PASS' if rate >= 10_000 else 'FAIL'}; "
+        f"load average now {os.getloadavg()[0]:.1f}"
+    )
     asyncio.run(stream_delete(url=URL, names=names))
     Detection.objects.filter(camera__code__in=codes).delete()
     Camera.objects.filter(code__in=codes).delete()

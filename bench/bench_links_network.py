@@ -56,7 +56,9 @@ def main() -> None:
     rng = np.random.default_rng(14)
     source, target = planted_graph(rng)
     n = int(max(source.max(), target.max())) + 1
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; graph {n} nodes, {source.size} edges")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; graph {n} nodes, {source.size} edges"  # noqa: E501
+    )
     started = time.perf_counter()
     matrix = coo_matrix((np.ones(source.size, dtype=np.int8), (source, target)), shape=(n, n))
     connected_components(matrix, directed=False)
@@ -80,11 +82,19 @@ def main() -> None:
     simulation = removal_simulate(n, source, target, players.nodes)
     sim_time = time.perf_counter() - started
     elapsed = time.perf_counter() - total
-    print(f"graph build {build:.1f} s; Leiden {leiden:.1f} s ({len(communities.sizes)} communities, modularity {communities.modularity:.3f})")
-    print(f"brokers {broker_time:.1f} s (top {top[0][0]}); key-player set of 10 {key_time:.1f} s = {key_time / baseline:.0f} x baseline")
-    print(f"removal simulation {sim_time:.1f} s: fragmentation {simulation.fragmentation_before:.4f} -> "
-          f"{simulation.fragmentation_after_removal:.4f} -> recovered {simulation.fragmentation_after_recovery:.4f}")
-    print(f"total {elapsed:.1f} s (target <= 60 s): {'PASS' if elapsed <= 60 else 'FAIL'}; load average now {os.getloadavg()[0]:.1f}")
+    print(
+        f"graph build {build:.1f} s; Leiden {leiden:.1f} s ({len(communities.sizes)} communities, modularity {communities.modularity:.3f})"  # noqa: E501
+    )
+    print(
+        f"brokers {broker_time:.1f} s (top {top[0][0]}); key-player set of 10 {key_time:.1f} s = {key_time / baseline:.0f} x baseline"  # noqa: E501
+    )
+    print(
+        f"removal simulation {sim_time:.1f} s: fragmentation {simulation.fragmentation_before:.4f} -> "
+        f"{simulation.fragmentation_after_removal:.4f} -> recovered {simulation.fragmentation_after_recovery:.4f}"  # noqa: E501
+    )
+    print(
+        f"total {elapsed:.1f} s (target <= 60 s): {'PASS' if elapsed <= 60 else 'FAIL'}; load average now {os.getloadavg()[0]:.1f}"  # noqa: E501
+    )
 
 
 if __name__ == "__main__":

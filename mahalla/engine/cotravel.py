@@ -259,4 +259,6 @@ def cotravel_pairs(
                 evidence=evidence,
             )
         )
-    return CoTravelResult(pairs=pairs, reads=n_reads, days=days, candidate_pairs=int(keep.size), threshold=min_score)
+    return CoTravelResult(
+        pairs=pairs, reads=n_reads, days=days, candidate_pairs=int(keep.size), threshold=min_score
+    )

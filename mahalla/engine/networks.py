@@ -65,9 +65,7 @@ FloatArray = npt.NDArray[np.float64]
 SMALL_GRAPH_NODES = 3_000  # up to this many nodes the key-player search tries every node
 
 
-def _edges(
-    source: npt.ArrayLike, target: npt.ArrayLike, n_nodes: int
-) -> tuple[IntArray, IntArray]:
+def _edges(source: npt.ArrayLike, target: npt.ArrayLike, n_nodes: int) -> tuple[IntArray, IntArray]:
     s = np.asarray(source, dtype=np.int64)
     t = np.asarray(target, dtype=np.int64)
     if s.shape != t.shape or s.ndim != 1:
@@ -96,7 +94,9 @@ def fragmentation(n_nodes: int, source: IntArray, target: IntArray, removed: npt
     return _fragmentation_masked(n_nodes, source, target, removed_mask)
 
 
-def _fragmentation_masked(n_nodes: int, source: IntArray, target: IntArray, removed: npt.NDArray[np.bool_]) -> float:
+def _fragmentation_masked(
+    n_nodes: int, source: IntArray, target: IntArray, removed: npt.NDArray[np.bool_]
+) -> float:
     if n_nodes < 2:
         return 0.0
     keep = ~(removed[source] | removed[target])
@@ -260,7 +260,9 @@ class RemovalSimulation:
 
 def _largest(n_nodes: int, s: IntArray, t: IntArray, removed: npt.NDArray[np.bool_]) -> int:
     keep = ~(removed[s] | removed[t])
-    matrix = coo_matrix((np.ones(int(keep.sum()), dtype=np.int8), (s[keep], t[keep])), shape=(n_nodes, n_nodes))
+    matrix = coo_matrix(
+        (np.ones(int(keep.sum()), dtype=np.int8), (s[keep], t[keep])), shape=(n_nodes, n_nodes)
+    )
     _, labels = connected_components(matrix, directed=False)
     sizes = np.bincount(labels[~removed]) if (~removed).any() else np.zeros(1, dtype=np.int64)
     return int(sizes.max()) if sizes.size else 0

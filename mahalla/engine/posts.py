@@ -40,11 +40,27 @@ from sklearn.linear_model import LogisticRegression
 # Look-alikes folded to Latin: Cyrillic letters that look like Latin ones, digits and symbols used as letters.
 _FOLD = str.maketrans(
     {
-        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "к": "k", "м": "m",
-        "т": "t", "в": "b", "н": "h", "і": "i", "ё": "e",
-        "@": "a", "0": "o", "3": "з", "$": "s", "4": "ч",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "в": "b",
+        "н": "h",
+        "і": "i",
+        "ё": "e",
+        "@": "a",
+        "0": "o",
+        "3": "з",
+        "$": "s",
+        "4": "ч",
     }
-)  # fmt: skip
+)
 _SPACED = re.compile(r"\b(?:\w[ .\-_*]){3,}\w\b")
 _HANDLE = re.compile(r"(?:@|t\.me/|telegram\.me/)([A-Za-z][A-Za-z0-9_]{3,31})")
 _BTC = re.compile(r"\b(bc1[a-z0-9]{25,59}|[13][a-km-zA-HJ-NP-Z1-9]{25,34})\b")
@@ -178,9 +194,7 @@ class PostClassifier:
 
     def _features(self, texts: Sequence[str], *, fit: bool) -> csr_matrix:
         normalised = [normalise(t) for t in texts]
-        ngrams = (
-            self.vectoriser_.fit_transform(normalised) if fit else self.vectoriser_.transform(normalised)
-        )
+        ngrams = self.vectoriser_.fit_transform(normalised) if fit else self.vectoriser_.transform(normalised)
         return hstack([ngrams, _lexicon_features(texts, self.lexicon)]).tocsr()
 
     def fit(self, texts: Sequence[str], labels: Sequence[int]) -> PostClassifier:
@@ -188,7 +202,9 @@ class PostClassifier:
             raise ValueError("texts and labels must be non-empty and of one length")
         if set(int(x) for x in labels) != {0, 1}:
             raise ValueError("labels must contain both 0 and 1")
-        self.vectoriser_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
+        self.vectoriser_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
+        )
         features = self._features(texts, fit=True)
         self.model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state)
         self.model_.fit(features, np.asarray(labels, dtype=np.int64))

@@ -63,4 +63,6 @@ def access_shop_by_id(actor: Any, shop_id: object) -> Entity:
 
 def require_writer(actor: Any) -> None:
     if not links_write_allowed(actor):
-        raise AccessDenied(_("Only narcotics officers may change the network."), {"role": getattr(actor, "role", "")})
+        raise AccessDenied(
+            _("Only narcotics officers may change the network."), {"role": getattr(actor, "role", "")}
+        )

@@ -74,7 +74,9 @@ class LinksEntityListApi(APIView):
         data.is_valid(raise_exception=True)
         source = Source.objects.filter(pk=data.validated_data["source"]).first()
         if source is None:
-            raise AccessDenied("Source not found", {"field": "source", "value": data.validated_data["source"]})
+            raise AccessDenied(
+                "Source not found", {"field": "source", "value": data.validated_data["source"]}
+            )
         entity = services.entity_resolve(
             actor=request.user,
             schema_name=data.validated_data["schema"],
@@ -93,7 +95,9 @@ class LinksEntityDetailApi(APIView):
     @extend_schema(responses=OutputSerializer, operation_id="links_entities_retrieve")
     def get(self, request: Request, entity_id: int) -> Response:
         entity = access_entity_by_id(request.user, entity_id)
-        facts = selectors.entity_facts(request.user, entity, purpose=request.query_params.get("purpose", "API read"))
+        facts = selectors.entity_facts(
+            request.user, entity, purpose=request.query_params.get("purpose", "API read")
+        )
         payload: dict[str, Any] = dict(LinksEntityOutput(entity).data)
         payload["facts"] = LinksFactOutput(facts, many=True).data
         return Response(payload)

@@ -51,7 +51,7 @@ def person_graph(
         if owner in index:
             index[entity] = index[owner]
     source, target, weight, kind, link_ids = [], [], [], [], []
-    for link_id, schema, a, b, w in links:
+    for link_id, schema, a, b, _weight in links:
         if schema == "owns" or a not in index or b not in index:
             continue
         i, j = index[a], index[b]

@@ -31,7 +31,7 @@ LEGAL_BASES = {
     SourceKind.DOCUMENT: "Criminal Procedure Code: evidence gathered in criminal case",
     SourceKind.SEIZURE: "Criminal Procedure Code: seizure protocol",
     SourceKind.REPORT: "Law on operational-search activity: operational report",
-    SourceKind.OPEN_SOURCE: "Publicly accessible posts, monitored under the Law on operational-search activity",
+    SourceKind.OPEN_SOURCE: "Public posts, monitored under the Law on operational-search activity",
 }
 EVIDENCE_KINDS = {
     "phone extraction": SourceKind.DOCUMENT,
@@ -55,14 +55,21 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def world_load(*, directory: Path, mahallas: list[Any], detections: bool = True, analyse: bool = True) -> dict[str, Any]:
+def world_load(
+    *, directory: Path, mahallas: list[Any], detections: bool = True, analyse: bool = True
+) -> dict[str, Any]:
     """Load the files of ``directory`` into the database, spread over ``mahallas``. Returns counts."""
     if not mahallas:
         raise ValueError("at least one mahalla is needed")
     home = mahallas[0]
     sources = {
         name: source_create(
-            actor=None, kind=kind, reference=f"demo: {name}", legal_basis=LEGAL_BASES[kind], mahalla=home, system=True
+            actor=None,
+            kind=kind,
+            reference=f"demo: {name}",
+            legal_basis=LEGAL_BASES[kind],
+            mahalla=home,
+            system=True,
         )
         for name, kind in EVIDENCE_KINDS.items()
     }
@@ -79,9 +86,15 @@ def world_load(*, directory: Path, mahallas: list[Any], detections: bool = True,
     with transaction.atomic():
         for n, row in enumerate(cameras):
             camera_register(
-                actor=None, code=row["code"], name=row["name"], lat=float(row["lat"]), lon=float(row["lon"]),
-                mahalla=mahallas[n % len(mahallas)], feed=feed, system=True,
-            )  # fmt: skip
+                actor=None,
+                code=row["code"],
+                name=row["name"],
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                mahalla=mahallas[n % len(mahallas)],
+                feed=feed,
+                system=True,
+            )
     counts["cameras"] = len(cameras)
     if detections:
         stored = 0
@@ -105,7 +118,10 @@ def world_load(*, directory: Path, mahallas: list[Any], detections: bool = True,
             if schema_name == "Card":
                 from mahalla.engine.posts import card_hash
 
-                properties = {"card_hash": card_hash(row["card"]), "mask": f"{row['card'][:6]}******{row['card'][-4:]}"}
+                properties = {
+                    "card_hash": card_hash(row["card"]),
+                    "mask": f"{row['card'][:6]}******{row['card'][-4:]}",
+                }
             refs[row["ref"]] = entity_resolve(
                 actor=None,
                 schema_name=schema_name,
@@ -131,18 +147,28 @@ def world_load(*, directory: Path, mahallas: list[Any], detections: bool = True,
         for n, row in enumerate(_rows(directory / "links_drops.csv")):
             day = dt.date.fromisoformat(row["day"])
             entity_resolve(
-                actor=None, schema_name="Place", properties={"kind": "dead_drop", "description": row["description"]},
-                source=seizure, lat=float(row["lat"]), lon=float(row["lon"]),
+                actor=None,
+                schema_name="Place",
+                properties={"kind": "dead_drop", "description": row["description"]},
+                source=seizure,
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
                 occurred_at=dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC),
-                mahalla=mahallas[n % len(mahallas)], system=True,
-            )  # fmt: skip
+                mahalla=mahallas[n % len(mahallas)],
+                system=True,
+            )
         registry = sources["vehicle registry"]
         for n, row in enumerate(_rows(directory / "links_places.csv")):
             entity_resolve(
-                actor=None, schema_name="Place", properties={"kind": row["kind"], "address": row["name"]},
-                source=registry, lat=float(row["lat"]), lon=float(row["lon"]),
-                mahalla=mahallas[n % len(mahallas)], system=True,
-            )  # fmt: skip
+                actor=None,
+                schema_name="Place",
+                properties={"kind": row["kind"], "address": row["name"]},
+                source=registry,
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                mahalla=mahallas[n % len(mahallas)],
+                system=True,
+            )
 
     posts = _rows(directory / "links_posts.csv")
     train = [p for p in posts if p["held_out"] == "0"]
@@ -153,9 +179,13 @@ def world_load(*, directory: Path, mahallas: list[Any], detections: bool = True,
     precision, recall = precision_recall([int(p["label"]) for p in test], predicted)
     counts["posts"] = {"held_out": len(test), "precision": precision, "recall": recall}
     open_source = source_create(
-        actor=None, kind=SourceKind.OPEN_SOURCE, reference="Telegram channels (demo)",
-        legal_basis=LEGAL_BASES[SourceKind.OPEN_SOURCE], mahalla=home, system=True,
-    )  # fmt: skip
+        actor=None,
+        kind=SourceKind.OPEN_SOURCE,
+        reference="Telegram channels (demo)",
+        legal_basis=LEGAL_BASES[SourceKind.OPEN_SOURCE],
+        mahalla=home,
+        system=True,
+    )
     with transaction.atomic():
         flagged = 0
         for post, label in zip(test, predicted, strict=True):
@@ -163,31 +193,68 @@ def world_load(*, directory: Path, mahallas: list[Any], detections: bool = True,
                 continue
             flagged += 1
             posts_entity = entity_resolve(
-                actor=None, schema_name="Post", properties={"text": post["text"]}, source=open_source,
-                mahalla=home, system=True,
-            )  # fmt: skip
+                actor=None,
+                schema_name="Post",
+                properties={"text": post["text"]},
+                source=open_source,
+                mahalla=home,
+                system=True,
+            )
             found = extract(post["text"], words)
             for handle in found.handles:
                 account = entity_resolve(
-                    actor=None, schema_name="Account", properties={"handle": handle, "platform": "telegram"},
-                    source=open_source, mahalla=home, system=True,
-                )  # fmt: skip
-                link_create(actor=None, schema_name="advertised", source_entity=posts_entity, target_entity=account,
-                            source=open_source, date=dt.date.today(), system=True)  # fmt: skip
+                    actor=None,
+                    schema_name="Account",
+                    properties={"handle": handle, "platform": "telegram"},
+                    source=open_source,
+                    mahalla=home,
+                    system=True,
+                )
+                link_create(
+                    actor=None,
+                    schema_name="advertised",
+                    source_entity=posts_entity,
+                    target_entity=account,
+                    source=open_source,
+                    date=dt.date.today(),
+                    system=True,
+                )
             for card in found.cards:
                 card_entity = entity_resolve(
-                    actor=None, schema_name="Card", properties={"card_hash": card.hash, "mask": card.mask},
-                    source=open_source, mahalla=home, system=True,
-                )  # fmt: skip
-                link_create(actor=None, schema_name="advertised", source_entity=posts_entity, target_entity=card_entity,
-                            source=open_source, date=dt.date.today(), system=True)  # fmt: skip
+                    actor=None,
+                    schema_name="Card",
+                    properties={"card_hash": card.hash, "mask": card.mask},
+                    source=open_source,
+                    mahalla=home,
+                    system=True,
+                )
+                link_create(
+                    actor=None,
+                    schema_name="advertised",
+                    source_entity=posts_entity,
+                    target_entity=card_entity,
+                    source=open_source,
+                    date=dt.date.today(),
+                    system=True,
+                )
             for chain, address in found.wallets:
                 wallet = entity_resolve(
-                    actor=None, schema_name="Wallet", properties={"address": address, "chain": chain},
-                    source=open_source, mahalla=home, system=True,
-                )  # fmt: skip
-                link_create(actor=None, schema_name="advertised", source_entity=posts_entity, target_entity=wallet,
-                            source=open_source, date=dt.date.today(), system=True)  # fmt: skip
+                    actor=None,
+                    schema_name="Wallet",
+                    properties={"address": address, "chain": chain},
+                    source=open_source,
+                    mahalla=home,
+                    system=True,
+                )
+                link_create(
+                    actor=None,
+                    schema_name="advertised",
+                    source_entity=posts_entity,
+                    target_entity=wallet,
+                    source=open_source,
+                    date=dt.date.today(),
+                    system=True,
+                )
     if analyse:
         import json
 

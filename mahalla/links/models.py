@@ -25,11 +25,15 @@ class Source(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices)
     reference = models.CharField(_("reference"), max_length=200)
     legal_basis = models.CharField(_("legal basis"), max_length=300)
-    region = models.ForeignKey("territory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "territory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     district = models.ForeignKey(
         "territory.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    mahalla = models.ForeignKey("territory.Mahalla", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    mahalla = models.ForeignKey(
+        "territory.Mahalla", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -57,11 +61,15 @@ class Entity(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     occurred_at = models.DateTimeField(null=True, blank=True)
-    region = models.ForeignKey("territory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "territory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     district = models.ForeignKey(
         "territory.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    mahalla = models.ForeignKey("territory.Mahalla", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    mahalla = models.ForeignKey(
+        "territory.Mahalla", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,7 +98,9 @@ class Fact(models.Model):
         verbose_name = _("fact")
         verbose_name_plural = _("facts")
         constraints = [
-            models.UniqueConstraint(fields=["entity", "prop", "value", "source"], name="links_fact_once_per_source")
+            models.UniqueConstraint(
+                fields=["entity", "prop", "value", "source"], name="links_fact_once_per_source"
+            )
         ]
 
     def __str__(self) -> str:
@@ -158,7 +168,10 @@ class Detection(models.Model):
     class Meta:
         verbose_name = _("detection")
         verbose_name_plural = _("detections")
-        indexes = [models.Index(fields=["camera", "observed_at"]), models.Index(fields=["plate", "observed_at"])]
+        indexes = [
+            models.Index(fields=["camera", "observed_at"]),
+            models.Index(fields=["plate", "observed_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plate}@{self.camera_id} {self.observed_at:%Y-%m-%d %H:%M:%S}"

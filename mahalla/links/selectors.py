@@ -67,7 +67,11 @@ class FactRow:
 def entity_facts(actor: Any, entity: Entity, *, purpose: str) -> list[FactRow]:
     """The entity's facts, each with its source; the read is audited."""
     entities_read_audit(actor, [entity], purpose=purpose)
-    rows = Fact.objects.filter(entity=entity).select_related("source", "entered_by").order_by("prop", "created_at")
+    rows = (
+        Fact.objects.filter(entity=entity)
+        .select_related("source", "entered_by")
+        .order_by("prop", "created_at")
+    )
     return [
         FactRow(
             prop=f.prop,
@@ -82,7 +86,9 @@ def entity_facts(actor: Any, entity: Entity, *, purpose: str) -> list[FactRow]:
 
 
 def entity_links(actor: Any, entity: Entity) -> QuerySet[Link]:
-    visible = links_filter_for(actor, prefix="source_entity__") & links_filter_for(actor, prefix="target_entity__")
+    visible = links_filter_for(actor, prefix="source_entity__") & links_filter_for(
+        actor, prefix="target_entity__"
+    )
     return (
         Link.objects.filter(visible)
         .filter(Q(source_entity=entity) | Q(target_entity=entity))
@@ -93,9 +99,13 @@ def entity_links(actor: Any, entity: Entity) -> QuerySet[Link]:
 
 def _visible_graph(actor: Any) -> tuple[dict[int, Entity], list[tuple[int, str, int, int, float]]]:
     entities = {e.pk: e for e in entities_visible(actor).only("id", "schema", "caption", "lat", "lon")}
-    visible = links_filter_for(actor, prefix="source_entity__") & links_filter_for(actor, prefix="target_entity__")
+    visible = links_filter_for(actor, prefix="source_entity__") & links_filter_for(
+        actor, prefix="target_entity__"
+    )
     links = list(
-        Link.objects.filter(visible).values_list("id", "schema", "source_entity_id", "target_entity_id", "weight")
+        Link.objects.filter(visible).values_list(
+            "id", "schema", "source_entity_id", "target_entity_id", "weight"
+        )
     )
     return entities, links
 
@@ -126,9 +136,16 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
     persons = [graph.index[pk] for pk, e in entities.items() if e.schema == "Person" and pk in graph.index]
     ranked = (
         suppliers_rank(
-            len(graph.nodes), graph.source, graph.target, graph.weight, graph.kind,
-            seeds=seed_nodes, candidates=persons, exclude=own_nodes, top=top,
-        )  # fmt: skip
+            len(graph.nodes),
+            graph.source,
+            graph.target,
+            graph.weight,
+            graph.kind,
+            seeds=seed_nodes,
+            candidates=persons,
+            exclude=own_nodes,
+            top=top,
+        )
         if graph.source.size and seed_nodes
         else []
     )
@@ -137,7 +154,8 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
             "entity": entities[graph.nodes[r.node]],
             "score": r.score,
             "reasons": [
-                {"via": entities[graph.nodes[reason.via]], "kinds": list(reason.kinds)} for reason in r.reasons
+                {"via": entities[graph.nodes[reason.via]], "kinds": list(reason.kinds)}
+                for reason in r.reasons
             ],
         }
         for r in ranked
@@ -152,7 +170,10 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
             local.add(a)
     local_nodes = sorted(local)
     position = {node: i for i, node in enumerate(local_nodes)}
-    mask = [a in position and b in position for a, b in zip(graph.source.tolist(), graph.target.tolist(), strict=True)]
+    mask = [
+        a in position and b in position
+        for a, b in zip(graph.source.tolist(), graph.target.tolist(), strict=True)
+    ]
     src = [position[a] for a, keep in zip(graph.source.tolist(), mask, strict=True) if keep]
     dst = [position[b] for b, keep in zip(graph.target.tolist(), mask, strict=True) if keep]
     kinds = [k for k, keep in zip(graph.kind, mask, strict=True) if keep]
@@ -184,7 +205,9 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
             "takeovers": [
                 {
                     "removed": entities[graph.nodes[local_nodes[t.removed]]],
-                    "successor": entities[graph.nodes[local_nodes[t.successor]]] if t.successor is not None else None,
+                    "successor": entities[graph.nodes[local_nodes[t.successor]]]
+                    if t.successor is not None
+                    else None,
                     "inherited": len(t.inherited),
                 }
                 for t in sim.takeovers
@@ -198,11 +221,14 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
         entity = entities[graph.nodes[node]]
         shown.append(entity)
         role = (
-            "shop" if entity.pk == shop.pk
-            else "supplier" if entity.pk in supplier_ids
-            else "circle" if node in circle
+            "shop"
+            if entity.pk == shop.pk
+            else "supplier"
+            if entity.pk in supplier_ids
+            else "circle"
+            if node in circle
             else "other"
-        )  # fmt: skip
+        )
         elements.append(
             {
                 "data": {
@@ -218,7 +244,9 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
         )
     for a, b, k in zip(src, dst, kinds, strict=True):
         ea, eb = graph.nodes[local_nodes[a]], graph.nodes[local_nodes[b]]
-        elements.append({"data": {"id": f"e{ea}-{eb}-{k}", "source": f"n{ea}", "target": f"n{eb}", "kind": k}})
+        elements.append(
+            {"data": {"id": f"e{ea}-{eb}-{k}", "source": f"n{ea}", "target": f"n{eb}", "kind": k}}
+        )
     # De-duplicate parallel edges of one kind (the graph shows the tie once; the timeline lists each link).
     seen: set[str] = set()
     elements = [e for e in elements if not (e["data"]["id"] in seen or seen.add(e["data"]["id"]))]  # type: ignore[func-returns-value]
@@ -284,7 +312,11 @@ def map_features(actor: Any) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},
-                "properties": {"layer": place["kind"] or "place", "id": place["id"], "label": place["caption"]},
+                "properties": {
+                    "layer": place["kind"] or "place",
+                    "id": place["id"],
+                    "label": place["caption"],
+                },
             }
         )
     for camera in Camera.objects.filter(links_filter_for(actor)).values("code", "lat", "lon", "name"):
@@ -311,7 +343,8 @@ def mahalla_drug_situation(actor: Any) -> list[dict[str, Any]]:
     by_mahalla: dict[int, dict[str, Any]] = {}
     for cluster in clusters:
         row = by_mahalla.setdefault(
-            cluster.mahalla_id, {"mahalla": cluster.mahalla, "clusters": 0, "drops": 0, "nearest_school_m": None}
+            cluster.mahalla_id,
+            {"mahalla": cluster.mahalla, "clusters": 0, "drops": 0, "nearest_school_m": None},
         )
         row["clusters"] += 1
         row["drops"] += cluster.size

@@ -50,7 +50,9 @@ def source_create(
     if not system:
         require_writer(actor)
     if kind not in SourceKind.values:
-        raise ApplicationError(_("Unknown source kind %(kind)s.") % {"kind": kind}, {"field": "kind", "value": kind})
+        raise ApplicationError(
+            _("Unknown source kind %(kind)s.") % {"kind": kind}, {"field": "kind", "value": kind}
+        )
     if not (legal_basis or "").strip():
         raise ApplicationError(
             _("A source needs its legal basis."), {"field": "legal_basis", "value": legal_basis}
@@ -123,12 +125,25 @@ def entity_resolve(
         key = f"{schema_name}:{pivot}"
     else:
         key = f"{schema_name}#{uuid.uuid4().hex}"
-    if entity_type.geo and lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    if (
+        entity_type.geo
+        and lat is not None
+        and lon is not None
+        and not (-90 <= lat <= 90 and -180 <= lon <= 180)
+    ):
         raise ApplicationError(_("Coordinates out of range."), {"field": "lat/lon", "value": [lat, lon]})
     caption = " ".join(values[c] for c in entity_type.caption if values.get(c)) or schema_name
     territory = _territory(mahalla=mahalla, district=district, region=region)
-    if territory.get("mahalla") is None and territory.get("district") is None and territory.get("region") is None:
-        territory = {"mahalla_id": source.mahalla_id, "district_id": source.district_id, "region_id": source.region_id}
+    if (
+        territory.get("mahalla") is None
+        and territory.get("district") is None
+        and territory.get("region") is None
+    ):
+        territory = {
+            "mahalla_id": source.mahalla_id,
+            "district_id": source.district_id,
+            "region_id": source.region_id,
+        }
     with transaction.atomic():
         entity, created = Entity.objects.get_or_create(
             key=key,
@@ -147,7 +162,14 @@ def entity_resolve(
         entered_by = actor if getattr(actor, "is_authenticated", False) else None
         Fact.objects.bulk_create(
             [
-                Fact(entity=entity, prop=name, value=value, source=source, observed_on=observed_on, entered_by=entered_by)
+                Fact(
+                    entity=entity,
+                    prop=name,
+                    value=value,
+                    source=source,
+                    observed_on=observed_on,
+                    entered_by=entered_by,
+                )
                 for name, value in values.items()
             ],
             ignore_conflicts=True,
@@ -191,7 +213,9 @@ def link_create(
             {"field": "schema", "value": [source_entity.schema, target_entity.schema]},
         )
     if source_entity.pk == target_entity.pk:
-        raise ApplicationError(_("A link needs two different entities."), {"field": "target", "value": target_entity.pk})
+        raise ApplicationError(
+            _("A link needs two different entities."), {"field": "target", "value": target_entity.pk}
+        )
     if weight <= 0:
         raise ApplicationError(_("A link's weight must be positive."), {"field": "weight", "value": weight})
     with transaction.atomic():
@@ -218,12 +242,22 @@ def link_create(
 
 
 def camera_register(
-    *, actor: Any, code: str, name: str, lat: float, lon: float, mahalla: Any, feed: Source, system: bool = False
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    lat: float,
+    lon: float,
+    mahalla: Any,
+    feed: Source,
+    system: bool = False,
 ) -> Camera:
     if not system:
         require_writer(actor)
     if feed.kind != SourceKind.DETECTION_FEED:
-        raise ApplicationError(_("A camera belongs to a detection feed."), {"field": "feed", "value": feed.pk})
+        raise ApplicationError(
+            _("A camera belongs to a detection feed."), {"field": "feed", "value": feed.pk}
+        )
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ApplicationError(_("Coordinates out of range."), {"field": "lat/lon", "value": [lat, lon]})
     with transaction.atomic():
@@ -319,7 +353,9 @@ def detections_store(
     with transaction.atomic():
         # Ids already stored are redeliveries; the unique event_id still guards a race between consumers.
         existing = set(
-            Detection.objects.filter(event_id__in=[r.event_id for r in rows]).values_list("event_id", flat=True)
+            Detection.objects.filter(event_id__in=[r.event_id for r in rows]).values_list(
+                "event_id", flat=True
+            )
         )
         fresh = [r for r in rows if r.event_id not in existing]
         Detection.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=2000)
@@ -335,7 +371,9 @@ def detections_store(
     return result
 
 
-def detections_frame(*, start: dt.datetime, end: dt.datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def detections_frame(
+    *, start: dt.datetime, end: dt.datetime
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Detections in [start, end) as integer arrays (vehicle code, camera id, Unix seconds) and the plates."""
     rows = Detection.objects.filter(observed_at__gte=start, observed_at__lt=end).values_list(
         "plate", "camera_id", "observed_at"
@@ -433,13 +471,22 @@ def cotravel_run(
             action=AuditAction.RUN,
             object_type="links.cotravel",
             object_repr=reference,
-            details={"pairs": len(result.pairs), "reads": result.reads, "window": window, "min_cameras": min_cameras},
+            details={
+                "pairs": len(result.pairs),
+                "reads": result.reads,
+                "window": window,
+                "min_cameras": min_cameras,
+            },
         )
     return len(result.pairs)
 
 
 def _places(kind: str) -> list[Entity]:
-    return list(Entity.objects.filter(schema="Place", facts__prop="kind", facts__value=kind, lat__isnull=False).distinct())
+    return list(
+        Entity.objects.filter(
+            schema="Place", facts__prop="kind", facts__value=kind, lat__isnull=False
+        ).distinct()
+    )
 
 
 def drops_cluster_run(
@@ -454,9 +501,12 @@ def drops_cluster_run(
         day0 = min((d.occurred_at or timezone.now()) for d in drops)
         days = np.array([((d.occurred_at or day0) - day0).total_seconds() / 86400 for d in drops])
         clustering = drops_cluster(
-            np.array([d.lat for d in drops]), np.array([d.lon for d in drops]), days,
-            eps_metres=eps_metres, min_samples=min_samples,
-        )  # fmt: skip
+            np.array([d.lat for d in drops]),
+            np.array([d.lon for d in drops]),
+            days,
+            eps_metres=eps_metres,
+            min_samples=min_samples,
+        )
     distances: dict[str, np.ndarray] = {}
     with transaction.atomic():
         DropCluster.objects.filter(computed_on=day).delete()

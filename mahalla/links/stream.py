@@ -126,7 +126,10 @@ async def consume(
                 except (ValueError, UnicodeDecodeError):
                     events.append(_Malformed(message.data))
             parsed = [e for e in events if not isinstance(e, _Malformed)]
-            if any(isinstance(e, dict) and str(e.get("camera", "")).strip().upper() not in cameras for e in parsed):
+            if any(
+                isinstance(e, dict) and str(e.get("camera", "")).strip().upper() not in cameras
+                for e in parsed
+            ):
                 cameras = await loop.run_in_executor(database, camera_codes)  # a camera registered meanwhile
             result = await loop.run_in_executor(database, _store, parsed, cameras)
             refused: list[tuple[Any, str]] = []

@@ -34,15 +34,71 @@ import numpy as np
 CITY_CENTRE = (41.3111, 69.2797)  # Tashkent
 SCALES_LINKS: dict[str, dict[str, int]] = {
     # cameras, commuters, random trips a day, convoys, shops, background persons, days
-    "test": {"cameras": 20, "commuters": 200, "trips": 300, "convoys": 4, "shops": 4, "background": 60, "days": 7},
-    "tiny": {"cameras": 60, "commuters": 1500, "trips": 2500, "convoys": 12, "shops": 8, "background": 400, "days": 14},
-    "region": {"cameras": 200, "commuters": 8000, "trips": 15000, "convoys": 30, "shops": 20, "background": 2000, "days": 30},
-    "nation": {"cameras": 600, "commuters": 60000, "trips": 120000, "convoys": 60, "shops": 60, "background": 10000, "days": 30},
-}  # fmt: skip
+    "test": {
+        "cameras": 20,
+        "commuters": 200,
+        "trips": 300,
+        "convoys": 4,
+        "shops": 4,
+        "background": 60,
+        "days": 7,
+    },
+    "tiny": {
+        "cameras": 60,
+        "commuters": 1500,
+        "trips": 2500,
+        "convoys": 12,
+        "shops": 8,
+        "background": 400,
+        "days": 14,
+    },
+    "region": {
+        "cameras": 200,
+        "commuters": 8000,
+        "trips": 15000,
+        "convoys": 30,
+        "shops": 20,
+        "background": 2000,
+        "days": 30,
+    },
+    "nation": {
+        "cameras": 600,
+        "commuters": 60000,
+        "trips": 120000,
+        "convoys": 60,
+        "shops": 60,
+        "background": 10000,
+        "days": 30,
+    },
+}
 HOUR_PROFILE = np.array(
-    [0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 3.0, 2.0, 1.5, 1.4, 1.5, 1.5, 1.4, 1.5, 1.8, 2.6, 3.0, 2.2, 1.5,
-     1.0, 0.7, 0.4]
-)  # fmt: skip
+    [
+        0.2,
+        0.1,
+        0.1,
+        0.1,
+        0.2,
+        0.5,
+        1.2,
+        2.5,
+        3.0,
+        2.0,
+        1.5,
+        1.4,
+        1.5,
+        1.5,
+        1.4,
+        1.5,
+        1.8,
+        2.6,
+        3.0,
+        2.2,
+        1.5,
+        1.0,
+        0.7,
+        0.4,
+    ]
+)
 TASHKENT_OFFSET = timedelta(hours=5)
 
 
@@ -95,10 +151,15 @@ def _traffic(world: LinksWorld, rng: np.random.Generator, params: dict[str, int]
     popularity = popularity[rng.permutation(n_cam)]
     popularity /= popularity.sum()
     world.cameras = [
-        {"code": f"CAM-{i + 1:04d}", "name": f"Camera {i + 1}", "lat": round(float(lat[i]), 6),
-         "lon": round(float(lon[i]), 6), "popularity": round(float(popularity[i]), 6)}
+        {
+            "code": f"CAM-{i + 1:04d}",
+            "name": f"Camera {i + 1}",
+            "lat": round(float(lat[i]), 6),
+            "lon": round(float(lon[i]), 6),
+            "popularity": round(float(popularity[i]), 6),
+        }
         for i in range(n_cam)
-    ]  # fmt: skip
+    ]
     days = params["days"]
     t0 = int(start.timestamp())
     vehicles: list[np.ndarray] = []
@@ -113,7 +174,8 @@ def _traffic(world: LinksWorld, rng: np.random.Generator, params: dict[str, int]
     # Commuters on shared corridors.
     n_corridors = max(5, params["commuters"] // 40)
     corridors = [
-        rng.choice(n_cam, size=int(rng.integers(3, 7)), replace=False, p=popularity) for _ in range(n_corridors)
+        rng.choice(n_cam, size=int(rng.integers(3, 7)), replace=False, p=popularity)
+        for _ in range(n_corridors)
     ]
     for _ in range(params["commuters"]):
         vehicle = new_vehicle()
@@ -182,7 +244,15 @@ def _network(world: LinksWorld, rng: np.random.Generator, params: dict[str, int]
         return ref
 
     def link(schema: str, a: str, b: str, day: int, source: str) -> None:
-        links.append({"schema": schema, "source": a, "target": b, "date": (start + timedelta(days=day)).date().isoformat(), "evidence": source})
+        links.append(
+            {
+                "schema": schema,
+                "source": a,
+                "target": b,
+                "date": (start + timedelta(days=day)).date().isoformat(),
+                "evidence": source,
+            }
+        )
 
     days = params["days"]
 
@@ -248,11 +318,19 @@ def _network(world: LinksWorld, rng: np.random.Generator, params: dict[str, int]
         for courier in couriers:  # family and friends
             for _ in range(int(rng.integers(1, 4))):
                 contact(courier, background[int(rng.integers(len(background)))], "call", 1, "call records")
-        shop_truth.append({"shop": handle, "suppliers": [supplier["name"]], "couriers": [c["name"] for c in couriers]})
+        shop_truth.append(
+            {"shop": handle, "suppliers": [supplier["name"]], "couriers": [c["name"] for c in couriers]}
+        )
     for hub in hubs:
         for courier in all_couriers:
             if rng.random() < 0.7:
-                contact(hub, courier, "call" if hub["name"] != "Exchange kiosk" else "payment", int(rng.integers(1, 4)), "call records")
+                contact(
+                    hub,
+                    courier,
+                    "call" if hub["name"] != "Exchange kiosk" else "payment",
+                    int(rng.integers(1, 4)),
+                    "call records",
+                )
         for _ in range(len(background) // 4):
             contact(hub, background[int(rng.integers(len(background)))], "call", 1, "call records")
     world.truth["shops"] = shop_truth
@@ -268,29 +346,46 @@ def _drops(world: LinksWorld, rng: np.random.Generator, params: dict[str, int], 
         first = int(rng.integers(0, max(1, days - 10)))
         size = int(rng.integers(6, 14))
         for _ in range(size):
-            world.drops.append({
-                "lat": round(lat + rng.normal(0, 0.0004), 6), "lon": round(lon + rng.normal(0, 0.0005), 6),
-                "day": (start + timedelta(days=first + int(rng.integers(0, 8)))).date().isoformat(),
-                "description": "magnit, svetofor ostida" if rng.random() < 0.5 else "прикоп у дерева", "cluster": c,
-            })  # fmt: skip
+            world.drops.append(
+                {
+                    "lat": round(lat + rng.normal(0, 0.0004), 6),
+                    "lon": round(lon + rng.normal(0, 0.0005), 6),
+                    "day": (start + timedelta(days=first + int(rng.integers(0, 8)))).date().isoformat(),
+                    "description": "magnit, svetofor ostida" if rng.random() < 0.5 else "прикоп у дерева",
+                    "cluster": c,
+                }
+            )
         clusters.append({"cluster": c, "lat": round(lat, 6), "lon": round(lon, 6), "size": size})
         # a school near half of the clusters
         if c % 2 == 0:
-            world.places.append({"kind": "school", "name": f"School {c + 1}", "lat": round(lat + 0.002, 6), "lon": round(lon, 6)})
+            world.places.append(
+                {
+                    "kind": "school",
+                    "name": f"School {c + 1}",
+                    "lat": round(lat + 0.002, 6),
+                    "lon": round(lon, 6),
+                }
+            )
     for _ in range(n_clusters * 4):  # scattered single drops: noise
-        world.drops.append({
-            "lat": round(CITY_CENTRE[0] + rng.uniform(-0.07, 0.07), 6),
-            "lon": round(CITY_CENTRE[1] + rng.uniform(-0.09, 0.09), 6),
-            "day": (start + timedelta(days=int(rng.integers(days)))).date().isoformat(),
-            "description": "klad", "cluster": -1,
-        })  # fmt: skip
-    for kind, count in (("school", 20), ("college", 6), ("park", 8)):
-        for i in range(count):
-            world.places.append({
-                "kind": kind, "name": f"{kind.title()} {100 + i}",
+        world.drops.append(
+            {
                 "lat": round(CITY_CENTRE[0] + rng.uniform(-0.07, 0.07), 6),
                 "lon": round(CITY_CENTRE[1] + rng.uniform(-0.09, 0.09), 6),
-            })  # fmt: skip
+                "day": (start + timedelta(days=int(rng.integers(days)))).date().isoformat(),
+                "description": "klad",
+                "cluster": -1,
+            }
+        )
+    for kind, count in (("school", 20), ("college", 6), ("park", 8)):
+        for i in range(count):
+            world.places.append(
+                {
+                    "kind": kind,
+                    "name": f"{kind.title()} {100 + i}",
+                    "lat": round(CITY_CENTRE[0] + rng.uniform(-0.07, 0.07), 6),
+                    "lon": round(CITY_CENTRE[1] + rng.uniform(-0.09, 0.09), 6),
+                }
+            )
     world.truth["drop_clusters"] = clusters
 
 
@@ -331,13 +426,20 @@ def _posts(world: LinksWorld, rng: np.random.Generator, slang: dict[str, list[st
         drug = n % 2 == 0
         template = str(rng.choice(DRUG_TEMPLATES if drug else CLEAN_TEMPLATES))
         text = template.format(
-            drug=pick(latin), drug_ru=pick(cyr), drop=pick(drop_latin), drop_ru=pick(drop_cyr),
-            quality=str(rng.choice(["sifat zo'r", "a'lo", "toza"])), weight=int(rng.integers(1, 10)),
-            price=int(rng.integers(50, 900)), pay=str(rng.choice(["BTC", "USDT", "карту"])),
+            drug=pick(latin),
+            drug_ru=pick(cyr),
+            drop=pick(drop_latin),
+            drop_ru=pick(drop_cyr),
+            quality=str(rng.choice(["sifat zo'r", "a'lo", "toza"])),
+            weight=int(rng.integers(1, 10)),
+            price=int(rng.integers(50, 900)),
+            pay=str(rng.choice(["BTC", "USDT", "карту"])),
             handle="@" + "".join(rng.choice(list("abcdefghkmnprstuvxz"), 6)) + "_bot",
-            card=_card(rng), wallet="T" + "".join(rng.choice(list("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"), 33)),
+            card=_card(rng),
+            wallet="T"
+            + "".join(rng.choice(list("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"), 33)),
             phone=f"+99890{rng.integers(10**6, 10**7):07d}",
-        )  # fmt: skip
+        )
         world.posts.append({"text": text, "label": int(drug), "held_out": int(rng.random() < 0.5)})
 
 
@@ -348,7 +450,13 @@ def links_build(seed: int, scale: str, as_of: date, slang: dict[str, list[str]])
     rng = np.random.default_rng([seed, 14])
     start = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC) - timedelta(days=params["days"])
     world = LinksWorld()
-    world.truth = {"seed": seed, "scale": scale, "as_of": as_of.isoformat(), "start": start.isoformat(), **params}
+    world.truth = {
+        "seed": seed,
+        "scale": scale,
+        "as_of": as_of.isoformat(),
+        "start": start.isoformat(),
+        **params,
+    }
     _traffic(world, rng, params, start)
     _network(world, rng, params, start)
     _drops(world, rng, params, start)
@@ -369,7 +477,9 @@ def links_write(world: LinksWorld, out: Path) -> None:
     d = world.detections
     with (out / "links_detections.csv").open("w", encoding="utf-8", newline="") as handle:
         handle.write("event_id,camera,plate,observed_at\n")
-        for n, (v, c, t) in enumerate(zip(d["vehicle"].tolist(), d["camera"].tolist(), d["ts"].tolist(), strict=True)):
+        for n, (v, c, t) in enumerate(
+            zip(d["vehicle"].tolist(), d["camera"].tolist(), d["ts"].tolist(), strict=True)
+        ):
             stamp = datetime.fromtimestamp(t, tz=UTC).isoformat()
             handle.write(f"det-{n:08d},{world.cameras[c]['code']},{world.plates[v]},{stamp}\n")
     columns = sorted({key for row in world.entities for key in row})

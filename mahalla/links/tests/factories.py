@@ -24,7 +24,10 @@ def two_mahallas() -> tuple[Any, Any]:
 
 def narcotics_officer(mahalla: Any, **kwargs: Any) -> Any:
     return UserFactory(
-        role=Role.NARCOTICS_OFFICER, scope_level=ScopeLevel.DISTRICT, scope_district=mahalla.district, **kwargs
+        role=Role.NARCOTICS_OFFICER,
+        scope_level=ScopeLevel.DISTRICT,
+        scope_district=mahalla.district,
+        **kwargs,
     )
 
 

@@ -29,7 +29,9 @@ def _local_only(page, live_server):
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in page.requested_urls)
 
 
-def test_the_dossier_draws_the_graph_opens_a_node_and_shows_the_evidence(browser_page, sign_in, world, live_server):
+def test_the_dossier_draws_the_graph_opens_a_node_and_shows_the_evidence(
+    browser_page, sign_in, world, live_server
+):
     shop = Entity.objects.filter(schema="Shop").order_by("pk").first()
     sign_in(browser_page, "narcotics", next=f"/links/shops/{shop.pk}/")
     browser_page.wait_for_function("document.getElementById('network-graph').dataset.drawn > 5")

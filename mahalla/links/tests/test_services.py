@@ -18,21 +18,31 @@ pytestmark = pytest.mark.django_db
 
 def _source(officer, mahalla, reference="case 12/2026"):
     return source_create(
-        actor=officer, kind=SourceKind.DOCUMENT, reference=reference,
-        legal_basis="Criminal Procedure Code art. 166", mahalla=mahalla,
-    )  # fmt: skip
+        actor=officer,
+        kind=SourceKind.DOCUMENT,
+        reference=reference,
+        legal_basis="Criminal Procedure Code art. 166",
+        mahalla=mahalla,
+    )
 
 
 def test_the_same_phone_written_two_ways_by_two_sources_is_one_entity_with_both_facts_sourced():
     mahalla, _b = two_mahallas()
     officer = narcotics_officer(mahalla)
     first, second = _source(officer, mahalla), _source(officer, mahalla, "seizure 7")
-    a = entity_resolve(actor=officer, schema_name="Phone", properties={"number": "+998 90 123-45-67"}, source=first)
+    a = entity_resolve(
+        actor=officer, schema_name="Phone", properties={"number": "+998 90 123-45-67"}, source=first
+    )
     b = entity_resolve(
-        actor=officer, schema_name="Phone", properties={"number": "901234567", "operator": "Ucell"}, source=second
+        actor=officer,
+        schema_name="Phone",
+        properties={"number": "901234567", "operator": "Ucell"},
+        source=second,
     )
     assert a.pk == b.pk and a.key == "Phone:+998901234567"
-    facts = {(f.prop, f.value, f.source.reference, f.entered_by.username) for f in Fact.objects.filter(entity=a)}
+    facts = {
+        (f.prop, f.value, f.source.reference, f.entered_by.username) for f in Fact.objects.filter(entity=a)
+    }
     assert facts == {
         ("number", "+998901234567", "case 12/2026", officer.username),
         ("number", "+998901234567", "seizure 7", officer.username),
@@ -46,11 +56,18 @@ def test_a_card_hash_a_wallet_and_a_handle_are_pivots_too():
     mahalla, _b = two_mahallas()
     officer = narcotics_officer(mahalla)
     source = _source(officer, mahalla)
-    assert entity_resolve(actor=officer, schema_name="Account", properties={"handle": "@Shop_Bot"}, source=source).pk == (
-        entity_resolve(actor=officer, schema_name="Account", properties={"handle": "t.me/shop_bot"}, source=source).pk
+    assert entity_resolve(
+        actor=officer, schema_name="Account", properties={"handle": "@Shop_Bot"}, source=source
+    ).pk == (
+        entity_resolve(
+            actor=officer, schema_name="Account", properties={"handle": "t.me/shop_bot"}, source=source
+        ).pk
     )
     assert Entity.objects.filter(schema="Account").count() == 1
-    persons = [entity_resolve(actor=officer, schema_name="Person", properties={"name": "A"}, source=source) for _ in "ab"]
+    persons = [
+        entity_resolve(actor=officer, schema_name="Person", properties={"name": "A"}, source=source)
+        for _ in "ab"
+    ]
     assert persons[0].pk != persons[1].pk  # no pivot: two people of one name stay two
 
 
@@ -62,7 +79,9 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_written():
     with pytest.raises(ApplicationError, match="Unknown entity type Drone"):
         entity_resolve(actor=officer, schema_name="Drone", properties={}, source=source)
     with pytest.raises(ApplicationError, match="Phone has no property colour") as error:
-        entity_resolve(actor=officer, schema_name="Phone", properties={"number": "1", "colour": "red"}, source=source)
+        entity_resolve(
+            actor=officer, schema_name="Phone", properties={"number": "1", "colour": "red"}, source=source
+        )
     assert error.value.extra["field"] == "colour"
     with pytest.raises(ApplicationError, match="Phone needs its number"):
         entity_resolve(actor=officer, schema_name="Phone", properties={"operator": "x"}, source=source)
@@ -78,13 +97,31 @@ def test_a_link_must_fit_its_type_and_carries_its_source_date_and_author():
     officer = narcotics_officer(mahalla)
     source = _source(officer, mahalla)
     person = entity_resolve(actor=officer, schema_name="Person", properties={"name": "A"}, source=source)
-    phone = entity_resolve(actor=officer, schema_name="Phone", properties={"number": "+998901112233"}, source=source)
+    phone = entity_resolve(
+        actor=officer, schema_name="Phone", properties={"number": "+998901112233"}, source=source
+    )
     with pytest.raises(ApplicationError, match="A call link goes from Phone to Phone"):
-        link_create(actor=officer, schema_name="call", source_entity=person, target_entity=phone, source=source,
-                    date=dt.date(2026, 1, 1))  # fmt: skip
-    link = link_create(actor=officer, schema_name="owns", source_entity=person, target_entity=phone, source=source,
-                       date=dt.date(2026, 1, 2))  # fmt: skip
-    assert (link.source.reference, link.date, link.entered_by) == ("case 12/2026", dt.date(2026, 1, 2), officer)
+        link_create(
+            actor=officer,
+            schema_name="call",
+            source_entity=person,
+            target_entity=phone,
+            source=source,
+            date=dt.date(2026, 1, 1),
+        )
+    link = link_create(
+        actor=officer,
+        schema_name="owns",
+        source_entity=person,
+        target_entity=phone,
+        source=source,
+        date=dt.date(2026, 1, 2),
+    )
+    assert (link.source.reference, link.date, link.entered_by) == (
+        "case 12/2026",
+        dt.date(2026, 1, 2),
+        officer,
+    )
     assert Link.objects.count() == 1
 
 
@@ -102,7 +139,12 @@ def test_detections_from_an_unknown_camera_are_refused_with_a_clear_reason_and_t
     mahalla, _b = two_mahallas()
     cameras_create(mahalla, ["CAM-1"])
     events = [
-        {"event_id": "1", "camera": "cam-1", "plate": "01 A 123 BC", "observed_at": "2026-01-01T08:00:00+05:00"},
+        {
+            "event_id": "1",
+            "camera": "cam-1",
+            "plate": "01 A 123 BC",
+            "observed_at": "2026-01-01T08:00:00+05:00",
+        },
         {"event_id": "2", "camera": "CAM-9", "plate": "01A124BC", "observed_at": "2026-01-01T08:00:00+05:00"},
         {"event_id": "3", "camera": "CAM-1", "plate": "01A125BC", "observed_at": "2026-01-01T08:00:00"},
     ]

@@ -115,11 +115,24 @@ def _consumer(names: StreamNames, nats_url: str, *extra: str) -> subprocess.Pope
     }
     return subprocess.Popen(
         [
-            sys.executable, "manage.py", "links-consume", "--url", nats_url,
-            "--prefix", names.subject.rsplit(".", 1)[0], "--batch", "250", "--ack-wait", "4", *extra,
+            sys.executable,
+            "manage.py",
+            "links-consume",
+            "--url",
+            nats_url,
+            "--prefix",
+            names.subject.rsplit(".", 1)[0],
+            "--batch",
+            "250",
+            "--ack-wait",
+            "4",
+            *extra,
         ],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.slow

@@ -17,7 +17,9 @@ def analyst(loaded_world):
     return UserFactory(role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY)
 
 
-def test_the_dossier_shows_the_true_supplier_first_with_reasons_key_players_and_evidence(client, analyst, links_small_world):
+def test_the_dossier_shows_the_true_supplier_first_with_reasons_key_players_and_evidence(
+    client, analyst, links_small_world
+):
     client.force_login(analyst)
     truth = links_small_world.truth["shops"][0]
     shop = Entity.objects.get(schema="Shop", key=f"Shop:{truth['shop']}")
@@ -40,12 +42,16 @@ def test_the_dossier_exports_as_pdf(client, analyst):
 
 
 def test_pages_are_404_for_other_roles_and_other_territories(client, loaded_world):
-    chief = UserFactory(role=Role.DISTRICT_CHIEF, scope_level=ScopeLevel.DISTRICT, scope_district=loaded_world["a"].district)
+    chief = UserFactory(
+        role=Role.DISTRICT_CHIEF, scope_level=ScopeLevel.DISTRICT, scope_district=loaded_world["a"].district
+    )
     client.force_login(chief)
     assert client.get("/links/").status_code == 404
     assert client.get("/api/links/entities/").status_code in (403, 404)
     officer = UserFactory(
-        role=Role.NARCOTICS_OFFICER, scope_level=ScopeLevel.DISTRICT, scope_district=loaded_world["a"].district
+        role=Role.NARCOTICS_OFFICER,
+        scope_level=ScopeLevel.DISTRICT,
+        scope_district=loaded_world["a"].district,
     )
     client.force_login(officer)
     elsewhere = Entity.objects.filter(district=loaded_world["b"].district).first()

@@ -97,7 +97,9 @@ class Command(BaseCommand):
         self.step(_("import %(files)s") % {"files": ", ".join(imported) or _("nothing new")}, started)
 
         started = time.perf_counter()
-        links_loaded = links_demo_load(directory=directory / "links", seed=options["seed"], scale=scale, as_of=as_of)
+        links_loaded = links_demo_load(
+            directory=directory / "links", seed=options["seed"], scale=scale, as_of=as_of
+        )
         self.step(_("drug networks") if links_loaded else _("drug networks (already loaded)"), started)
 
         started = time.perf_counter()

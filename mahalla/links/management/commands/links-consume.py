@@ -24,7 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=1000, help="Messages stored per transaction")
         parser.add_argument("--idle-exit", type=float, default=None, help="Stop after this many idle seconds")
         parser.add_argument(
-            "--ack-wait", type=float, default=30.0, help="Seconds before an unacknowledged message is redelivered"
+            "--ack-wait",
+            type=float,
+            default=30.0,
+            help="Seconds before an unacknowledged message is redelivered",
         )
         parser.add_argument("--max-events", type=int, default=None, help="Stop after this many messages")
 
