@@ -68,7 +68,7 @@ _TRON = re.compile(r"\b(T[1-9A-HJ-NP-Za-km-z]{33})\b")
 _ETH = re.compile(r"\b(0x[a-fA-F0-9]{40})\b")
 _CARD = re.compile(r"(?<!\d)((?:\d[ \-]?){15}\d)(?!\d)")
 _COORDINATES = re.compile(r"(-?\d{1,2}\.\d{4,})\s*[,;]\s*(-?\d{1,3}\.\d{4,})")
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")  # a full stop inside 41.3111 does not end one
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def extract(text: str, lexicon: Lexicon) -> Extraction:
     folded = normalise(text)
     terms = {name: [t for t in words if t and t in folded] for name, words in classes.items()}
     drops = []
-    for sentence in _SENTENCE.findall(text):
+    for sentence in filter(None, (part.strip() for part in _SENTENCE_END.split(text))):
         if any(term in normalise(sentence) for term in classes["drop"]) or _COORDINATES.search(sentence):
             drops.append(sentence.strip())
     return Extraction(

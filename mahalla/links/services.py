@@ -558,3 +558,13 @@ def drops_cluster_run(
             details={"drops": len(drops), "eps_metres": eps_metres, "min_samples": min_samples},
         )
     return len(rows)
+
+
+def links_daily_run(*, day: dt.date, days: int = 30) -> dict[str, int]:
+    """The daily monitoring: co-travel over the ``days`` days ending with ``day`` and the drop clustering."""
+    end = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(days=1)
+    start = end - dt.timedelta(days=days)
+    return {
+        "co_travel_pairs": cotravel_run(actor=None, start=start, end=end, system=True),
+        "drop_clusters": drops_cluster_run(actor=None, day=day, system=True),
+    }
