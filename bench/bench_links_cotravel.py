@@ -123,8 +123,11 @@ def main() -> None:
     np.lexsort((ts, camera))
     baseline = time.perf_counter() - started
     started = time.perf_counter()
+    cpu = time.process_time()
     result = cotravel_pairs(vehicle, camera, ts, window=60, min_cameras=4)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    print(f"co-travel process CPU time {cpu:.1f} s")
     found = {(p.vehicle_a, p.vehicle_b) for p in result.pairs}
     hits = len(found & truth)
     print(

@@ -66,6 +66,7 @@ def main() -> None:
     print(f"baseline: one connected-components pass {baseline:.2f} s")
 
     total = time.perf_counter()
+    cpu = time.process_time()
     started = time.perf_counter()
     graph = graph_build(n, source, target)
     build = time.perf_counter() - started
