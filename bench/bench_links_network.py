@@ -93,9 +93,7 @@ def main() -> None:
         f"removal simulation {sim_time:.1f} s: fragmentation {simulation.fragmentation_before:.4f} -> "
         f"{simulation.fragmentation_after_removal:.4f} -> recovered {simulation.fragmentation_after_recovery:.4f}"  # noqa: E501
     )
-    print(
-        f"process CPU time {time.process_time() - cpu:.1f} s (wall time suffers from the shared machine's load)"
-    )
+    print(f"process CPU time {time.process_time() - cpu:.1f} s (wall time: shared machine)")
     print(
         f"total {elapsed:.1f} s (target <= 60 s): {'PASS' if elapsed <= 60 else 'FAIL'}; load average now {os.getloadavg()[0]:.1f}"  # noqa: E501
     )
