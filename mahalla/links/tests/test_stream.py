@@ -27,6 +27,15 @@ from .factories import cameras_create, two_mahallas
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def _run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (browser tests earlier in the same process)
+    leaves an event loop running in the main thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
@@ -60,7 +69,7 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory):
 def names(nats_url: str):
     names = StreamNames.with_prefix(f"mahalla_links_test_{uuid.uuid4().hex[:10]}")
     yield names
-    asyncio.run(stream_delete(url=nats_url, names=names))
+    _run(stream_delete(url=nats_url, names=names))
 
 
 def _event(n: int, camera: str = "CAM-1", plate: str = "01A123BC") -> bytes:
@@ -83,12 +92,12 @@ def test_a_malformed_event_goes_to_the_dead_letter_subject_with_its_reason_and_t
         _event(4, camera="CAM-2"),
         _event(1),  # a redelivered duplicate
     ]
-    asyncio.run(publish(url=nats_url, names=names, payloads=payloads))
-    stats = asyncio.run(consume(url=nats_url, names=names, batch=4, fetch_timeout=0.5, idle_exit=1.0))
+    _run(publish(url=nats_url, names=names, payloads=payloads))
+    stats = _run(consume(url=nats_url, names=names, batch=4, fetch_timeout=0.5, idle_exit=1.0))
 
     assert sorted(Detection.objects.values_list("event_id", flat=True)) == ["ev-1", "ev-4"]
     assert stats.stored == 2 and stats.duplicates == 1 and stats.dead_letters == 3
-    letters = asyncio.run(dead_letters(url=nats_url, names=names, timeout=1.0))
+    letters = _run(dead_letters(url=nats_url, names=names, timeout=1.0))
     reasons = sorted(reason for _data, reason in letters)
     assert reasons == [
         "malformed: not JSON",
@@ -143,7 +152,7 @@ def test_a_consumer_killed_with_sigkill_loses_and_duplicates_nothing(nats_url, n
     total = 10_000
     payloads = [_event(n, camera=f"CAM-{1 + n % 2}", plate=f"01A{n % 900:03d}BC") for n in range(total)]
     payloads += payloads[:1_000]  # the publisher retried: 1,000 events arrive twice
-    asyncio.run(publish(url=nats_url, names=names, payloads=payloads))
+    _run(publish(url=nats_url, names=names, payloads=payloads))
 
     first = _consumer(names, nats_url)
     deadline = time.monotonic() + 120
