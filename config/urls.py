@@ -36,6 +36,8 @@ urlpatterns = [
     path("api/coordination/", include("mahalla.coordination.urls")),
     path("cyber/", include("mahalla.cyber.urls")),
     path("api/cyber/", include("mahalla.cyber.api_urls")),
+    path("links/", include("mahalla.links.urls")),
+    path("api/links/", include("mahalla.links.apis")),
 ]
 
 if settings.OIDC_ENABLED:

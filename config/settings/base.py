@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mahalla.cases",
     "mahalla.coordination",
     "mahalla.cyber",
+    "mahalla.links",
     "mahalla.web",
     "mahalla.demo",
 ]
@@ -309,3 +310,7 @@ CASES_ORDER_EXPIRY_WARNING_DAYS = int(os.environ.get("MAHALLA_CASES_ORDER_EXPIRY
 CASES_RETENTION_YEARS = int(os.environ.get("MAHALLA_CASES_RETENTION_YEARS", "5"))
 CASES_ESCALATION_MISSED_CHECKINS = int(os.environ.get("MAHALLA_CASES_ESCALATION_MISSED_CHECKINS", "2"))
 CASES_INSON_URL = os.environ.get("MAHALLA_CASES_INSON_URL", "")
+# The drug-network workbench's live detections (mahalla/links/stream.py): NATS JetStream server and the prefix
+# of its subjects (PREFIX.detections, PREFIX.dead), stream and durable consumer.
+MAHALLA_LINKS_NATS_URL = os.environ.get("MAHALLA_LINKS_NATS_URL", "nats://127.0.0.1:4222")
+MAHALLA_LINKS_NATS_PREFIX = os.environ.get("MAHALLA_LINKS_NATS_PREFIX", "mahalla.links")

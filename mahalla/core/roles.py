@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     PREVENTIVE_INSPECTOR = "preventive_inspector", _("Preventive inspector")
     INVESTIGATOR = "investigator", _("Investigator")
     CYBER_OFFICER = "cyber_officer", _("Cybercrime officer")
+    NARCOTICS_OFFICER = "narcotics_officer", _("Narcotics officer")
     PROSECUTOR = "prosecutor", _("Prosecutor")
     MAHALLA_SEVEN = "mahalla_seven", _("Mahalla Seven member")
     WOMENS_AFFAIRS_INSPECTOR = "womens_affairs_inspector", _("District women's-affairs inspector")
@@ -44,10 +45,17 @@ OFFENCE_RECORD_READERS = frozenset(
         Role.PREVENTIVE_INSPECTOR,
         Role.INVESTIGATOR,
         Role.CYBER_OFFICER,
+        Role.NARCOTICS_OFFICER,
         Role.PROSECUTOR,
         Role.ADMINISTRATOR,
     }
 )
+
+# Who may use the drug-network workbench (mahalla.links): the drug units and the national analysts. Entities
+# are people's phones, cards and accounts: every read of one is audited (mahalla/links/access.py).
+LINKS_READERS = frozenset({Role.NARCOTICS_OFFICER, Role.NATIONAL_ANALYST})
+# Who may enter entities, links, sources and cameras, and run the analyses.
+LINKS_WRITERS = frozenset({Role.NARCOTICS_OFFICER})
 
 # Who may load data (imports) into the registries.
 IMPORTERS = frozenset({Role.ADMINISTRATOR, Role.NATIONAL_ANALYST})

@@ -172,6 +172,7 @@ def _demo_scopes() -> dict[str, dict[str, Any]]:
         Role.PREVENTIVE_INSPECTOR: {"scope_level": ScopeLevel.MAHALLAS, "mahallas": mahallas[:1]},
         Role.INVESTIGATOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
         Role.CYBER_OFFICER: {"scope_level": ScopeLevel.REGION, "scope_region": region},
+        Role.NARCOTICS_OFFICER: {"scope_level": ScopeLevel.REGION, "scope_region": region},
         Role.PROSECUTOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
         Role.MAHALLA_SEVEN: {"scope_level": ScopeLevel.MAHALLAS, "mahallas": mahallas[:1]},
         Role.WOMENS_AFFAIRS_INSPECTOR: {"scope_level": ScopeLevel.DISTRICT, "scope_district": district},
@@ -339,3 +340,29 @@ def cyber_demo_load(*, directory: Path, manifest: dict[str, Any]) -> int:
                     at=at,
                 )
     return len(rows)
+
+
+def links_demo_load(*, directory: Path, seed: int, scale: str, as_of: date) -> dict[str, Any] | None:
+    """The drug-network step of the demo (issue 14): generate the world (mahalla/demo/generator/links.py)
+    into ``directory`` unless there, and load it through mahalla.links' services into the demo district's
+    mahallas, once (a restart finds it loaded)."""
+    import yaml
+
+    from mahalla.links.loading import SLANG_FILE, world_load
+    from mahalla.links.models import Entity
+
+    from .generator.links import links_build, links_write
+
+    if Entity.objects.exists():
+        return None
+    if not (directory / "truth_links.json").is_file():
+        slang = yaml.safe_load(SLANG_FILE.read_text(encoding="utf-8"))
+        links_write(links_build(seed, "tiny" if scale == "tiny" else "region", as_of, slang), directory)
+    district = (
+        District.objects.filter(code="1726273", mahallas__isnull=False).first()
+        or District.objects.filter(mahallas__isnull=False).order_by("code").first()
+    )
+    if district is None:
+        return None
+    mahallas = list(Mahalla.objects.filter(district=district).order_by("code"))
+    return world_load(directory=directory, mahallas=mahallas)

@@ -92,6 +92,14 @@ class Command(MahallaCommand):
         self.step(_("import %(files)s") % {"files": ", ".join(imported) or _("nothing new")}, started)
 
         started = time.perf_counter()
+        from mahalla.demo.services import links_demo_load
+
+        links_loaded = links_demo_load(
+            directory=directory / "links", seed=options["seed"], scale=scale, as_of=as_of
+        )
+        self.step(_("drug networks") if links_loaded else _("drug networks (already loaded)"), started)
+
+        started = time.perf_counter()
         logins = demo_users_create()
         self.step(_("demo accounts"), started)
 
