@@ -405,6 +405,7 @@ def test_production_refuses_a_short_secret() -> None:
     env = {
         "DATABASE_URL": "postgres://app@127.0.0.1:5432/none",
         "MAHALLA_REDIS_URL": "redis://127.0.0.1:6379/9",
+        "MAHALLA_CYBER_CARD_HASH_KEY": "a-card-hash-key-of-the-deployment",
     }
     short = _settings_probe(
         "config.settings.production", {**env, "MAHALLA_SECRET_KEY": "abc123"}, "print('started')"

@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from mahalla.core.errors import ApplicationError
-from mahalla.cyber.importing import SOURCES, reports_import
 
 
 class Command(BaseCommand):
@@ -19,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-user", required=True, help="username of a cyber officer, national analyst or administrator"
         )
+        from mahalla.cyber.importing import SOURCES  # the importer (and shapely) load with this command only
+
         parser.add_argument("--source", default="import", choices=[str(s) for s in SOURCES])
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no account {options['as_user']!r}")
         try:
+            from mahalla.cyber.importing import reports_import
+
             outcome = reports_import(actor=user, source=options["file"], origin=options["source"])
         except ApplicationError as error:
             raise CommandError(error.message) from error

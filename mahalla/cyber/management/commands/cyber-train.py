@@ -5,9 +5,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from mahalla.cyber.classification import classifier_train, reports_reclassify
-from mahalla.cyber.management.commands import cyber_train_rows
-
 
 class Command(BaseCommand):
     help = (
@@ -32,6 +29,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # scikit-learn and pandas load here, not when `mahalla --help` lists the commands.
+        from mahalla.cyber.classification import classifier_train, reports_reclassify
+        from mahalla.cyber.management.commands import cyber_train_rows
+
         extra = (
             []
             if options["no_generator"]
