@@ -7,8 +7,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mahalla.links.services import links_daily_run
-
 
 class Command(BaseCommand):
     help = "Co-travel over the 30 days ending on --date and the dead-drop clustering, stored for the pages."
@@ -22,6 +20,8 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(options["date"])
         except ValueError as error:
             raise CommandError(f"--date {options['date']!r} is not a date (YYYY-MM-DD)") from error
+        from mahalla.links.services import links_daily_run  # the science loads when the command runs
+
         result = links_daily_run(day=day, days=options["days"])
         self.stdout.write(
             f"co-travel pairs {result['co_travel_pairs']}, drop clusters {result['drop_clusters']}"
