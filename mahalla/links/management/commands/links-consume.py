@@ -8,8 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from mahalla.links.stream import StreamNames, consume
-
 
 class Command(BaseCommand):
     help = "Consume plate reads and camera detections from NATS JetStream into the database."
@@ -32,6 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--max-events", type=int, default=None, help="Stop after this many messages")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from mahalla.links.stream import (
+            StreamNames,
+            consume,
+        )  # the science loads when the command runs, not with --help
+
         names = StreamNames.with_prefix(options["prefix"])
         stats = asyncio.run(
             consume(

@@ -8,8 +8,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mahalla.links.services import camera_codes, detections_store
-
 REQUIRED = ("event_id", "camera", "plate", "observed_at")
 
 
@@ -26,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from mahalla.links.services import (
+            camera_codes,
+            detections_store,
+        )  # the science loads when the command runs, not with --help
+
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
