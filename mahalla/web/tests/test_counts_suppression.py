@@ -3,6 +3,8 @@ read the offence records behind a count sees 1-4 as "<5"; a role that can read t
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 import pytest
@@ -65,9 +67,10 @@ def test_the_mahalla_page_suppresses_small_category_counts_for_a_member(client, 
     client.force_login(member)
     html = client.get(reverse("web:mahalla", args=["G01"]), {"date": DAY.isoformat()}).content.decode()
     # G01 has 6 offences of one category: shown; no category of 1-4 is shown as a number.
-    assert "<td>6</td>" in html
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert "6" in cells
     for small in range(1, 5):
-        assert f"<td>{small}</td>" not in html
+        assert str(small) not in cells
 
 
 @pytest.mark.parametrize("value,shown", [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (120, 120), (None, None)])
