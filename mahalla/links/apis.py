@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from mahalla.core.errors import AccessDenied
 
 from . import selectors, services
-from .access import access_entity_by_id, access_shop_by_id, links_read_allowed
+from .access import access_entity_by_id, access_shop_by_id, links_filter_for, links_read_allowed
 from .models import Source
 
 
@@ -72,7 +72,10 @@ class LinksEntityListApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        source = Source.objects.filter(pk=data.validated_data["source"]).first()
+        # A source of another territory is not the caller's to write under: as one that does not exist.
+        source = Source.objects.filter(
+            links_filter_for(request.user), pk=data.validated_data["source"]
+        ).first()
         if source is None:
             raise AccessDenied(
                 "Source not found", {"field": "source", "value": data.validated_data["source"]}
