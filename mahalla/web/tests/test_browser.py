@@ -152,7 +152,8 @@ def test_a_mahalla_level_role_sees_its_mahalla_on_the_map(browser_page, nation, 
     page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     mahalla = Mahalla.objects.filter(district=nation["district"]).order_by("code").first()
     UserFactory(username=f"m_{role}", role=role, scope_level=ScopeLevel.MAHALLAS, mahallas=[mahalla])
-    sign_in(page, f"m_{role}")
+    # The start page says what needs attention; the situation page is where the user's own map opens.
+    sign_in(page, f"m_{role}", next="/situation/")
     assert page.url.endswith(f"/mahalla/{mahalla.code}/")
     page.wait_for_selector("#map.map-ready")
     shapes = page.eval_on_selector_all(
@@ -176,7 +177,7 @@ def test_the_country_map_draws_every_mahalla_as_a_shape_coloured_by_its_class(br
     # The import stored the generalised shapes already; stored again here in case another test's flush
     # reloaded the territory without them.
     mahalla_boundaries_simplify()
-    sign_in(page, "analyst")
+    sign_in(page, "analyst", next="/situation/")
     page.wait_for_selector("#map.map-ready")
     shapes = page.eval_on_selector_all(
         "path.mahalla-shape", "paths => paths.map(p => [p.getAttribute('class'), p.getAttribute('fill')])"
