@@ -3,9 +3,8 @@ read the offence records behind a count sees 1-4 as "<5"; a role that can read t
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
