@@ -40,7 +40,8 @@ from mahalla.engine.backtest import (  # noqa: E402
 )
 from mahalla.engine.forecast import DecayedCountForecaster, GridForecaster, NaiveForecaster  # noqa: E402
 
-DATA = Path("/work/shared/data/real/crime")
+# The shared data folder beside the checkout (../shared), as on every machine of the project.
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "crime"
 CELL_SIZE = 150.0
 COVERAGE = 0.01
 HORIZONS: tuple[int | str, ...] = (7, "month")
