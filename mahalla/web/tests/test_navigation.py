@@ -22,6 +22,8 @@ EXPECTED = {
     Role.PROSECUTOR: (True, True),
     Role.ADMINISTRATOR: (True, True),
     Role.AGENCY_OFFICER: (False, False),
+    Role.NARCOTICS_OFFICER: (False, False),
+    Role.WOMENS_AFFAIRS_INSPECTOR: (False, False),
     Role.WOMENS_AFFAIRS_INSPECTOR: (False, False),
     Role.INVESTIGATOR: (False, False),
     Role.CYBER_OFFICER: (False, False),
