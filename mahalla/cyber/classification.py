@@ -115,10 +115,10 @@ def reports_reclassify(*, since: dt.datetime | None = None) -> int:
 
 def _reclassify_batch(batch: list[CyberReport], version: str, model: MethodClassifier) -> int:
     texts = [f"{r.narrative}\n{r.message_text}" for r in batch]
-    for report, (method, probability), text in zip(batch, model.predict(texts), texts, strict=True):
-        report.method = method
-        report.method_probability = round(probability, 4)
-        report.method_words = model.deciding_words(text, method)
+    for report, result in zip(batch, model.classify(texts), strict=True):
+        report.method = result.method
+        report.method_probability = round(result.probability, 4)
+        report.method_words = result.words
         report.method_model_version = version
     CyberReport.objects.bulk_update(
         batch, ["method", "method_probability", "method_words", "method_model_version"], batch_size=2000

@@ -318,10 +318,10 @@ def _classify(reports: Sequence[CyberReport]) -> None:
         return
     version, model = loaded
     texts = [f"{r.narrative}\n{r.message_text}" for r in reports]
-    for report, (method, probability), text in zip(reports, model.predict(texts), texts, strict=True):
-        report.method = method
-        report.method_probability = round(probability, 4)
-        report.method_words = model.deciding_words(text, method)
+    for report, result in zip(reports, model.classify(texts), strict=True):
+        report.method = result.method
+        report.method_probability = round(result.probability, 4)
+        report.method_words = result.words
         report.method_model_version = version
 
 
