@@ -43,6 +43,22 @@ def active_classifier() -> tuple[str, MethodClassifier] | None:
         return version.version, _loaded["model"]
 
 
+def warm_up() -> None:
+    """Load the active classifier and the reference tables now (the server calls it before it forks): the
+    first public report of each server process then pays no model loading."""
+    from django.db import DatabaseError
+
+    from .reference_data import reference_sync
+
+    try:
+        loaded = active_classifier()
+        if loaded is not None:
+            loaded[1].classify(["warm up"])
+        reference_sync(force=True)
+    except DatabaseError:  # not migrated yet: nothing to load
+        return
+
+
 def correction_rows() -> list[TrainingRow]:
     rows = []
     for narrative, message, method in CyberReport.objects.exclude(method_corrected="").values_list(

@@ -17,9 +17,11 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
 from mahalla.core.management.base import MahallaCommand
@@ -80,6 +82,10 @@ class Command(MahallaCommand):
             f"({workers} process(es) x {options['threads']} threads)"
         )
         self.stdout.flush()
+        # Each process would otherwise load these (e.g. the cyber classifier) on its first request; loaded
+        # here, before the fork, the workers share one copy (settings.SERVE_WARM_UP, dotted paths).
+        for dotted in getattr(settings, "SERVE_WARM_UP", ()):
+            import_string(dotted)()
         if workers == 1:
             serve(application, host=options["host"], port=options["port"], threads=options["threads"])
             return
