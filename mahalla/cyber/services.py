@@ -455,19 +455,17 @@ def campaign_join(*, report: CyberReport) -> Campaign | None:
     """Put a new report into the campaign of the reports it is linked to (a shared rare indicator, or two
     shared MinHash bands of the message); create a proposed campaign when they have none."""
     indicator_ids = _linkable_indicator_ids(report)
-    related = set(
-        ReportIndicator.objects.filter(indicator_id__in=indicator_ids)
-        .exclude(report=report)
-        .values_list("report_id", flat=True)
-    )
     keys = list(ReportTextBand.objects.filter(report=report).values_list("band_key", flat=True))
+    by_text: set[int] = set()
     if keys:
-        shared = Counter(
+        by_text = set(
             ReportTextBand.objects.filter(band_key__in=keys)
             .exclude(report=report)
+            .values("report_id")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
             .values_list("report_id", flat=True)
         )
-        related |= {rid for rid, n in shared.items() if n >= 2}
     split = set(
         LinkDecision.objects.filter(decision=LinkDecision.Decision.SPLIT, report_a=report).values_list(
             "report_b_id", flat=True
@@ -477,12 +475,32 @@ def campaign_join(*, report: CyberReport) -> Campaign | None:
             "report_a_id", flat=True
         )
     )
-    related -= split
-    if not related:
-        return None
-    campaigns = Counter(
-        CampaignMember.objects.filter(report_id__in=related).values_list("campaign_id", flat=True)
+    linked = Q(report__indicator_links__indicator_id__in=indicator_ids)
+    if by_text:
+        linked |= Q(report_id__in=by_text)
+    # The campaign most of the linked reports are in, counted by the database: a large campaign's members
+    # never come back to Python one by one.
+    counts = (
+        CampaignMember.objects.filter(linked)
+        .exclude(report_id__in=split | {report.pk})
+        .values("campaign_id")
+        .annotate(n=Count("report_id", distinct=True))
+        .order_by("-n", "campaign_id")
+        .values_list("campaign_id", "n")[:1]
     )
+    campaigns = Counter(dict(counts))
+    related: set[int] = set()
+    if not campaigns:
+        related = (
+            set(
+                ReportIndicator.objects.filter(indicator_id__in=indicator_ids)
+                .exclude(report=report)
+                .values_list("report_id", flat=True)
+            )
+            | by_text
+        ) - split
+        if not related:
+            return None
     if campaigns:
         campaign = Campaign.objects.get(pk=campaigns.most_common(1)[0][0])
         CampaignMember.objects.update_or_create(
