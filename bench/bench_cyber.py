@@ -14,11 +14,12 @@ classified in batches of 1,000 (method, calibrated probability and deciding word
 daily reclassification store them), wall and CPU time; baseline: the former per-report path (one TF-IDF
 transform per report for its deciding words). --f1 adds the held-out macro-F1 per language.
 
-form: a fresh SQLite database under /tmp with the reference territory and 200 mahallas, `mahalla serve`
-with its default processes, the active classifier, the per-address limit lifted (every client is on
-loopback). 50 users each loop: GET the form (CSRF cookie and token), think --think-ms, POST a report with a
-card, a phone and a link (extraction, classification, campaign join, audit), think again. Prints p50/p95/max
-of GET and POST. Baseline: GET of the static Bootstrap file on the same server.
+form: a SQLite database under /tmp (or --database-url) with the reference territory and 200 mahallas,
+`mahalla serve` with its default processes, the active classifier, the per-address limit lifted (every
+client is on loopback). 50 users each loop: GET the form (CSRF cookie and token), think --think-ms, POST a
+report with a card, a phone and a link (extraction, classification, campaign join, audit), think again.
+Prints p50/p95/max of GET and POST, and the server's CPU per round. Baseline: GET of the static Bootstrap
+file on the same server.
 """
 
 from __future__ import annotations
@@ -195,6 +196,8 @@ def bench_form(args: argparse.Namespace) -> None:
         MAHALLA_CYBER_PUBLIC_LIMIT_PER_DAY="100000000",
     )
     env.pop("DATABASE_URL", None)
+    if args.database_url:  # e.g. the PostgreSQL database of this checkout; SQLite under --var-dir otherwise
+        env["DATABASE_URL"] = args.database_url
     python = str(ROOT / ".venv/bin/python")
     subprocess.run([python, "manage.py", "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
     setup = (
@@ -332,6 +335,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--think-ms", type=int, default=1000)
     parser.add_argument("--var-dir", default="/tmp/mahalla-bench-cyber-form")
+    parser.add_argument("--database-url", default="", help="form: serve this database instead of SQLite")
     args = parser.parse_args()
     if args.part != "link":
         import django
