@@ -40,6 +40,9 @@ CYBER_REFERENCE_SECONDS = float(os.environ.get("MAHALLA_CYBER_REFERENCE_SECONDS"
 # Loaded by `mahalla serve` once before it forks its processes (shared copy-on-write, not loaded again on
 # each process's first request).
 SERVE_WARM_UP = ["mahalla.cyber.classification.warm_up"]
+# Pages `mahalla serve` requests once before it forks (URL configuration, views, templates and translations
+# loaded once for all its processes).
+SERVE_WARM_UP_PATHS = ["/cyber/report/", "/accounts/login/"]
 DEBUG = env_bool("MAHALLA_DEBUG", False)
 ALLOWED_HOSTS = env_list("MAHALLA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAHALLA_CSRF_TRUSTED_ORIGINS")
