@@ -118,6 +118,7 @@ REFERENCE_LOADERS: tuple[tuple[str, str], ...] = (
     ("mahalla.officials.migrations.0002_default_rules", "load"),
     ("mahalla.coordination.migrations.0002_reference_data", "load"),
     ("mahalla.cases.migrations.0002_reference_categories_rules", "load"),
+    ("mahalla.cyber.migrations.0003_reference_data", "load"),
 )
 # RunPython migrations that load no data: the audit triggers, handled by _audit_triggers below.
 NON_DATA_MIGRATIONS: tuple[tuple[str, str], ...] = (

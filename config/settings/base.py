@@ -34,6 +34,15 @@ CYBER_CARD_HASH_KEY = os.environ.get("MAHALLA_CYBER_CARD_HASH_KEY", "")
 # Public cyber report form: submissions accepted per client address per hour and per day.
 CYBER_PUBLIC_LIMIT_PER_HOUR = int(os.environ.get("MAHALLA_CYBER_PUBLIC_LIMIT_PER_HOUR", "5"))
 CYBER_PUBLIC_LIMIT_PER_DAY = int(os.environ.get("MAHALLA_CYBER_PUBLIC_LIMIT_PER_DAY", "20"))
+# Cyber reference data (BIN table, protected brands, warning list) edited in the admin: seconds after which
+# every server process reads it again (the process that saved a change reads it at once).
+CYBER_REFERENCE_SECONDS = float(os.environ.get("MAHALLA_CYBER_REFERENCE_SECONDS", "60"))
+# Loaded by `mahalla serve` once before it forks its processes (shared copy-on-write, not loaded again on
+# each process's first request).
+SERVE_WARM_UP = ["mahalla.cyber.classification.warm_up"]
+# Pages `mahalla serve` requests once before it forks (URL configuration, views, templates and translations
+# loaded once for all its processes).
+SERVE_WARM_UP_PATHS = ["/cyber/report/", "/accounts/login/"]
 DEBUG = env_bool("MAHALLA_DEBUG", False)
 ALLOWED_HOSTS = env_list("MAHALLA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAHALLA_CSRF_TRUSTED_ORIGINS")

@@ -4,13 +4,15 @@ Reports are read at person level by CYBER_READERS in their territory; a campaign
 sees one of its reports; campaigns are decided, blocking requests sent and reports imported by
 CYBER_ANALYSTS; the dashboard is open to CYBER_DASHBOARD | CYBER_INTAKE, bulletins to CYBER_BULLETINS. The
 public report form needs no sign-in. The bank API takes an organisation's own token (``Authorization: Bank
-<token>``), which none of the matrix's actors holds. The module registers no admin pages."""
+<token>``), which none of the matrix's actors holds. Its reference data (BIN table, protected brands, warning
+list, organisations, classifier versions) is in the admin for country administrators only, as all national
+reference data."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from mahalla.core.access_matrix import ALL_ROLES, NO_ROLE, Call, Place, Route
+from mahalla.core.access_matrix import ALL_ROLES, NO_ROLE, Call, Place, Route, admin_routes
 
 from .access import CYBER_ANALYSTS, CYBER_BULLETINS, CYBER_DASHBOARD, CYBER_INTAKE, CYBER_READERS
 
@@ -255,4 +257,10 @@ ROUTES: list[Route] = [
         build=lambda place: Call(kwargs={"request_id": 1}, data={"status": "blocked"}, content="json"),
         note="only an organisation's 'Authorization: Bank <token>' is accepted; no matrix actor holds one",
     ),
+    # Reference data in the admin (country administrators, as the other reference tables)
+    *admin_routes("cyber", "cardrange"),
+    *admin_routes("cyber", "protectedbrand"),
+    *admin_routes("cyber", "warninglistentry"),
+    *admin_routes("cyber", "organisation"),
+    *admin_routes("cyber", "classifierversion"),
 ]

@@ -43,6 +43,22 @@ def active_classifier() -> tuple[str, MethodClassifier] | None:
         return version.version, _loaded["model"]
 
 
+def warm_up() -> None:
+    """Load the active classifier and the reference tables now (the server calls it before it forks): the
+    first public report of each server process then pays no model loading."""
+    from django.db import DatabaseError
+
+    from .reference_data import reference_sync
+
+    try:
+        loaded = active_classifier()
+        if loaded is not None:
+            loaded[1].classify(["warm up"])
+        reference_sync(force=True)
+    except DatabaseError:  # not migrated yet: nothing to load
+        return
+
+
 def correction_rows() -> list[TrainingRow]:
     rows = []
     for narrative, message, method in CyberReport.objects.exclude(method_corrected="").values_list(
@@ -115,10 +131,10 @@ def reports_reclassify(*, since: dt.datetime | None = None) -> int:
 
 def _reclassify_batch(batch: list[CyberReport], version: str, model: MethodClassifier) -> int:
     texts = [f"{r.narrative}\n{r.message_text}" for r in batch]
-    for report, (method, probability), text in zip(batch, model.predict(texts), texts, strict=True):
-        report.method = method
-        report.method_probability = round(probability, 4)
-        report.method_words = model.deciding_words(text, method)
+    for report, result in zip(batch, model.classify(texts), strict=True):
+        report.method = result.method
+        report.method_probability = round(result.probability, 4)
+        report.method_words = result.words
         report.method_model_version = version
     CyberReport.objects.bulk_update(
         batch, ["method", "method_probability", "method_words", "method_model_version"], batch_size=2000

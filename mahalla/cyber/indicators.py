@@ -67,7 +67,7 @@ class BinRange:
 
 
 @functools.cache
-def bin_table() -> tuple[BinRange, ...]:
+def shipped_bin_table() -> tuple[BinRange, ...]:
     with (REFERENCE_DIR / "bins.csv").open(encoding="utf-8") as handle:
         return tuple(
             BinRange(int(row["prefix_from"]), int(row["prefix_to"]), row["scheme"])
@@ -76,17 +76,54 @@ def bin_table() -> tuple[BinRange, ...]:
 
 
 @functools.cache
-def protected_brands() -> tuple[tuple[str, str], ...]:
-    """(brand, domain) pairs."""
+def shipped_protected_brands() -> tuple[tuple[str, str], ...]:
     with (REFERENCE_DIR / "protected_brands.csv").open(encoding="utf-8") as handle:
         return tuple((row["brand"], row["domain"].lower()) for row in csv.DictReader(handle))
 
 
 @functools.cache
-def warning_list() -> frozenset[tuple[str, str]]:
-    """(kind, value) pairs of benign values that never link reports."""
+def shipped_warning_list() -> frozenset[tuple[str, str]]:
     with (REFERENCE_DIR / "warning_list.csv").open(encoding="utf-8") as handle:
         return frozenset((row["kind"], row["value"].lower()) for row in csv.DictReader(handle))
+
+
+# Tables installed by the platform (the reference data as edited in the admin) in place of the shipped
+# files; without them (the engine's own tests, the benchmarks) the shipped files are used.
+_installed: dict[str, Any] = {}
+
+
+def reference_install(
+    *,
+    bins: tuple[BinRange, ...],
+    brands: tuple[tuple[str, str], ...],
+    warnings: frozenset[tuple[str, str]],
+) -> None:
+    """Use these tables from now on in this process (a change of the brands forgets the cached domain
+    assessments)."""
+    if _installed.get("brands") != brands:
+        _domain_assessment.cache_clear()
+    _installed.update(bins=bins, brands=brands, warnings=warnings)
+
+
+def reference_uninstall() -> None:
+    """Back to the shipped files."""
+    if "brands" in _installed:
+        _domain_assessment.cache_clear()
+    _installed.clear()
+
+
+def bin_table() -> tuple[BinRange, ...]:
+    return _installed["bins"] if "bins" in _installed else shipped_bin_table()
+
+
+def protected_brands() -> tuple[tuple[str, str], ...]:
+    """(brand, domain) pairs."""
+    return _installed["brands"] if "brands" in _installed else shipped_protected_brands()
+
+
+def warning_list() -> frozenset[tuple[str, str]]:
+    """(kind, value) pairs of benign values that never link reports."""
+    return _installed["warnings"] if "warnings" in _installed else shipped_warning_list()
 
 
 @functools.cache

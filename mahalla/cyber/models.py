@@ -8,8 +8,12 @@ keeps only the masked form for display and a keyed hash for matching.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 
@@ -332,3 +336,107 @@ class Bulletin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mahalla_id} {self.method}"
+
+
+# --- reference data (edited in the admin by country administrators; loaded from reference/*.csv) ---------
+
+
+class CardRange(models.Model):
+    """A range of card number prefixes (the first six digits) and its payment scheme: a 16-digit number
+    that passes Luhn is taken for a card only when its prefix is in a range (the BIN table)."""
+
+    prefix_from = models.PositiveIntegerField(_("first prefix"), help_text=_("first six digits, e.g. 860000"))
+    prefix_to = models.PositiveIntegerField(_("last prefix"), help_text=_("first six digits, e.g. 860099"))
+    scheme = models.CharField(_("scheme"), max_length=40)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    verified = models.BooleanField(_("verified by the scheme"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("card prefix range")
+        verbose_name_plural = _("card prefix ranges (BIN table)")
+        ordering = ["prefix_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    prefix_from__gte=100000, prefix_to__lte=999999, prefix_from__lte=F("prefix_to")
+                ),
+                name="cyber_cardrange_six_digits_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix_from}-{self.prefix_to} {self.scheme}"
+
+    def clean(self) -> None:
+        errors = {}
+        for name in ("prefix_from", "prefix_to"):
+            value = getattr(self, name)
+            if value is not None and not 100000 <= value <= 999999:
+                errors[name] = _("A prefix is six digits (100000 to 999999).")
+        if not errors and self.prefix_from is not None and self.prefix_to is not None:
+            if self.prefix_from > self.prefix_to:
+                errors["prefix_to"] = _("The last prefix must not be below the first.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProtectedBrand(models.Model):
+    """A bank, payment app, marketplace or portal whose look-alike domains are flagged."""
+
+    brand = models.CharField(_("brand"), max_length=80)
+    domain = models.CharField(_("genuine domain"), max_length=253, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("protected brand")
+        ordering = ["brand", "domain"]
+
+    def __str__(self) -> str:
+        return f"{self.brand} ({self.domain})"
+
+    def clean(self) -> None:
+        self.domain = (self.domain or "").strip().lower().rstrip(".")
+        if not _DOMAIN.fullmatch(self.domain):
+            raise ValidationError({"domain": _("Enter a domain name such as payme.uz.")})
+
+
+class WarningListEntry(models.Model):
+    """A benign value (a bank's hotline, t.me itself) that never links reports."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone number")
+        DOMAIN = "domain", _("Domain")
+        URL = "url", _("Link")
+        HANDLE = "handle", _("Telegram handle")
+        WALLET = "wallet", _("Wallet")
+        APK = "apk", _("APK file")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=300)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("warning list entry")
+        verbose_name_plural = _("warning list")
+        ordering = ["kind", "value"]
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="cyber_warning_kind_value")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+    def clean(self) -> None:
+        self.value = (self.value or "").strip().lower()
+        if not self.value:
+            raise ValidationError({"value": _("Enter a value.")})
+        if self.kind == self.Kind.PHONE and not re.fullmatch(r"\+\d{7,15}", self.value):
+            raise ValidationError(
+                {"value": _("Enter the phone number as +998... (digits only after the +).")}
+            )
+        if self.kind == self.Kind.DOMAIN and not _DOMAIN.fullmatch(self.value):
+            raise ValidationError({"value": _("Enter a domain name such as t.me.")})
+
+
+_DOMAIN = re.compile(
+    r"(?=.{1,253}$)(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+[a-z\u00a1-\uffff]{2,63}"
+)

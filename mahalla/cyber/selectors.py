@@ -146,14 +146,27 @@ def suppress(value: int, actor: Any) -> int | str:
     return f"<{SUPPRESSION_THRESHOLD}"
 
 
-def dashboard(actor: Any, *, days: int = 365, today: dt.date | None = None) -> dict[str, Any]:
+# Hours from a card's or link's first report to its block, in the groups the dashboard charts.
+BLOCK_HOUR_BUCKETS = ((0, 6), (6, 24), (24, 72), (72, 168), (168, None))
+
+
+def dashboard(
+    actor: Any,
+    *,
+    days: int = 365,
+    today: dt.date | None = None,
+    region: Any = None,
+    district: Any = None,
+) -> dict[str, Any]:
     """The cyber share against all crime, method mix, losses, campaigns by size and growth, time to block,
-    by territory; counts under 5 suppressed for roles without person-level access."""
+    by territory; counts under 5 suppressed for roles without person-level access. ``region`` / ``district``
+    narrow it further inside the actor's territory (the briefing of one region or district)."""
     from mahalla.incidents.selectors import offence_counts
 
     today = today or timezone.localdate()
     since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time()))
-    reports = CyberReport.objects.filter(aggregate_filter_for(actor), reported_at__gte=since)
+    place = Q(district=district) if district is not None else Q(region=region) if region is not None else Q()
+    reports = CyberReport.objects.filter(aggregate_filter_for(actor), place, reported_at__gte=since)
     total = reports.count()
     method_rows = (
         reports.annotate(m=_final_method())
@@ -192,6 +205,8 @@ def dashboard(actor: Any, *, days: int = 365, today: dt.date | None = None) -> d
             "code_kind": "criminal",
             "occurred_from": since.date().isoformat(),
             "occurred_to": today.isoformat(),
+            **({"district": district.code} if district is not None else {}),
+            **({"region": region.code} if region is not None and district is None else {}),
         },
     )
     crimes = sum(row["count"] for row in category_counts)
@@ -202,12 +217,18 @@ def dashboard(actor: Any, *, days: int = 365, today: dt.date | None = None) -> d
         .annotate(n=Count("pk"))
         .order_by("month")
     )
-    blocked = BlockRequest.objects.filter(status=BlockRequest.Status.BLOCKED, closed_at__gte=since)
+    visible_reports = CyberReport.objects.filter(aggregate_filter_for(actor), place).values("pk")
+    # A block counts where the actor sees one of its evidence reports (a bank's list spans the country).
+    blocked = BlockRequest.objects.filter(
+        status=BlockRequest.Status.BLOCKED, closed_at__gte=since, evidence__in=visible_reports
+    ).distinct()
     hours = sorted(
         (b.closed_at - b.first_reported_at).total_seconds() / 3600
         for b in blocked.only("closed_at", "first_reported_at")
     )
-    visible_reports = CyberReport.objects.filter(aggregate_filter_for(actor)).values("pk")
+    buckets = [
+        sum(1 for h in hours if low <= h and (high is None or h < high)) for low, high in BLOCK_HOUR_BUCKETS
+    ]
     campaigns = (
         Campaign.objects.filter(members__report__in=visible_reports)
         .distinct()
@@ -229,6 +250,10 @@ def dashboard(actor: Any, *, days: int = 365, today: dt.date | None = None) -> d
         ],
         "time_to_block_hours_median": hours[len(hours) // 2] if hours else None,
         "blocked": len(hours),
+        "block_hours": [
+            {"from": low, "to": high, "requests": suppress(n, actor)}
+            for (low, high), n in zip(BLOCK_HOUR_BUCKETS, buckets, strict=True)
+        ],
         "campaigns": [
             {
                 "code": c.code,

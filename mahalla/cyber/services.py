@@ -47,6 +47,7 @@ from .models import (
     ReportTextBand,
     Source,
 )
+from .reference_data import reference_sync
 from .text import normalise_for_similarity
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -318,10 +319,10 @@ def _classify(reports: Sequence[CyberReport]) -> None:
         return
     version, model = loaded
     texts = [f"{r.narrative}\n{r.message_text}" for r in reports]
-    for report, (method, probability), text in zip(reports, model.predict(texts), texts, strict=True):
-        report.method = method
-        report.method_probability = round(probability, 4)
-        report.method_words = model.deciding_words(text, method)
+    for report, result in zip(reports, model.classify(texts), strict=True):
+        report.method = result.method
+        report.method_probability = round(result.probability, 4)
+        report.method_words = result.words
         report.method_model_version = version
 
 
@@ -332,6 +333,7 @@ def reports_store(
 
     ``join_campaigns``: a new report joins the campaign of the reports it shares a rare indicator or its
     message template with (the nightly rebuild re-links everything)."""
+    reference_sync()
     prepared = []
     for position, data in enumerate(inputs):
         try:
@@ -369,9 +371,6 @@ def reports_store(
                     f"{secrets.token_hex(12)}.{extension}", ContentFile(attachment.content), save=False
                 )
                 stored.save()
-        if join_campaigns:
-            for report in reports:
-                campaign_join(report=report)
         if len(reports) == 1:
             audit_record(
                 actor=actor,
@@ -389,6 +388,12 @@ def reports_store(
                 object_repr=f"{len(reports)} reports",
                 details={"source": source, "rows": len(reports)},
             )
+    # After the commit: the campaign search reads many rows, and on SQLite a write transaction holds the one
+    # write lock of every server process for as long as it lasts. A report whose join failed is still stored
+    # and is linked by the nightly rebuild.
+    if join_campaigns:
+        for report in reports:
+            campaign_join(report=report)
     return reports
 
 
@@ -450,19 +455,17 @@ def campaign_join(*, report: CyberReport) -> Campaign | None:
     """Put a new report into the campaign of the reports it is linked to (a shared rare indicator, or two
     shared MinHash bands of the message); create a proposed campaign when they have none."""
     indicator_ids = _linkable_indicator_ids(report)
-    related = set(
-        ReportIndicator.objects.filter(indicator_id__in=indicator_ids)
-        .exclude(report=report)
-        .values_list("report_id", flat=True)
-    )
     keys = list(ReportTextBand.objects.filter(report=report).values_list("band_key", flat=True))
+    by_text: set[int] = set()
     if keys:
-        shared = Counter(
+        by_text = set(
             ReportTextBand.objects.filter(band_key__in=keys)
             .exclude(report=report)
+            .values("report_id")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
             .values_list("report_id", flat=True)
         )
-        related |= {rid for rid, n in shared.items() if n >= 2}
     split = set(
         LinkDecision.objects.filter(decision=LinkDecision.Decision.SPLIT, report_a=report).values_list(
             "report_b_id", flat=True
@@ -472,28 +475,51 @@ def campaign_join(*, report: CyberReport) -> Campaign | None:
             "report_a_id", flat=True
         )
     )
-    related -= split
-    if not related:
-        return None
-    campaigns = Counter(
-        CampaignMember.objects.filter(report_id__in=related).values_list("campaign_id", flat=True)
+    linked = Q(report__indicator_links__indicator_id__in=indicator_ids)
+    if by_text:
+        linked |= Q(report_id__in=by_text)
+    # The campaign most of the linked reports are in, counted by the database: a large campaign's members
+    # never come back to Python one by one.
+    counts = (
+        CampaignMember.objects.filter(linked)
+        .exclude(report_id__in=split | {report.pk})
+        .values("campaign_id")
+        .annotate(n=Count("report_id", distinct=True))
+        .order_by("-n", "campaign_id")
+        .values_list("campaign_id", "n")[:1]
     )
+    campaigns = Counter(dict(counts))
+    related: set[int] = set()
+    if not campaigns:
+        related = (
+            set(
+                ReportIndicator.objects.filter(indicator_id__in=indicator_ids)
+                .exclude(report=report)
+                .values_list("report_id", flat=True)
+            )
+            | by_text
+        ) - split
+        if not related:
+            return None
     if campaigns:
         campaign = Campaign.objects.get(pk=campaigns.most_common(1)[0][0])
         CampaignMember.objects.update_or_create(
             report=report, defaults={"campaign": campaign, "reason": "new report"}
         )
     else:
-        campaign = Campaign.objects.create(code=_campaign_code())
         members = [report.pk, *sorted(related)]
-        taken = set(CampaignMember.objects.filter(report_id__in=members).values_list("report_id", flat=True))
-        CampaignMember.objects.bulk_create(
-            [
-                CampaignMember(report_id=rid, campaign=campaign, reason="new report")
-                for rid in members
-                if rid not in taken
-            ]
-        )
+        with transaction.atomic():
+            campaign = Campaign.objects.create(code=_campaign_code())
+            taken = set(
+                CampaignMember.objects.filter(report_id__in=members).values_list("report_id", flat=True)
+            )
+            CampaignMember.objects.bulk_create(
+                [
+                    CampaignMember(report_id=rid, campaign=campaign, reason="new report")
+                    for rid in members
+                    if rid not in taken
+                ]
+            )
     campaign_statistics_update(campaign_ids=[campaign.pk])
     return campaign
 
@@ -503,6 +529,8 @@ def campaign_statistics_update(*, campaign_ids: Sequence[int] | None = None) -> 
         Campaign.objects.all() if campaign_ids is None else Campaign.objects.filter(pk__in=campaign_ids)
     )
     month_ago = timezone.now() - dt.timedelta(days=30)
+    # Two grouped queries, whatever the campaigns' sizes: the figures, and the method counts (no member rows
+    # come back to Python; a new public report updates its campaign's figures within its request).
     stats = (
         CampaignMember.objects.filter(campaign__in=campaigns)
         .values("campaign_id")
@@ -510,27 +538,26 @@ def campaign_statistics_update(*, campaign_ids: Sequence[int] | None = None) -> 
             n=Count("pk"),
             loss=Sum("report__loss_amount"),
             first=Min("report__reported_at"),
+            last=models_max("report__reported_at"),
             old=Count("pk", filter=Q(report__reported_at__lt=month_ago)),
         )
+        .order_by()
     )
-    last = {
-        row["campaign_id"]: row["last"]
-        for row in CampaignMember.objects.filter(campaign__in=campaigns)
-        .values("campaign_id")
-        .annotate(last=models_max("report__reported_at"))
-    }
     methods: dict[int, Counter[str]] = defaultdict(Counter)
-    for campaign_id, method, corrected in CampaignMember.objects.filter(campaign__in=campaigns).values_list(
-        "campaign_id", "report__method", "report__method_corrected"
+    for row in (
+        CampaignMember.objects.filter(campaign__in=campaigns)
+        .values("campaign_id", "report__method", "report__method_corrected")
+        .annotate(n=Count("pk"))
+        .order_by("campaign_id", "report__method", "report__method_corrected")
     ):
-        methods[campaign_id][corrected or method] += 1
+        methods[row["campaign_id"]][row["report__method_corrected"] or row["report__method"]] += row["n"]
     updates = []
     for row in stats:
         campaign = Campaign(pk=row["campaign_id"])
         campaign.size = row["n"]
         campaign.total_loss = row["loss"] or 0
         campaign.first_seen = row["first"]
-        campaign.last_seen = last.get(row["campaign_id"])
+        campaign.last_seen = row["last"]
         campaign.size_30_days_ago = row["old"]
         common = methods[row["campaign_id"]].most_common(1)
         campaign.main_method = common[0][0] if common and common[0][0] else ""

@@ -52,8 +52,10 @@ _CYRILLIC_TO_LATIN = {
     "ғ": "g'",
     "ҳ": "h",
 }
-_TABLE = str.maketrans(_CYRILLIC_TO_LATIN)
-_APOSTROPHES = re.compile("[\u02bb\u02bc\u2018\u2019`]")
+_APOSTROPHE_LIKE = "\u02bb\u02bc\u2018\u2019`"
+_APOSTROPHES = re.compile(f"[{_APOSTROPHE_LIKE}]")
+# One table for the script and the apostrophes: a single C-level pass over the text.
+_TABLE = str.maketrans({**_CYRILLIC_TO_LATIN, **dict.fromkeys(_APOSTROPHE_LIKE, "'")})
 _UZBEK_CYRILLIC_LETTERS = set("ўқғҳЎҚҒҲ")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
@@ -61,8 +63,7 @@ _SPACES = re.compile(r"\s+")
 
 def to_latin(text: str) -> str:
     """Lower-cased text in Latin letters, with every apostrophe-like character as ASCII "'"."""
-    text = unicodedata.normalize("NFC", text).lower()
-    return _APOSTROPHES.sub("'", text).translate(_TABLE)
+    return unicodedata.normalize("NFC", text).lower().translate(_TABLE)
 
 
 def script_of(text: str) -> str:

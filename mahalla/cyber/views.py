@@ -40,6 +40,7 @@ from .access import (
     aggregate_filter_for,
     has_role,
 )
+from .charts import dashboard_charts
 from .forms import ImportForm, MethodCorrectionForm, ReportForm
 from .models import BlockRequest, Bulletin, Campaign, Organisation, Source
 from .services import AttachmentInput, RateLimited, ReportInput
@@ -169,6 +170,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "data": data,
             "data_json": json.dumps(data, default=str) if data else "null",
+            "charts": dashboard_charts(data) if data else None,
             "can_read": has_role(request.user, CYBER_READERS),
             "can_intake": has_role(request.user, CYBER_INTAKE),
             "can_analyse": has_role(request.user, CYBER_ANALYSTS),

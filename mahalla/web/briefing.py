@@ -196,7 +196,21 @@ def briefing_context(
         "forecast_choice": analytics.forecast_choice_get(actor=actor, date=date),
         "colours": presentation.CLASS_COLOURS,
         "title": _("Daily crime situation briefing"),
+        "cyber": _cyber_section(actor=actor, date=date, region=region, district=district),
     }
+
+
+def _cyber_section(
+    *, actor: Any, date: dt.date, region: Region | None, district: District | None
+) -> dict[str, Any] | None:
+    """The cyber dashboard of the briefing's territory over the last 365 days, for readers of it."""
+    from mahalla.cyber.access import CYBER_DASHBOARD, has_role
+    from mahalla.cyber.charts import briefing_section
+    from mahalla.cyber.selectors import dashboard
+
+    if not has_role(actor, CYBER_DASHBOARD):
+        return None
+    return briefing_section(dashboard(actor, today=date, region=region, district=district))
 
 
 def _language() -> str:

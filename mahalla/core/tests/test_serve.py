@@ -78,3 +78,12 @@ def test_two_worker_processes_serve_one_port_and_stop_with_the_parent(tmp_path):
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+@pytest.mark.django_db
+def test_the_warm_up_requests_each_page_once_through_the_application(settings):
+    from config.wsgi import application
+    from mahalla.core.management.commands.serve import warm_up_pages
+
+    settings.ALLOWED_HOSTS = ["mahalla.example.uz", "localhost"]
+    assert warm_up_pages(application, ["/accounts/login/", "/no-such-page/"]) == ["200 OK", "404 Not Found"]

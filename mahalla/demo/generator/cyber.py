@@ -749,6 +749,86 @@ def _message(rng: np.random.Generator, campaign: PlantedCampaign, values: dict[s
     return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class CampaignPool:
+    """One kind of indicator a campaign keeps a pool of: which methods have one, and how many values.
+
+    ``largest``: "by_size" draws 1 to ``size // 8 + 1`` values (at most 6), "two" 1 or 2, "one" exactly one.
+    """
+
+    kind: str
+    methods: frozenset[str]
+    largest: str
+
+
+# In the order the pools are drawn (a new kind goes last, so that the existing draws stay as they are).
+CAMPAIGN_POOLS = (
+    CampaignPool("cards", frozenset(METHOD_SHARES), "by_size"),
+    CampaignPool("phones", frozenset({"sms_code", "marketplace", "loan"}), "by_size"),
+    CampaignPool("domains", frozenset({"malicious_link", "marketplace", "investment", "loan"}), "two"),
+    CampaignPool("handles", frozenset({"malicious_link", "investment"}), "two"),
+    CampaignPool("wallets", frozenset({"investment"}), "two"),
+    CampaignPool("apks", frozenset({"malicious_link"}), "one"),
+)
+# The kinds a victim names in the narrative (links are quoted with the message instead), in the order of
+# the pool a report picks from.
+MENTIONED_KINDS = ("cards", "phones", "apks", "handles", "wallets")
+TRUTH_KINDS = ("phones", "cards", "domains", "handles", "wallets", "apks")
+
+
+def _pool_value(rng: np.random.Generator, values: _Values, campaign: PlantedCampaign, kind: str) -> str:
+    if kind == "cards":
+        return values.card()
+    if kind == "phones":
+        return values.phone()
+    if kind == "domains":
+        return values.domain(campaign.method)
+    if kind == "handles":
+        return values.handle()
+    if kind == "wallets":
+        return _tron_wallet(rng)
+    if kind == "apks":
+        return f"{values.word(2).capitalize()}_{campaign.prize.split()[0]}.apk"
+    raise ValueError(f"unknown pool kind {kind!r}")
+
+
+def _pool_draw(
+    rng: np.random.Generator, values: _Values, campaign: PlantedCampaign, pool: CampaignPool
+) -> list[str]:
+    if pool.largest == "one":
+        count = 1
+    else:
+        largest = max(1, min(6, campaign.size // 8 + 1)) if pool.largest == "by_size" else 2
+        count = int(rng.integers(1, largest + 1))
+    return [_pool_value(rng, values, campaign, pool.kind) for _ in range(count)]
+
+
+def _mention(rng: np.random.Generator, kind: str, value: str, language: str) -> str:
+    """A value as a victim writes it in the narrative: a card or a phone in a sentence, formatted the way
+    people type them; anything else as it is."""
+    lang = _fragment_language(language)
+    if kind == "cards":
+        return _say(CARD_PHRASES[lang], language, card=_format_card(rng, value))
+    if kind == "phones":
+        return _say(PHONE_PHRASES[lang], language, phone=_format_phone(rng, value))
+    return value
+
+
+def _campaign_truth(campaign: PlantedCampaign) -> dict[str, Any]:
+    truth: dict[str, Any] = {
+        "key": campaign.key,
+        "method": campaign.method,
+        "language": campaign.language,
+        "size": campaign.size,
+    }
+    for kind in TRUTH_KINDS:
+        if kind == "cards":  # never a clear card number in a truth file
+            truth["cards_masked"] = [f"{x[:6]}******{x[-4:]}" for x in campaign.cards]
+        else:
+            truth[kind] = getattr(campaign, kind)
+    return truth
+
+
 def build_cyber_reports(
     *, seed: int, scale: str, as_of: dt.date, mahalla_codes: list[str], days: int = 365
 ) -> tuple[list[dict[str, str]], list[dict[str, str]], dict[str, Any]]:
@@ -775,18 +855,9 @@ def build_cyber_reports(
             template=template,
             prize=str(rng.choice(PRIZES + ITEMS + BANKS)),
         )
-        pool_size = max(1, min(6, size // 8 + 1))
-        campaign.cards = [values.card() for _ in range(int(rng.integers(1, pool_size + 1)))]
-        if method in ("sms_code", "marketplace", "loan"):
-            campaign.phones = [values.phone() for _ in range(int(rng.integers(1, pool_size + 1)))]
-        if method in ("malicious_link", "marketplace", "investment", "loan"):
-            campaign.domains = [values.domain(method) for _ in range(int(rng.integers(1, 3)))]
-        if method in ("malicious_link", "investment"):
-            campaign.handles = [values.handle() for _ in range(int(rng.integers(1, 3)))]
-        if method == "investment":
-            campaign.wallets = [_tron_wallet(rng) for _ in range(int(rng.integers(1, 3)))]
-        if method == "malicious_link":
-            campaign.apks = [f"{values.word(2).capitalize()}_{campaign.prize.split()[0]}.apk"]
+        for pool in CAMPAIGN_POOLS:
+            if method in pool.methods:
+                setattr(campaign, pool.kind, _pool_draw(rng, values, campaign, pool))
         campaigns.append(campaign)
 
     rows: list[dict[str, str]] = []
@@ -842,22 +913,11 @@ def build_cyber_reports(
             message_only = rng.random() < 0.15
             extras = []
             if not message_only:
-                pool: list[tuple[str, str]] = [("card", c) for c in campaign.cards]
-                pool += [("phone", p) for p in campaign.phones] + [("apk", a) for a in campaign.apks]
-                pool += [("handle", h) for h in campaign.handles] + [("wallet", w) for w in campaign.wallets]
+                pool = [(kind, value) for kind in MENTIONED_KINDS for value in getattr(campaign, kind)]
                 chosen = rng.choice(len(pool), size=min(len(pool), int(rng.integers(1, 3))), replace=False)
                 for i in chosen:
                     kind, value = pool[int(i)]
-                    if kind == "card":
-                        extras.append(
-                            _say(CARD_PHRASES[lang], campaign.language, card=_format_card(rng, value))
-                        )
-                    elif kind == "phone":
-                        extras.append(
-                            _say(PHONE_PHRASES[lang], campaign.language, phone=_format_phone(rng, value))
-                        )
-                    else:
-                        extras.append(value)
+                    extras.append(_mention(rng, kind, value, campaign.language))
             quote = message_only or rng.random() < 0.7
             message = _message(rng, campaign, slot_values) if quote else ""
             if not quote and slot_values["link"]:
@@ -872,9 +932,9 @@ def build_cyber_reports(
         narrative = _localise(str(rng.choice(NARRATIVES[method][lang])), language)
         extras = []
         if rng.random() < 0.7:
-            extras.append(_say(CARD_PHRASES[lang], language, card=_format_card(rng, values.card())))
+            extras.append(_mention(rng, "cards", values.card(), language))
         if rng.random() < 0.4:
-            extras.append(_say(PHONE_PHRASES[lang], language, phone=_format_phone(rng, values.phone())))
+            extras.append(_mention(rng, "phones", values.phone(), language))
         if method in ("malicious_link", "marketplace", "investment") and rng.random() < 0.5:
             extras.append(_format_link(rng, values.domain(method)))
         message = ""
@@ -895,20 +955,6 @@ def build_cyber_reports(
         "campaign_share": CAMPAIGN_SHARE,
         "method_shares": METHOD_SHARES,
         "hub_values": HUB_VALUES,
-        "campaigns": [
-            {
-                "key": c.key,
-                "method": c.method,
-                "language": c.language,
-                "size": c.size,
-                "phones": c.phones,
-                "cards_masked": [f"{x[:6]}******{x[-4:]}" for x in c.cards],
-                "domains": c.domains,
-                "handles": c.handles,
-                "wallets": c.wallets,
-                "apks": c.apks,
-            }
-            for c in campaigns
-        ],
+        "campaigns": [_campaign_truth(c) for c in campaigns],
     }
     return rows, truth, campaigns_truth

@@ -9,6 +9,7 @@ only watches: it restarts a worker that dies and stops them all on SIGTERM or Ct
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -17,9 +18,11 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
 
 from mahalla.core.management.base import MahallaCommand
@@ -36,6 +39,45 @@ def default_workers() -> int:
     if configured:
         return int(configured)
     return 2 * (os.cpu_count() or 1) + 1
+
+
+def warm_up_pages(application: Any, paths: Any) -> list[str]:
+    """GET each path once through the WSGI application before the fork: the URL configuration, the views'
+    modules, the templates and the translation catalogues are then loaded once for every worker instead of
+    on each worker's first request (about 1.5 s of CPU each). Returns the status lines."""
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*", "["))]
+    host = hosts[0] if hosts else "localhost"
+    statuses: list[str] = []
+    for path in paths:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": host,
+            "SERVER_PORT": "80",
+            "HTTP_HOST": host,
+            "REMOTE_ADDR": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+
+        def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+            statuses.append(status)
+
+        result = application(environ, start_response)
+        try:
+            for _chunk in result:
+                pass
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+    return statuses
 
 
 class Command(MahallaCommand):
@@ -80,6 +122,11 @@ class Command(MahallaCommand):
             f"({workers} process(es) x {options['threads']} threads)"
         )
         self.stdout.flush()
+        # Each process would otherwise load these (e.g. the cyber classifier) on its first request; loaded
+        # here, before the fork, the workers share one copy (settings.SERVE_WARM_UP, dotted paths).
+        for dotted in getattr(settings, "SERVE_WARM_UP", ()):
+            import_string(dotted)()
+        warm_up_pages(application, getattr(settings, "SERVE_WARM_UP_PATHS", ()))
         if workers == 1:
             serve(application, host=options["host"], port=options["port"], threads=options["threads"])
             return
