@@ -6,21 +6,29 @@ so the study area is every mahalla), and the one with the highest pooled PEI* is
 used for next week's forecast per mahalla. Its score and its margin over the all-history count are stored on
 the run so that the pages can say how far the forecast is to be trusted.
 
-The mahallas are the cells: a 1 x n strip, mahalla i in column i, as in the pipeline's forecast. The strip
-has no geometry, so the ensemble's members here use no neighbour rings (neighbouring columns are not
-neighbouring mahallas).
+Two forecasts, both here and nowhere else (the pipeline calls them):
+
+- **per mahalla** (:func:`next_week_by_winner`): the mahallas are the cells, a 1 x n strip, mahalla i in
+  column i. The strip has no geometry, so the ensemble's members here use no neighbour rings (neighbouring
+  columns are not neighbouring mahallas);
+- **per grid cell** (:func:`next_week_by_cell`): the geocoded offences of each district on a grid of
+  150 m cells (the cell size of the judged Chicago protocol, docs/forecasting.md); the candidates are
+  backtested on the same weeks in every district, the captured offences summed over the districts, and the
+  winner flags the top 2 % of each district's cells with any past offence. Those cells form the map's
+  forecast layer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 
-from mahalla.engine.backtest import rolling_origin_backtest
+from mahalla.engine.backtest import paired_comparison, rolling_origin_backtest
 from mahalla.engine.forecast import (
     DecayedCountForecaster,
     EnsembleForecaster,
@@ -33,22 +41,34 @@ from .frames import Inputs
 
 __all__ = [
     "BACKTEST_WEEKS",
+    "GRID_CELL_METRES",
+    "GRID_COVERAGE",
+    "grid_candidate_methods",
+    "next_week_by_cell",
     "FORECAST_COVERAGE",
     "METHOD_LABELS",
     "candidate_methods",
     "forecast_choice_for_display",
+    "forecast_grid_choice_for_display",
     "next_week_by_winner",
 ]
 
 BACKTEST_WEEKS = 8
 FORECAST_COVERAGE = 0.1
 HORIZON_DAYS = 7
+GRID_CELL_METRES = 150.0
+GRID_COVERAGE = 0.02
+# Offences geocoded farther than this from their district's median point are taken as geocoding errors:
+# one of them would stretch the district's grid over the country.
+GRID_MAX_RADIUS_METRES = 60_000.0
+_EARTH_RADIUS = 6_371_000.0
 _EPOCH = pd.Timestamp("1970-01-01")
 
 METHOD_LABELS = {
     "all_history": _("count of all past offences"),
     "ensemble": _("ensemble of time-weighted counts"),
     "last_365": _("count of the last 365 days"),
+    "none": _("no forecast (no geocoded offences)"),
 }
 
 
@@ -162,3 +182,183 @@ def forecast_choice_for_display(run_forecast: dict[str, Any] | None, date: dt.da
             else None
         ),
     }
+
+
+def grid_candidate_methods() -> dict[str, GridForecaster]:
+    """The grid forecast's candidates: the all-history count first (it wins ties), the last 365 days, and an
+    ensemble of decayed counts smoothed over the first ring of neighbours (decays 365, 500 and 730 days,
+    ring weight 0.1: the members of the engine's long-term ensemble that led its search on Chicago 2014-2016;
+    three rather than twenty, so that a nation's districts fit in the daily run)."""
+    return {
+        "all_history": NaiveForecaster(period=None),
+        "last_365": NaiveForecaster(period=365.0),
+        "ensemble": EnsembleForecaster(
+            [DecayedCountForecaster(decay=days, ring_weights=(1.0, 0.1)) for days in (365.0, 500.0, 730.0)]
+        ),
+    }
+
+
+def _district_points(inputs: Inputs) -> dict[int, pd.DataFrame]:
+    """Per district: the geocoded offences in metres (x, y about the district's median point), with their
+    mahalla and day, and the projection's origin (lat0, lon0) in the frame's attrs."""
+    offences = inputs.offences
+    if offences.empty or "latitude" not in offences:
+        return {}
+    located = offences[np.isfinite(offences["latitude"]) & np.isfinite(offences["longitude"])]
+    district_of = inputs.mahallas["district_id"]
+    located = located.assign(district_id=district_of.reindex(located["mahalla_id"]).to_numpy())
+    located = located[located["district_id"].notna()]
+    result: dict[int, pd.DataFrame] = {}
+    for district_id, rows in located.groupby("district_id", sort=True):
+        lat0 = float(rows["latitude"].median())
+        lon0 = float(rows["longitude"].median())
+        scale = math.cos(math.radians(lat0))
+        x = np.radians(rows["longitude"].to_numpy(dtype=float) - lon0) * _EARTH_RADIUS * scale
+        y = np.radians(rows["latitude"].to_numpy(dtype=float) - lat0) * _EARTH_RADIUS
+        near = np.hypot(x, y) <= GRID_MAX_RADIUS_METRES
+        frame = pd.DataFrame(
+            {"x": x[near], "y": y[near], "day": rows["day"].to_numpy()[near]},
+        )
+        frame["mahalla_id"] = rows["mahalla_id"].to_numpy()[near]
+        frame.attrs.update(lat0=lat0, lon0=lon0, scale=scale)
+        if len(frame):
+            result[int(district_id)] = frame
+    return result
+
+
+def next_week_by_cell(inputs: Inputs) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The flagged grid cells of the next 7 days after ``inputs.date``, by the backtest's winner.
+
+    Every candidate of :func:`grid_candidate_methods` is backtested by the engine's protocol in every
+    district on the same ``BACKTEST_WEEKS`` weekly origins (150 m cells, the district's study area fixed from
+    the offences before the first origin, 2 % of it flagged, every offence of a week in N); the captured and
+    best possible offences are summed over the districts per origin, and the highest pooled PEI* wins (ties
+    go to the all-history count). The winner, fitted on every offence before the day after the date, flags
+    the top 2 % of each district's cells with any past offence.
+
+    Returns the cells (``district_id``, ``mahalla_id``, bounds ``south``, ``west``, ``north``, ``east`` in
+    degrees, ``expected`` offences, ``rank`` within the district) and the choice as stored on the run under
+    ``grid``: ``method``, ``pei_star``, ``all_history_pei_star``, ``margin``, ``difference`` and its 95 %
+    interval, ``weeks``, ``coverage``, ``cell_metres``, ``districts`` and the scores of every candidate.
+    """
+    choice: dict[str, Any] = {
+        "weeks": 0,
+        "coverage": GRID_COVERAGE,
+        "cell_metres": GRID_CELL_METRES,
+        "horizon_days": HORIZON_DAYS,
+        "districts": 0,
+    }
+    by_district = _district_points(inputs)
+    if not by_district:
+        return [], {**choice, "method": "none", "reason": "no geocoded offences"}
+    methods = grid_candidate_methods()
+    after = pd.Timestamp(inputs.date) + pd.Timedelta(days=1)
+    first_day = min(frame["day"].min() for frame in by_district.values())
+    origins = [after - pd.Timedelta(days=HORIZON_DAYS * k) for k in range(BACKTEST_WEEKS, 0, -1)]
+    origins = [origin for origin in origins if origin - pd.Timedelta(days=HORIZON_DAYS) > first_day]
+    winner = "all_history"
+    per_origin = []
+    if origins:
+        for frame in by_district.values():
+            if not (frame["day"] < origins[0]).any():
+                continue  # no offence to fit on before the first origin
+            result = rolling_origin_backtest(
+                frame["x"].to_numpy(),
+                frame["y"].to_numpy(),
+                pd.DatetimeIndex(frame["day"].to_numpy()),
+                cell_size=GRID_CELL_METRES,
+                origins=origins,
+                horizon_days=HORIZON_DAYS,
+                coverage=GRID_COVERAGE,
+                methods=methods,
+                add_baselines=False,
+                n_boot=1,
+                random_state=0,
+            )
+            per_origin.append(result.per_origin[["method", "origin", "captured", "best_possible", "events"]])
+    if per_origin:
+        pooled = pd.concat(per_origin).groupby(["method", "origin"], as_index=False, sort=False).sum()
+        totals = pooled.groupby("method", sort=False)[["captured", "best_possible"]].sum().loc[list(methods)]
+        scores = (totals["captured"] / totals["best_possible"].where(totals["best_possible"] > 0)).fillna(0.0)
+        winner = str(scores.idxmax())  # the first of equal scores: the all-history count
+        base = float(scores["all_history"])
+        choice.update(
+            weeks=len(origins),
+            districts=len(per_origin),
+            pei_star=float(scores[winner]),
+            all_history_pei_star=base,
+            margin=(float(scores[winner]) / base - 1.0) if base > 0 else None,
+            scores={name: float(value) for name, value in scores.items()},
+        )
+        versus = paired_comparison(pooled, baselines=["all_history"], n_boot=1000, random_state=0).query(
+            "method == @winner"
+        )
+        if not versus.empty:
+            row = versus.iloc[0]
+            choice.update(
+                difference=int(row["difference"]),
+                difference_low=float(row["difference_low"]),
+                difference_high=float(row["difference_high"]),
+            )
+    else:
+        choice["reason"] = "too little history for a backtest"
+    choice["method"] = winner
+    end = float((after - _EPOCH) / pd.Timedelta(days=1))
+    cells: list[dict[str, Any]] = []
+    district_region = inputs.mahallas.groupby("district_id")["region_id"].first()
+    for district_id, frame in by_district.items():
+        x = frame["x"].to_numpy()
+        y = frame["y"].to_numpy()
+        grid = Grid.from_points(x, y, GRID_CELL_METRES)
+        times = ((pd.DatetimeIndex(frame["day"].to_numpy()) - _EPOCH) / pd.Timedelta(days=1)).to_numpy(
+            dtype=float
+        ) + 0.5
+        model = methods[winner].clone().fit(x, y, times, grid, end=end)
+        forecast = np.asarray(model.predict(float(HORIZON_DAYS)), dtype=float).ravel()
+        cell_of = grid.cell_index(x, y)
+        area = np.flatnonzero(np.bincount(cell_of, minlength=grid.n_cells) > 0)
+        k = max(1, math.ceil(GRID_COVERAGE * area.size - 1e-9))
+        flagged = area[np.argsort(-forecast[area], kind="stable")[:k]]
+        # The mahalla of most of each flagged cell's offences (the first by id among equals).
+        owners = (
+            pd.DataFrame({"cell": cell_of, "mahalla_id": frame["mahalla_id"].to_numpy()})
+            .groupby(["cell", "mahalla_id"])
+            .size()
+            .reset_index(name="n")
+            .sort_values(["cell", "n", "mahalla_id"], ascending=[True, False, True])
+            .drop_duplicates("cell")
+            .set_index("cell")["mahalla_id"]
+        )
+        lat0, lon0, scale = frame.attrs["lat0"], frame.attrs["lon0"], frame.attrs["scale"]
+        rows, cols = np.divmod(flagged, grid.n_cols)
+        for rank, (cell, row, col) in enumerate(zip(flagged, rows, cols, strict=True), start=1):
+            west_x = grid.x_min + col * grid.cell_size
+            south_y = grid.y_min + row * grid.cell_size
+            cells.append(
+                {
+                    "district_id": int(district_id),
+                    "region_id": int(district_region[district_id]),
+                    "mahalla_id": int(owners[cell]),
+                    "south": lat0 + math.degrees(south_y / _EARTH_RADIUS),
+                    "north": lat0 + math.degrees((south_y + grid.cell_size) / _EARTH_RADIUS),
+                    "west": lon0 + math.degrees(west_x / (_EARTH_RADIUS * scale)),
+                    "east": lon0 + math.degrees((west_x + grid.cell_size) / (_EARTH_RADIUS * scale)),
+                    "expected": float(forecast[cell]),
+                    "rank": rank,
+                }
+            )
+    return cells, choice
+
+
+def forecast_grid_choice_for_display(
+    run_forecast: dict[str, Any] | None, date: dt.date
+) -> dict[str, Any] | None:
+    """The stored choice of the grid forecast in the form the pages show (None before the grid existed)."""
+    grid = (run_forecast or {}).get("grid")
+    if not grid or grid.get("method") in (None, "none"):
+        return None
+    shown = forecast_choice_for_display(grid, date)
+    if shown is not None:
+        shown["cell_metres"] = int(grid.get("cell_metres", GRID_CELL_METRES))
+        shown["districts"] = grid.get("districts", 0)
+    return shown
