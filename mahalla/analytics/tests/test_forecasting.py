@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from mahalla.accounts.tests.factories import UserFactory
@@ -161,3 +163,37 @@ def test_a_rerun_of_the_date_replaces_the_forecast_cells(places):
     second = analysis_run(date=DAY, parameters=FAST)
 
     assert set(ForecastCell.objects.filter(date=DAY).values_list("run_id", flat=True)) == {second.pk}
+
+
+def test_the_grid_backtest_on_occupied_cells_scores_as_the_engine_protocol_does():
+    # Random offences on a 3 km square whose corner (0, 0) anchors both the engine's grid and the 150 m keys.
+    from mahalla.analytics.forecasting import _cell_keys, grid_backtest
+    from mahalla.engine.backtest import rolling_origin_backtest
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    x = np.concatenate([[0.0], rng.gamma(2.0, 400.0, n - 1).clip(0, 2999)])
+    y = np.concatenate([[0.0], rng.gamma(2.0, 400.0, n - 1).clip(0, 2999)])
+    days = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D")
+    origins = [pd.Timestamp("2025-12-01") + pd.Timedelta(days=7 * k) for k in range(6)]
+
+    ours = grid_backtest(_cell_keys(x, y)[0], days.to_numpy(), origins, coverage=0.02)
+    engine = rolling_origin_backtest(
+        x,
+        y,
+        days,
+        cell_size=150.0,
+        origins=origins,
+        horizon_days=7,
+        coverage=0.02,
+        methods=["all_history", "last_365"],
+        add_baselines=False,
+        n_boot=1,
+    ).per_origin
+    for method in ("all_history", "last_365"):
+        mine = ours[ours["method"] == method]
+        theirs = engine[engine["method"] == method]
+        assert mine["captured"].tolist() == theirs["captured"].tolist()
+        assert mine["best_possible"].tolist() == theirs["best_possible"].tolist()
+        assert mine["events"].tolist() == theirs["events"].tolist()
+    assert set(ours["method"]) == {"all_history", "last_365", "ensemble"}
