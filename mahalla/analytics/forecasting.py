@@ -6,21 +6,29 @@ so the study area is every mahalla), and the one with the highest pooled PEI* is
 used for next week's forecast per mahalla. Its score and its margin over the all-history count are stored on
 the run so that the pages can say how far the forecast is to be trusted.
 
-The mahallas are the cells: a 1 x n strip, mahalla i in column i, as in the pipeline's forecast. The strip
-has no geometry, so the ensemble's members here use no neighbour rings (neighbouring columns are not
-neighbouring mahallas).
+Two forecasts, both here and nowhere else (the pipeline calls them):
+
+- **per mahalla** (:func:`next_week_by_winner`): the mahallas are the cells, a 1 x n strip, mahalla i in
+  column i. The strip has no geometry, so the ensemble's members here use no neighbour rings (neighbouring
+  columns are not neighbouring mahallas);
+- **per grid cell** (:func:`next_week_by_cell`): the geocoded offences of each district on a grid of
+  150 m cells (the cell size of the judged Chicago protocol, docs/forecasting.md); the candidates are
+  backtested on the same weeks in every district, the captured offences summed over the districts, and the
+  winner flags the top 2 % of each district's cells with any past offence. Those cells form the map's
+  forecast layer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext_lazy as _
 
-from mahalla.engine.backtest import rolling_origin_backtest
+from mahalla.engine.backtest import paired_comparison, rolling_origin_backtest
 from mahalla.engine.forecast import (
     DecayedCountForecaster,
     EnsembleForecaster,
@@ -33,22 +41,36 @@ from .frames import Inputs
 
 __all__ = [
     "BACKTEST_WEEKS",
+    "GRID_CELL_METRES",
+    "GRID_COVERAGE",
+    "GRID_CANDIDATES",
+    "grid_backtest",
+    "grid_forecasts",
+    "next_week_by_cell",
     "FORECAST_COVERAGE",
     "METHOD_LABELS",
     "candidate_methods",
     "forecast_choice_for_display",
+    "forecast_grid_choice_for_display",
     "next_week_by_winner",
 ]
 
 BACKTEST_WEEKS = 8
 FORECAST_COVERAGE = 0.1
 HORIZON_DAYS = 7
+GRID_CELL_METRES = 150.0
+GRID_COVERAGE = 0.02
+# Offences geocoded farther than this from their district's median point are taken as geocoding errors:
+# one of them would stretch the district's grid over the country.
+GRID_MAX_RADIUS_METRES = 60_000.0
+_EARTH_RADIUS = 6_371_000.0
 _EPOCH = pd.Timestamp("1970-01-01")
 
 METHOD_LABELS = {
     "all_history": _("count of all past offences"),
     "ensemble": _("ensemble of time-weighted counts"),
     "last_365": _("count of the last 365 days"),
+    "none": _("no forecast (no geocoded offences)"),
 }
 
 
@@ -162,3 +184,262 @@ def forecast_choice_for_display(run_forecast: dict[str, Any] | None, date: dt.da
             else None
         ),
     }
+
+
+GRID_CANDIDATES = ("all_history", "last_365", "ensemble")
+# The ensemble's members: decays in days, each count smoothed over the first ring of neighbours with weight
+# 0.1 (the members of the engine's long-term ensemble that led its search on Chicago 2014-2016; three rather
+# than twenty, so that a nation's districts fit in the daily run).
+GRID_ENSEMBLE_DECAYS = (365.0, 500.0, 730.0)
+GRID_RING_WEIGHT = 0.1
+_KEY_BASE = 1 << 20  # cell key = (row + base) * 2 * base + (col + base): row-major like a grid's flat index
+_NEIGHBOURS = tuple(
+    row * 2 * _KEY_BASE + col for row in (-1, 0, 1) for col in (-1, 0, 1) if (row, col) != (0, 0)
+)
+
+
+def _cell_keys(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Integer key, row and column of each point's 150 m cell (cells anchored at the projection's origin)."""
+    col = np.floor(x / GRID_CELL_METRES).astype(np.int64)
+    row = np.floor(y / GRID_CELL_METRES).astype(np.int64)
+    return (row + _KEY_BASE) * 2 * _KEY_BASE + (col + _KEY_BASE), row, col
+
+
+def _positions(keys: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of each key in the sorted ``targets`` and whether it is there."""
+    index = np.searchsorted(targets, keys)
+    inside = index < targets.size
+    inside[inside] = targets[index[inside]] == keys[inside]
+    return index, inside
+
+
+def _sum_at(keys: np.ndarray, weights: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    index, inside = _positions(keys, targets)
+    return np.bincount(index[inside], weights=weights[inside], minlength=targets.size)
+
+
+def grid_forecasts(
+    keys: np.ndarray, times: np.ndarray, end: float, targets: np.ndarray, horizon: float
+) -> dict[str, np.ndarray]:
+    """Expected events over ``horizon`` days in each cell of ``targets`` (sorted keys) by every candidate,
+    from the events before ``end`` (times in days): the engine's forecasters evaluated on the occupied cells
+    only, so that a district's grid need not be held whole.
+
+    ``all_history`` and ``last_365`` are :class:`~mahalla.engine.forecast.NaiveForecaster` (period None and
+    365 days); ``ensemble`` is :class:`~mahalla.engine.forecast.EnsembleForecaster` of
+    :class:`~mahalla.engine.forecast.DecayedCountForecaster` (decays ``GRID_ENSEMBLE_DECAYS``, ring weights
+    ``(1, GRID_RING_WEIGHT)``): the mean of the members' maps, each over its sum, times their mean total.
+    """
+    past = times < end
+    keys, times = keys[past], times[past]
+    age = end - times
+    span = max(float(age.max()), 1.0) if age.size else 1.0
+    result = {
+        "all_history": _sum_at(keys, np.ones(keys.size), targets) * horizon / span,
+        "last_365": _sum_at(keys, (age <= 365.0).astype(float), targets) * horizon / 365.0,
+    }
+    pattern = np.zeros(targets.size)
+    total = 0.0
+    for decay in GRID_ENSEMBLE_DECAYS:
+        weight = np.exp(-age / decay)
+        risk = _sum_at(keys, weight, targets)
+        for offset in _NEIGHBOURS:
+            risk += GRID_RING_WEIGHT * _sum_at(keys + offset, weight, targets)
+        mass = float(weight.sum()) * (1.0 + GRID_RING_WEIGHT * len(_NEIGHBOURS))
+        if mass > 0:
+            pattern += risk / mass
+        total += float(weight.sum()) / (decay * (1.0 - math.exp(-span / decay))) * horizon
+    count = len(GRID_ENSEMBLE_DECAYS)
+    result["ensemble"] = pattern / count * (total / count)
+    return result
+
+
+def _flag(risk: np.ndarray, coverage: float) -> np.ndarray:
+    """Positions of the ``ceil(coverage * n)`` highest risks, ties to the lower key (as the engine does)."""
+    k = max(1, min(risk.size, math.ceil(coverage * risk.size - 1e-9)))
+    flagged: np.ndarray = np.argsort(-risk, kind="stable")[:k]
+    return flagged
+
+
+def grid_backtest(
+    keys: np.ndarray, days: np.ndarray, origins: list[pd.Timestamp], coverage: float = GRID_COVERAGE
+) -> pd.DataFrame:
+    """The engine's protocol (rolling_origin_backtest) on the occupied cells of one district: study area the
+    cells with any event before the first origin, ``ceil(coverage * A)`` of them flagged, N every event of the
+    week (outside the area included), n* the best any k cells could capture. One row per candidate and origin:
+    ``method``, ``origin``, ``captured``, ``best_possible``, ``events``."""
+    day_numbers = ((pd.DatetimeIndex(days) - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+    times = day_numbers + 0.5
+    first = float((origins[0] - _EPOCH) / pd.Timedelta(days=1))
+    area = np.unique(keys[times < first])
+    rows = []
+    if area.size == 0:
+        return pd.DataFrame(rows, columns=["method", "origin", "captured", "best_possible", "events"])
+    for origin in origins:
+        start = float((origin - _EPOCH) / pd.Timedelta(days=1))
+        window = (times >= start) & (times < start + HORIZON_DAYS)
+        window_keys, actual = np.unique(keys[window], return_counts=True)
+        k = max(1, min(area.size, math.ceil(coverage * area.size - 1e-9)))
+        best = int(np.sort(actual)[::-1][:k].sum())
+        in_area = _sum_at(window_keys, actual.astype(float), area)
+        for name, risk in grid_forecasts(keys, times, start, area, float(HORIZON_DAYS)).items():
+            captured = int(in_area[_flag(risk, coverage)].sum())
+            rows.append(
+                {
+                    "method": name,
+                    "origin": origin,
+                    "captured": captured,
+                    "best_possible": best,
+                    "events": int(window.sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _district_points(inputs: Inputs) -> dict[int, pd.DataFrame]:
+    """Per district: the geocoded offences in metres (x, y about the district's median point), with their
+    mahalla and day, and the projection's origin (lat0, lon0) in the frame's attrs."""
+    offences = inputs.offences
+    if offences.empty or "latitude" not in offences:
+        return {}
+    located = offences[np.isfinite(offences["latitude"]) & np.isfinite(offences["longitude"])]
+    district_of = inputs.mahallas["district_id"]
+    located = located.assign(district_id=district_of.reindex(located["mahalla_id"]).to_numpy())
+    located = located[located["district_id"].notna()]
+    result: dict[int, pd.DataFrame] = {}
+    for district_id, rows in located.groupby("district_id", sort=True):
+        lat0 = float(rows["latitude"].median())
+        lon0 = float(rows["longitude"].median())
+        scale = math.cos(math.radians(lat0))
+        x = np.radians(rows["longitude"].to_numpy(dtype=float) - lon0) * _EARTH_RADIUS * scale
+        y = np.radians(rows["latitude"].to_numpy(dtype=float) - lat0) * _EARTH_RADIUS
+        near = np.hypot(x, y) <= GRID_MAX_RADIUS_METRES
+        frame = pd.DataFrame({"x": x[near], "y": y[near], "day": rows["day"].to_numpy()[near]})
+        frame["mahalla_id"] = rows["mahalla_id"].to_numpy()[near]
+        frame.attrs.update(lat0=lat0, lon0=lon0, scale=scale)
+        if len(frame):
+            result[int(district_id)] = frame
+    return result
+
+
+def next_week_by_cell(inputs: Inputs) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The flagged grid cells of the next 7 days after ``inputs.date``, by the backtest's winner.
+
+    Every candidate (``GRID_CANDIDATES``, see :func:`grid_forecasts`) is backtested by the engine's protocol
+    in every district on the same ``BACKTEST_WEEKS`` weekly origins (:func:`grid_backtest`: 150 m cells, the
+    district's study area fixed from the offences before the first origin, 2 % of it flagged, every offence
+    of a week in N); the captured and best possible offences are summed over the districts per origin, and
+    the highest pooled PEI* wins (ties go to the all-history count). The winner, fitted on every offence up
+    to the end of the date, flags the top 2 % of each district's cells with any past offence.
+
+    Returns the cells (``district_id``, ``region_id``, ``mahalla_id``, bounds ``south``, ``west``,
+    ``north``, ``east`` in degrees, ``expected`` offences, ``rank`` within the district) and the choice as
+    stored on the run under ``grid``: ``method``, ``pei_star``, ``all_history_pei_star``, ``margin``,
+    ``difference`` and its 95 % interval, ``weeks``, ``coverage``, ``cell_metres``, ``districts`` and the
+    scores of every candidate.
+    """
+    choice: dict[str, Any] = {
+        "weeks": 0,
+        "coverage": GRID_COVERAGE,
+        "cell_metres": GRID_CELL_METRES,
+        "horizon_days": HORIZON_DAYS,
+        "districts": 0,
+    }
+    by_district = _district_points(inputs)
+    if not by_district:
+        return [], {**choice, "method": "none", "reason": "no geocoded offences"}
+    after = pd.Timestamp(inputs.date) + pd.Timedelta(days=1)
+    first_day = min(frame["day"].min() for frame in by_district.values())
+    origins = [after - pd.Timedelta(days=HORIZON_DAYS * k) for k in range(BACKTEST_WEEKS, 0, -1)]
+    origins = [origin for origin in origins if origin - pd.Timedelta(days=HORIZON_DAYS) > first_day]
+    winner = "all_history"
+    keyed = {
+        district_id: _cell_keys(frame["x"].to_numpy(), frame["y"].to_numpy())
+        for district_id, frame in by_district.items()
+    }
+    per_origin = []
+    if origins:
+        for district_id, frame in by_district.items():
+            rows = grid_backtest(keyed[district_id][0], frame["day"].to_numpy(), origins)
+            if not rows.empty:
+                per_origin.append(rows)
+    if per_origin:
+        pooled = pd.concat(per_origin).groupby(["method", "origin"], as_index=False, sort=False).sum()
+        totals = pooled.groupby("method", sort=False)[["captured", "best_possible"]].sum()
+        totals = totals.loc[list(GRID_CANDIDATES)]
+        scores = (totals["captured"] / totals["best_possible"].where(totals["best_possible"] > 0)).fillna(0.0)
+        winner = str(scores.idxmax())  # the first of equal scores: the all-history count
+        base = float(scores["all_history"])
+        choice.update(
+            weeks=len(origins),
+            districts=len(per_origin),
+            pei_star=float(scores[winner]),
+            all_history_pei_star=base,
+            margin=(float(scores[winner]) / base - 1.0) if base > 0 else None,
+            scores={name: float(value) for name, value in scores.items()},
+        )
+        versus = paired_comparison(pooled, baselines=["all_history"], n_boot=1000, random_state=0)
+        versus = versus[versus["method"] == winner]
+        if not versus.empty:
+            row = versus.iloc[0]
+            choice.update(
+                difference=int(row["difference"]),
+                difference_low=float(row["difference_low"]),
+                difference_high=float(row["difference_high"]),
+            )
+    else:
+        choice["reason"] = "too little history for a backtest"
+    choice["method"] = winner
+    end = float((after - _EPOCH) / pd.Timedelta(days=1))
+    cells: list[dict[str, Any]] = []
+    district_region = inputs.mahallas.groupby("district_id")["region_id"].first()
+    for district_id, frame in by_district.items():
+        keys, rows_of, cols_of = keyed[district_id]
+        times = ((pd.DatetimeIndex(frame["day"].to_numpy()) - _EPOCH) / pd.Timedelta(days=1)).to_numpy(
+            dtype=float
+        ) + 0.5
+        area, first_of = np.unique(keys, return_index=True)
+        forecast = grid_forecasts(keys, times, end, area, float(HORIZON_DAYS))[winner]
+        flagged = _flag(forecast, GRID_COVERAGE)
+        # The mahalla of most of each flagged cell's offences (the lowest id among equals).
+        owners = (
+            pd.DataFrame({"key": keys, "mahalla_id": frame["mahalla_id"].to_numpy()})
+            .groupby(["key", "mahalla_id"])
+            .size()
+            .reset_index(name="n")
+            .sort_values(["key", "n", "mahalla_id"], ascending=[True, False, True])
+            .drop_duplicates("key")
+            .set_index("key")["mahalla_id"]
+        )
+        lat0, lon0, scale = frame.attrs["lat0"], frame.attrs["lon0"], frame.attrs["scale"]
+        for rank, position in enumerate(flagged, start=1):
+            south_y = float(rows_of[first_of[position]]) * GRID_CELL_METRES
+            west_x = float(cols_of[first_of[position]]) * GRID_CELL_METRES
+            cells.append(
+                {
+                    "district_id": int(district_id),
+                    "region_id": int(district_region[district_id]),
+                    "mahalla_id": int(owners[area[position]]),
+                    "south": lat0 + math.degrees(south_y / _EARTH_RADIUS),
+                    "north": lat0 + math.degrees((south_y + GRID_CELL_METRES) / _EARTH_RADIUS),
+                    "west": lon0 + math.degrees(west_x / (_EARTH_RADIUS * scale)),
+                    "east": lon0 + math.degrees((west_x + GRID_CELL_METRES) / (_EARTH_RADIUS * scale)),
+                    "expected": float(forecast[position]),
+                    "rank": rank,
+                }
+            )
+    return cells, choice
+
+
+def forecast_grid_choice_for_display(
+    run_forecast: dict[str, Any] | None, date: dt.date
+) -> dict[str, Any] | None:
+    """The stored choice of the grid forecast in the form the pages show (None before the grid existed)."""
+    grid = (run_forecast or {}).get("grid")
+    if not grid or grid.get("method") in (None, "none"):
+        return None
+    shown = forecast_choice_for_display(grid, date)
+    if shown is not None:
+        shown["cell_metres"] = int(grid.get("cell_metres", GRID_CELL_METRES))
+        shown["districts"] = grid.get("districts", 0)
+    return shown

@@ -27,7 +27,7 @@ class Inputs:
     date: dt.date
     start: dt.date
     mahallas: pd.DataFrame  # index mahalla id; code, district_id, region_id, population, lat, lon
-    offences: pd.DataFrame  # offence id, mahalla_id, category, day (datetime64), flags
+    offences: pd.DataFrame  # offence id, mahalla_id, category, day (datetime64), latitude, longitude, flags
     categories: list[str]
     severity: dict[str, float]
     causes: pd.DataFrame  # offence_id, cause code (offences of the last `cause_days` days only)
@@ -59,11 +59,17 @@ def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str], caus
     offence_rows = list(
         Offence.objects.filter(
             occurred_at__gte=window_start, occurred_at__lt=window_end, code_kind__in=code_kinds
-        ).values_list("id", "mahalla_id", "category_id", "occurred_at", *OFFENCE_FLAGS)
+        ).values_list(
+            "id", "mahalla_id", "category_id", "occurred_at", "latitude", "longitude", *OFFENCE_FLAGS
+        )
     )
     offences = pd.DataFrame(
-        offence_rows, columns=["id", "mahalla_id", "category_id", "occurred_at", *OFFENCE_FLAGS]
+        offence_rows,
+        columns=["id", "mahalla_id", "category_id", "occurred_at", "latitude", "longitude", *OFFENCE_FLAGS],
     )
+    # Not every offence is geocoded: a missing coordinate is NaN (the grid forecast leaves it out).
+    for coordinate in ("latitude", "longitude"):
+        offences[coordinate] = pd.to_numeric(offences[coordinate], errors="coerce").astype(float)
     occurred = pd.to_datetime(offences["occurred_at"], utc=True).dt.tz_convert(settings.TIME_ZONE)
     offences["day"] = occurred.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
     offences["category"] = offences["category_id"].map(category_code).astype(object)

@@ -107,6 +107,43 @@ class MahallaDayResult(models.Model):
         return f"{self.date} {self.mahalla_id} {self.crime_class}"
 
 
+class ForecastCell(models.Model):
+    """One flagged grid cell of the date's next-week forecast: the cells of a district with the highest
+    expected offences, by the method that won the backtest of the grid forecast (see
+    mahalla/analytics/forecasting.py). Only the flagged cells are stored."""
+
+    run = models.ForeignKey(DailyRun, on_delete=models.PROTECT, related_name="forecast_cells")
+    date = models.DateField()
+    # The mahalla with most of the cell's past offences: it scopes the cell to a mahalla-level role.
+    mahalla = models.ForeignKey("territory.Mahalla", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("territory.District", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("territory.Region", on_delete=models.PROTECT, related_name="+")
+    # The cell's bounds in degrees (WGS 84).
+    south = models.FloatField()
+    west = models.FloatField()
+    north = models.FloatField()
+    east = models.FloatField()
+    expected = models.FloatField()
+    # 1 = the cell with the highest forecast of its district.
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("forecast cell")
+        verbose_name_plural = _("forecast cells")
+        indexes = [models.Index(fields=["date", "district"]), models.Index(fields=["date", "region"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.district_id} #{self.rank}"
+
+    @property
+    def centre_lat(self) -> float:
+        return (self.south + self.north) / 2.0
+
+    @property
+    def centre_lon(self) -> float:
+        return (self.west + self.east) / 2.0
+
+
 class AggregateDayResult(models.Model):
     """Country, region or district totals on one date."""
 

@@ -20,12 +20,12 @@ import pandas as pd
 from mahalla.engine.classification import ClassificationConfig, classify_mahallas
 from mahalla.engine.comparisons import compstat_compare, daily_count_matrix
 from mahalla.engine.emerging import emerging_hot_spots
-from mahalla.engine.forecast import Grid, GridETASForecaster
 from mahalla.engine.scan import space_time_permutation_scan
 from mahalla.engine.smoothing import empirical_bayes_rates
 from mahalla.engine.spikes import detect_spikes
 from mahalla.engine.weights import knn_weights
 
+from . import forecasting
 from .frames import Inputs, projected_centroids
 
 # Defaults of the run; every one can be overridden per run and is stored in the run record.
@@ -40,8 +40,6 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
     "scan_permutations": 99,
     "scan_alpha": 0.05,
     "scan_random_state": 20260101,
-    "forecast_window_days": 180,
-    "forecast_horizon_days": 7,
     "hotspot_weeks": 12,
     "spike_alpha": 0.05,
 }
@@ -54,6 +52,9 @@ class Outputs:
     clusters: list[dict[str, Any]]
     alerts: list[dict[str, Any]]
     timings: dict[str, float] = field(default_factory=dict)
+    # The next-week forecast's choice (per mahalla, and per grid cell under "grid") and the flagged cells.
+    forecast: dict[str, Any] = field(default_factory=dict)
+    forecast_cells: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Timer:
@@ -184,26 +185,6 @@ def space_time_clusters(
             }
         )
     return clusters
-
-
-def next_week_forecast(inputs: Inputs, parameters: dict[str, Any]) -> np.ndarray:
-    """Expected offences per mahalla in the next `forecast_horizon_days` days from a grid ETAS model
-    (Mohler et al. 2015) whose cells are the mahallas: a 1 x n grid, mahalla i in column i. The trigger of
-    the model acts within a cell only, so the mahalla is the unit of self-excitation (repeat and near-repeat
-    offending inside the neighbourhood) and no geometry is needed."""
-    n = len(inputs.mahallas)
-    window = float(parameters["forecast_window_days"])
-    position = pd.Series(np.arange(n), index=inputs.mahallas.index)
-    end_day = pd.Timestamp(inputs.date)
-    recent = inputs.offences[inputs.offences["day"] > end_day - pd.Timedelta(days=window)]
-    if recent.empty:
-        return np.zeros(n)
-    x = position.reindex(recent["mahalla_id"]).to_numpy(dtype=float) + 0.5
-    # Day t covers (t - 1, t]: an offence of the analysed date happens at time 0 = the end of the history.
-    t = (recent["day"] - end_day).dt.days.to_numpy(dtype=float)
-    grid = Grid(x_min=0.0, y_min=0.0, cell_size=1.0, n_rows=1, n_cols=n)
-    model = GridETASForecaster(window=window).fit(x, np.full(len(x), 0.5), t, grid, end=0.0)
-    return np.asarray(model.predict(float(parameters["forecast_horizon_days"])), dtype=float).reshape(-1)
 
 
 def aggregate_rows(
@@ -433,7 +414,11 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
     day_totals = counts.iloc[:, -1]
     hotspots = timer.step("emerging_hot_spots", lambda: emerging_classes(counts, inputs, parameters))
     clusters = timer.step("space_time_scan", lambda: space_time_clusters(counts, inputs, parameters))
-    forecast = timer.step("forecast", lambda: next_week_forecast(inputs, parameters))
+    # The forecasts live in forecasting.py (the per-mahalla and the per-grid-cell winner of a backtest).
+    forecast, forecast_choice = timer.step(
+        "forecast", lambda: forecasting.next_week_by_winner(inputs, parameters)
+    )
+    forecast_cells, grid_choice = timer.step("forecast_cells", lambda: forecasting.next_week_by_cell(inputs))
     spikes = timer.step("spikes", lambda: spike_flags(inputs, parameters))
     raw_rate, smooth_rate = smoothed_rates(
         by_category.sum(axis=1).to_numpy(dtype=float),
@@ -515,7 +500,13 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
     )
     alerts = timer.step("alerts", lambda: alert_rows(per_mahalla, clusters, previous))
     return Outputs(
-        mahalla=per_mahalla, aggregates=aggregates, clusters=clusters, alerts=alerts, timings=timer.timings
+        mahalla=per_mahalla,
+        aggregates=aggregates,
+        clusters=clusters,
+        alerts=alerts,
+        timings=timer.timings,
+        forecast={**forecast_choice, "grid": grid_choice},
+        forecast_cells=forecast_cells,
     )
 
 

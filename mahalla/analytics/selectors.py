@@ -21,7 +21,15 @@ from mahalla.territory.models import District, Mahalla, Region
 from mahalla.territory.selectors import district_list, mahalla_list, region_list
 
 from .days import local_day_bounds
-from .models import AggregateDayResult, AggregateLevel, Alert, ClusterResult, DailyRun, MahallaDayResult
+from .models import (
+    AggregateDayResult,
+    AggregateLevel,
+    Alert,
+    ClusterResult,
+    DailyRun,
+    ForecastCell,
+    MahallaDayResult,
+)
 
 # Boundaries are GeoJSON of thousands of vertices: decoding them for a table costs more than the whole page.
 _BIG_TERRITORY_FIELDS = ("region__boundary", "district__boundary")
@@ -323,3 +331,38 @@ def forecast_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | None:
     from .forecasting import forecast_choice_for_display  # pandas and the engine: loaded on first use
 
     return forecast_choice_for_display(stored, date)
+
+
+def forecast_grid_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | None:
+    """The method of the date's per-grid-cell forecast and its backtest scores (None as for
+    :func:`forecast_choice_get`). Nation-wide scores, no counts of offences: nothing to suppress."""
+    if _scope(actor).sees_nothing:
+        return None
+    stored = (
+        DailyRun.objects.filter(status=DailyRun.Status.DONE, date=date)
+        .order_by("-started_at")
+        .values_list("forecast", flat=True)
+        .first()
+    )
+    from .forecasting import forecast_grid_choice_for_display
+
+    return forecast_grid_choice_for_display(stored, date)
+
+
+def forecast_cell_list(
+    *, actor: Any, date: dt.date, region: Region | None = None, district: District | None = None
+) -> QuerySet[ForecastCell]:
+    """The flagged grid cells of the date's next-week forecast inside the actor's territory (a mahalla-level
+    role sees the cells whose offences lie mostly in its mahallas), optionally of one region or district."""
+    rows = ForecastCell.objects.filter(_scope_q(actor), date=date)
+    if district is not None:
+        rows = rows.filter(district=district)
+    elif region is not None:
+        rows = rows.filter(region=region)
+    return (
+        rows.select_related("mahalla")
+        .only(
+            "id", "date", "south", "west", "north", "east", "expected", "rank", "district_id", "mahalla__code"
+        )
+        .order_by("district_id", "rank")
+    )

@@ -19,7 +19,7 @@ from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import Role
 from mahalla.territory.access import territory_filter_for
 
-from .models import AggregateDayResult, Alert, ClusterResult, DailyRun, MahallaDayResult
+from .models import AggregateDayResult, Alert, ClusterResult, DailyRun, ForecastCell, MahallaDayResult
 
 if TYPE_CHECKING:
     # The computation (pandas, scipy, the engine) loads when a run starts, not with the web pages that
@@ -82,7 +82,7 @@ def analysis_run(*, date: dt.date, actor: Any = None, parameters: dict[str, Any]
             _("Cannot analyse %(date)s: it lies in the future.") % {"date": date.isoformat()},
             {"date": date.isoformat()},
         )
-    from . import forecasting, frames, pipeline
+    from . import frames, pipeline
 
     values = _parameters(parameters)
     started = time.perf_counter()
@@ -105,16 +105,11 @@ def analysis_run(*, date: dt.date, actor: Any = None, parameters: dict[str, Any]
             raise ApplicationError(_("There are no mahallas to analyse: import the territory first."))
         previous = _previous_state(date)
         outputs = pipeline.run_pipeline(inputs, values, previous)
-        forecast_started = time.perf_counter()
-        outputs.mahalla["forecast_next_week"], forecast_choice = forecasting.next_week_by_winner(
-            inputs, values
-        )
-        outputs.timings["forecast_winner"] = round(time.perf_counter() - forecast_started, 3)
         store_started = time.perf_counter()
         with transaction.atomic():
             _replace_results(run, date, inputs, outputs)
             run.status = DailyRun.Status.DONE
-            run.forecast = forecast_choice
+            run.forecast = outputs.forecast
             run.offences_read = len(inputs.offences)
             run.mahallas = len(inputs.mahallas)
             run.alerts = len(outputs.alerts)
@@ -160,6 +155,11 @@ def _replace_results(run: DailyRun, date: dt.date, inputs: frames.Inputs, output
     MahallaDayResult.objects.filter(date=date).delete()
     AggregateDayResult.objects.filter(date=date).delete()
     ClusterResult.objects.filter(date=date).delete()
+    ForecastCell.objects.filter(date=date).delete()
+    cells = outputs.forecast_cells
+    ForecastCell.objects.bulk_create(
+        [ForecastCell(run=run, date=date, **cell) for cell in cells], batch_size=2000
+    )
     territory = inputs.mahallas
     # Column by column (the 9,000 rows of a nation in one COPY on PostgreSQL): a model instance per row and
     # Django's per-value preparation took most of the storage step.

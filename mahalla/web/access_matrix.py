@@ -62,6 +62,7 @@ ROUTES: list[Route] = [
     Route("web:district", build=_code("district")),
     Route("web:mahalla", build=_code("mahalla")),
     Route("web:map-data", build=_level("district"), success=(200, 304)),
+    Route("web:map-forecast-cells", build=_level("district")),
     Route("web:alerts", territorial=False),
     Route("web:alert-acknowledge", method="POST", roles=ALERT_HANDLERS, success=(302,), build=_alert),
     Route("web:alert-assign", method="POST", roles=ALERT_ASSIGNERS, success=(302,), build=_alert),

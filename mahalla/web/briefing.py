@@ -194,6 +194,13 @@ def briefing_context(
         "map_rows": rows,
         "map_polygons": polygons,
         "forecast_choice": analytics.forecast_choice_get(actor=actor, date=date),
+        "forecast_grid_choice": analytics.forecast_grid_choice_get(actor=actor, date=date),
+        # The highest-ranked forecast cells of the territory (rank within their district).
+        "forecast_cells": list(
+            analytics.forecast_cell_list(actor=actor, date=date, region=region, district=district).order_by(
+                "-expected", "district_id", "rank"
+            )[:10]
+        ),
         "colours": presentation.CLASS_COLOURS,
         "title": _("Daily crime situation briefing"),
         "cyber": _cyber_section(actor=actor, date=date, region=region, district=district),

@@ -236,6 +236,9 @@ def _territory_data_build(
         },
         "map_url": reverse("web:map-data", kwargs={"level": level, "code": code or "all"})
         + f"?date={date.isoformat()}",
+        "cells_url": reverse("web:map-forecast-cells", kwargs={"level": level, "code": code or "all"})
+        + f"?date={date.isoformat()}",
+        "forecast_grid_choice": analytics.forecast_grid_choice_get(actor=request.user, date=date),
     }
 
 
@@ -328,6 +331,62 @@ def map_data(request: HttpRequest, level: str, code: str) -> HttpResponse:
     # signed-out or re-scoped user's browser asks again (and is refused) instead of showing a stored copy.
     response["Cache-Control"] = "private, no-cache"
     # The body depends on the language and, through the access check, on the session.
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+@login_required
+@require_GET
+def map_forecast_cells(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    """GeoJSON of the grid cells flagged by the date's next-week forecast in a territory (the map's
+    forecast layer, switched on by the user), with the grid forecast's backtest score and margin over the
+    all-history count in ``properties`` of the collection. Only the cells inside the user's scope."""
+    if level not in ("country", "region", "district"):
+        raise Http404(_("Not found"))
+    if level == "country" and not territory_filter_for(request.user).sees_everything:
+        raise Http404(_("Not found"))
+    region, district = _territory(request, level, code)
+    date = _date_param(request)
+    features: list[dict[str, Any]] = []
+    choice = None
+    if date is not None:
+        choice = analytics.forecast_grid_choice_get(actor=request.user, date=date)
+        cells = analytics.forecast_cell_list(actor=request.user, date=date, region=region, district=district)
+        for cell in cells:
+            ring = [
+                [cell.west, cell.south],
+                [cell.east, cell.south],
+                [cell.east, cell.north],
+                [cell.west, cell.north],
+                [cell.west, cell.south],
+            ]
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    "properties": {
+                        "rank": cell.rank,
+                        "expected": round(cell.expected, 3),
+                        "mahalla": cell.mahalla.code,
+                        "label": _(
+                            "Forecast hot cell no. %(rank)d of the district: %(value).2f crimes expected"
+                        )
+                        % {"rank": cell.rank, "value": cell.expected},
+                    },
+                }
+            )
+    summary = None
+    if choice is not None:
+        summary = {
+            "method": str(choice["method_label"]),
+            "pei_star": choice["pei_star"],
+            "margin_percent": choice["margin_percent"],
+            "interval": choice["interval"],
+            "weeks": choice["weeks"],
+            "cell_metres": choice["cell_metres"],
+        }
+    response = JsonResponse({"type": "FeatureCollection", "features": features, "properties": summary})
+    response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
@@ -458,6 +517,9 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "mahalla": place,
         "current": current,
+        "forecast_grid_choice": (
+            analytics.forecast_grid_choice_get(actor=request.user, date=current.date) if current else None
+        ),
         "forecast_choice": (
             analytics.forecast_choice_get(actor=request.user, date=current.date) if current else None
         ),
@@ -495,6 +557,10 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         "alerts": list(analytics.alert_list(actor=request.user, mahalla=place)[:10]),
         "colours": presentation.CLASS_COLOURS,
         "map_url": reverse("web:map-data", kwargs={"level": "district", "code": place.district.code})
+        + (f"?date={current.date.isoformat()}" if current else ""),
+        "cells_url": reverse(
+            "web:map-forecast-cells", kwargs={"level": "district", "code": place.district.code}
+        )
         + (f"?date={current.date.isoformat()}" if current else ""),
     }
     return render(request, "web/mahalla.html", context)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from mahalla.accounts.tests.factories import UserFactory
 from mahalla.analytics import selectors
 from mahalla.analytics.forecasting import BACKTEST_WEEKS
-from mahalla.analytics.models import DailyRun, MahallaDayResult
+from mahalla.analytics.models import DailyRun, ForecastCell, MahallaDayResult
 from mahalla.analytics.services import analysis_run
 from mahalla.core.roles import Role, ScopeLevel
 from mahalla.territory.tests.factories import reference_district
@@ -49,7 +51,7 @@ def test_when_the_old_hot_spots_went_quiet_a_method_that_follows_recent_offences
     assert choice["difference"] == 2 * BACKTEST_WEEKS and choice["difference_low"] > 0
     forecasts = _forecasts()
     assert min(forecasts["G10"], forecasts["G11"]) > max(forecasts["G00"], forecasts["G01"])
-    assert run.timings["forecast_winner"] >= 0
+    assert run.timings["forecast"] >= 0 and run.timings["forecast_cells"] >= 0
 
 
 def test_the_all_history_count_is_kept_when_no_method_does_better(places):
@@ -94,3 +96,104 @@ def test_the_choice_is_shown_to_a_reader_with_a_scope_and_to_no_one_else(places)
     assert selectors.forecast_choice_get(actor=nobody, date=DAY) is None
     assert selectors.forecast_choice_get(actor=chief, date=DAY - dt.timedelta(days=1)) is None
     assert DailyRun.objects.get(date=DAY).forecast["method"] == "all_history"
+
+
+# The grid forecast (150 m cells per district, 2 % of the cells with any past offence flagged).
+OLD_SPOT = {"latitude": 40.5010, "longitude": 72.3010}  # in G00
+NEW_SPOT = {"latitude": 40.5100, "longitude": 72.3130}  # in G11, about 1.4 km from the old spot
+
+
+def _scatter(places, count):
+    """`count` single offences spread over distinct 150 m cells of the district, one a fortnight."""
+    days = days_back(DAY - dt.timedelta(days=5), count, step=14)
+    for index, day in enumerate(days):
+        row, col = divmod(index, 10)
+        add_offences(
+            places["G33"],
+            [day],
+            latitude=40.515 + row * 0.0027,
+            longitude=72.330 + col * 0.0036,
+        )
+
+
+def test_the_grid_forecast_flags_the_cell_of_the_recent_offences_when_the_old_hot_spot_went_quiet(places):
+    # 60 offences at one spot 21 months ago, none since; one a week at another spot for the last 20 weeks.
+    add_offences(places["G00"], days_back(DAY - dt.timedelta(days=630), 60, step=1), **OLD_SPOT)
+    add_offences(places["G11"], days_back(DAY, 20, step=7), **NEW_SPOT)
+    _scatter(places, 40)
+
+    run = analysis_run(date=DAY, parameters=FAST)
+
+    grid = run.forecast["grid"]
+    assert grid["method"] != "all_history" and grid["weeks"] == BACKTEST_WEEKS
+    # 42 cells with any offence: 2 % flags one. The all-history count flags the quiet spot and catches
+    # nothing of the 8 weeks; the winner catches the weekly offence of the new spot every week.
+    assert grid["all_history_pei_star"] == 0.0 and grid["pei_star"] > 0.5
+    assert grid["difference"] > 0 and grid["difference_low"] > 0
+    cells = list(ForecastCell.objects.filter(date=DAY).order_by("rank"))
+    assert len(cells) == 1
+    top = cells[0]
+    assert top.mahalla.code == "G11" and top.run == run and top.expected > 0
+    assert top.south <= NEW_SPOT["latitude"] < top.north and top.west <= NEW_SPOT["longitude"] < top.east
+    # Cells of about 150 m: 0.00135 degrees of latitude.
+    assert top.north - top.south == pytest.approx(150 / 111_195, rel=1e-3)
+
+
+def test_offences_without_coordinates_give_no_grid_forecast_and_a_reason(places):
+    add_offences(places["G22"], days_back(DAY, 100, step=3))
+
+    run = analysis_run(date=DAY, parameters=FAST)
+
+    assert run.forecast["grid"]["method"] == "none"
+    assert run.forecast["grid"]["reason"] == "no geocoded offences"
+    assert not ForecastCell.objects.exists()
+    chief = UserFactory(
+        role=Role.DISTRICT_CHIEF,
+        scope_level=ScopeLevel.DISTRICT,
+        scope_district=reference_district(DISTRICT_CODE),
+    )
+    assert selectors.forecast_grid_choice_get(actor=chief, date=DAY) is None
+
+
+def test_a_rerun_of_the_date_replaces_the_forecast_cells(places):
+    add_offences(places["G11"], days_back(DAY, 30, step=3), **NEW_SPOT)
+    _scatter(places, 60)
+
+    analysis_run(date=DAY, parameters=FAST)
+    second = analysis_run(date=DAY, parameters=FAST)
+
+    assert set(ForecastCell.objects.filter(date=DAY).values_list("run_id", flat=True)) == {second.pk}
+
+
+def test_the_grid_backtest_on_occupied_cells_scores_as_the_engine_protocol_does():
+    # Random offences on a 3 km square whose corner (0, 0) anchors both the engine's grid and the 150 m keys.
+    from mahalla.analytics.forecasting import _cell_keys, grid_backtest
+    from mahalla.engine.backtest import rolling_origin_backtest
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    x = np.concatenate([[0.0], rng.gamma(2.0, 400.0, n - 1).clip(0, 2999)])
+    y = np.concatenate([[0.0], rng.gamma(2.0, 400.0, n - 1).clip(0, 2999)])
+    days = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D")
+    origins = [pd.Timestamp("2025-12-01") + pd.Timedelta(days=7 * k) for k in range(6)]
+
+    ours = grid_backtest(_cell_keys(x, y)[0], days.to_numpy(), origins, coverage=0.02)
+    engine = rolling_origin_backtest(
+        x,
+        y,
+        days,
+        cell_size=150.0,
+        origins=origins,
+        horizon_days=7,
+        coverage=0.02,
+        methods=["all_history", "last_365"],
+        add_baselines=False,
+        n_boot=1,
+    ).per_origin
+    for method in ("all_history", "last_365"):
+        mine = ours[ours["method"] == method]
+        theirs = engine[engine["method"] == method]
+        assert mine["captured"].tolist() == theirs["captured"].tolist()
+        assert mine["best_possible"].tolist() == theirs["best_possible"].tolist()
+        assert mine["events"].tolist() == theirs["events"].tolist()
+    assert set(ours["method"]) == {"all_history", "last_365", "ensemble"}

@@ -193,3 +193,21 @@ def test_the_country_map_draws_every_mahalla_as_a_shape_coloured_by_its_class(br
     # Polygons (moves and lines), not the dots the country map drew before (Leaflet draws a circle with arcs).
     outlines = page.eval_on_selector_all("path.mahalla-shape", "paths => paths.map(p => p.getAttribute('d'))")
     assert all("L" in d and "a" not in d for d in outlines)
+
+
+def test_the_forecast_cells_are_a_layer_the_user_switches_on(browser_page, nation, sign_in):
+    from mahalla.analytics.models import ForecastCell
+
+    page = browser_page
+    district = nation["district"]
+    sign_in(page, "chief")
+    page.goto(f"/district/{district.code}/")
+    page.wait_for_selector("#map.map-ready")
+    stored = ForecastCell.objects.filter(date=nation["tiny"].as_of, district=district).count()
+    assert stored > 0
+    assert page.locator("path.forecast-cell").count() == 0  # off until the user asks for it
+
+    page.check(".leaflet-control-layers-overlays input[type=checkbox]")
+    page.wait_for_selector("#map[data-forecast-cells]")
+
+    assert page.locator("path.forecast-cell").count() == stored

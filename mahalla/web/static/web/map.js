@@ -38,6 +38,7 @@
         element.dataset.features = String(data.features.length);
         element.classList.add("map-ready");
       });
+    if (element.dataset.cellsUrl) { addForecastLayer(map, element, legendLabels); }
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
       var box = L.DomUtil.create("div", "legend");
@@ -52,6 +53,29 @@
       return box;
     };
     legend.addTo(map);
+  }
+  /* The next-week forecast's flagged grid cells: a layer the user switches on (loaded on first use). */
+  function addForecastLayer(map, element, legendLabels) {
+    var cells = L.geoJSON(null, {
+      style: function () {
+        return { color: "#4a148c", weight: 1, fillColor: "#7b1fa2", fillOpacity: 0.55, className: "forecast-cell" };
+      },
+      onEachFeature: function (feature, shape) { shape.bindTooltip(feature.properties.label, { sticky: true }); }
+    });
+    var loaded = false;
+    cells.on("add", function () {
+      if (loaded) { return; }
+      loaded = true;
+      fetch(element.dataset.cellsUrl, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { features: [] }; })
+        .then(function (data) {
+          cells.addData(data);
+          element.dataset.forecastCells = String(data.features.length);
+        });
+    });
+    var overlays = {};
+    overlays[legendLabels.cells || "Forecast"] = cells;
+    L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-map]").forEach(drawMap);
