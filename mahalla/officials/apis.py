@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mahalla.core.paging import paginated_response
+from mahalla.core.paging import ApiPagination, paginated_response
 
 from .selectors import (
     access_official_by_id,
@@ -76,9 +76,12 @@ class AssignmentListApi(APIView):
     """Assignments in the actor's territory, filtered by year and status (proposed, confirmed, changed,
     ended, active)."""
 
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = ApiPagination
+
     @extend_schema(
         parameters=[OpenApiParameter("year", int), OpenApiParameter("status", str)],
-        responses=AssignmentOutputSerializer(many=True),  # paged: count, next, previous, results
+        responses=AssignmentOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         year = request.query_params.get("year")
@@ -150,6 +153,9 @@ class AssignmentEndApi(APIView):
 
 
 class OfficialListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = ApiPagination
+
     @extend_schema(
         parameters=[OpenApiParameter("position", str), OpenApiParameter("level", str)],
         responses=OfficialOutputSerializer(many=True),
