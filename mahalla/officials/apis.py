@@ -31,7 +31,7 @@ class AssignmentOutputSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     rule = serializers.CharField(source="rule.code")
     target = serializers.CharField()
-    mahalla = serializers.CharField(source="mahalla.code", default=None)
+    mahalla = serializers.CharField(source="mahalla.code", allow_null=True, default=None)
     district = serializers.CharField(source="district.code")
     official = serializers.IntegerField(source="official_id")
     official_name = serializers.CharField(source="official.name")
@@ -39,11 +39,11 @@ class AssignmentOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
     priority = serializers.FloatField()
     status = serializers.CharField()
-    confirmed_by = serializers.CharField(source="confirmed_by.username", default=None)
-    confirmed_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField()
+    confirmed_by = serializers.CharField(source="confirmed_by.username", allow_null=True, default=None)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
     end_reason = serializers.CharField()
-    replaced_by = serializers.IntegerField(source="replaced_by_id")
+    replaced_by = serializers.IntegerField(source="replaced_by_id", allow_null=True)
 
     class Meta:
         ref_name = "OfficialAssignment"
@@ -57,8 +57,8 @@ class OfficialOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
     organisation = serializers.CharField()
     level = serializers.CharField()
-    region = serializers.CharField(source="region.code", default=None)
-    district = serializers.CharField(source="district.code", default=None)
+    region = serializers.CharField(source="region.code", allow_null=True, default=None)
+    district = serializers.CharField(source="district.code", allow_null=True, default=None)
     phone = serializers.CharField()
     active = serializers.BooleanField()
 

@@ -72,7 +72,7 @@ class EffectOutputSerializer(serializers.ModelSerializer):
 
 
 class MeasureOutputSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     target_mahallas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     evidence = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
