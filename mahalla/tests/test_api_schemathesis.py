@@ -11,11 +11,15 @@ shape.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from typing import Any
 
 import pytest
 
 EXAMPLES_PER_OPERATION = 6
+# Again with the path parameters naming objects that exist in the actors' district, so that the answers
+# carry bodies (a generated id is mostly a 404).
+EXAMPLES_WITH_KNOWN_OBJECTS = 4
 CHECK_NAMES = (
     "not_a_server_error",
     "status_code_conformance",
@@ -41,6 +45,52 @@ def _actors(tiny_nation: Any) -> dict[str, Any]:
             username="fuzz.analyst", role=Role.NATIONAL_ANALYST, scope_level=ScopeLevel.COUNTRY
         ),
     }
+
+
+def _known_objects(tiny_nation: Any, chief: Any) -> dict[str, Any]:
+    """Objects of the chief's district (an offence, a person, an official, a roadmap with a measure without
+    owner) by the name of the path parameter that takes them; `code` is resolved per path."""
+    import datetime as dt
+
+    from mahalla.cases.tests.factories import person_make
+    from mahalla.incidents.models import Offence
+    from mahalla.officials.tests.factories import official_create
+    from mahalla.roadmaps import services as roadmap_services
+    from mahalla.territory.models import District, Mahalla
+
+    district = District.objects.get(code=tiny_nation.district_code)
+    mahalla = Mahalla.objects.get(code=tiny_nation.mahalla_codes[0])
+    roadmap = roadmap_services.roadmap_create_from_template(
+        actor=chief,
+        level="mahalla",
+        code=mahalla.code,
+        period_kind="month",
+        period_start=dt.date(2026, 1, 1),
+        template_keys=["safe_street"],
+    )
+    measure = roadmap_services.measure_create(
+        actor=chief, roadmap_id=roadmap.pk, title="Street lights", deadline=dt.date(2026, 1, 20)
+    )
+    return {
+        "offence_id": Offence.objects.filter(mahalla=mahalla).values_list("pk", flat=True).first(),
+        "person_id": person_make(mahalla).pk,
+        "official_id": official_create("district_chief", territory=district).pk,
+        "roadmap_id": roadmap.pk,
+        "measure_id": measure.pk,
+        "user_id": chief.pk,
+        "/api/territories/regions/{code}/": tiny_nation.region_code,
+        "/api/territories/districts/{code}/": tiny_nation.district_code,
+        "/api/territories/mahallas/{code}/": mahalla.code,
+        "/api/roadmaps/suggestion/{code}/": mahalla.code,
+    }
+
+
+def _known_path_parameters(operation: Any, known: dict[str, Any]) -> dict[str, Any] | None:
+    names = [parameter.name for parameter in operation.path_parameters]
+    if not names:
+        return None
+    values = {name: known.get(name if name != "code" else operation.path) for name in names}
+    return values if all(value is not None for value in values.values()) else None
 
 
 def _token_for(user: Any) -> str:
@@ -71,7 +121,17 @@ def _published_schema(user: Any) -> dict[str, Any]:
     return response.json()
 
 
-def _run_operation(operation: Any, role: str, user: Any, checks: list[Any], failures: list[str]) -> int:
+def _run_operation(
+    operation: Any,
+    role: str,
+    user: Any,
+    checks: list[Any],
+    failures: list[str],
+    statuses: Counter[int],
+    *,
+    examples: int = EXAMPLES_PER_OPERATION,
+    path_parameters: dict[str, Any] | None = None,
+) -> int:
     """Send the generated requests of one operation as one actor; record each distinct failure."""
     from hypothesis import HealthCheck, Phase, given
     from hypothesis import settings as hypothesis_settings
@@ -80,19 +140,22 @@ def _run_operation(operation: Any, role: str, user: Any, checks: list[Any], fail
     seen: set[str] = set()
 
     @hypothesis_settings(
-        max_examples=EXAMPLES_PER_OPERATION,
+        max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(path_parameters=path_parameters))
     def generated(case: Any) -> None:
         nonlocal sent
         sent += 1
+        headers = {"Authorization": f"Token {_token_for(user)}"}
         try:
-            case.call_and_validate(headers={"Authorization": f"Token {_token_for(user)}"}, checks=checks)
+            response = case.call(headers=headers)
+            statuses[response.status_code] += 1
+            case.validate_response(response, checks=checks, headers=headers)
         except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - every distinct failure of every operation is reported
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             if first_line not in seen:
@@ -112,6 +175,8 @@ def test_generated_requests_get_no_server_error_and_conform_to_the_schema(tiny_n
     from schemathesis import checks as schemathesis_checks
 
     actors = _actors(tiny_nation)
+    known = _known_objects(tiny_nation, actors["district chief"])
+    statuses: Counter[int] = Counter()
     schema = schemathesis.openapi.from_dict(_published_schema(actors["country analyst"]))
     schema.app = WSGIHandler()
     checks = [getattr(schemathesis_checks, name) for name in CHECK_NAMES]
@@ -129,11 +194,26 @@ def test_generated_requests_get_no_server_error_and_conform_to_the_schema(tiny_n
             operation = result.ok()
             label = operation.label
             for role, user in actors.items():
-                examples += _run_operation(operation, role, user, checks, failures)
+                examples += _run_operation(operation, role, user, checks, failures, statuses)
+                path_parameters = _known_path_parameters(operation, known)
+                if path_parameters:
+                    examples += _run_operation(
+                        operation,
+                        role,
+                        user,
+                        checks,
+                        failures,
+                        statuses,
+                        examples=EXAMPLES_WITH_KNOWN_OBJECTS,
+                        path_parameters=path_parameters,
+                    )
                 covered.add(label)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
     elapsed = time.perf_counter() - started
-    print(f"schemathesis: {len(covered)} operations, {examples} requests, {elapsed:.1f} s")
+    print(
+        f"schemathesis: {len(covered)} operations, {examples} requests, {elapsed:.1f} s; "
+        f"statuses {dict(sorted(statuses.items()))}"
+    )
     assert not failures, f"{len(failures)} failing operation(s):\n\n" + "\n\n".join(failures)
