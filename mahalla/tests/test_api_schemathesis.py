@@ -10,6 +10,7 @@ shape.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from typing import Any
@@ -111,6 +112,19 @@ def _token_for(user: Any) -> str:
     return token.key
 
 
+def _baseline_cpu_per_request(user: Any, requests: int = 20) -> float:
+    """CPU seconds of one plain authenticated GET through Django's test client: the yardstick the run's
+    per-request CPU is printed against (wall time on a shared machine says little)."""
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {_token_for(user)}")
+    client.get("/api/auth/me/")
+    started = time.process_time()
+    for _ in range(requests):
+        assert client.get("/api/auth/me/").status_code == 200
+    return (time.process_time() - started) / requests
+
+
 def _published_schema(user: Any) -> dict[str, Any]:
     from django.test import Client
 
@@ -184,7 +198,8 @@ def test_generated_requests_get_no_server_error_and_conform_to_the_schema(tiny_n
     failures: list[str] = []
     covered: set[str] = set()
     examples = 0
-    started = time.perf_counter()
+    baseline_cpu = _baseline_cpu_per_request(actors["country analyst"])
+    started, started_cpu = time.perf_counter(), time.process_time()
     # As Django's test client does: neither the start nor the end of a request may close the test's
     # connection (and its transaction) midway.
     request_started.disconnect(close_old_connections)
@@ -211,9 +226,11 @@ def test_generated_requests_get_no_server_error_and_conform_to_the_schema(tiny_n
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    per_request = cpu / max(examples, 1)
     print(
-        f"schemathesis: {len(covered)} operations, {examples} requests, {elapsed:.1f} s; "
-        f"statuses {dict(sorted(statuses.items()))}"
+        f"schemathesis: {len(covered)} operations, {examples} requests, {elapsed:.1f} s wall, {cpu:.1f} s CPU"
+        f" ({per_request * 1000:.1f} ms CPU a request = {per_request / baseline_cpu:.1f} x a plain GET of "
+        f"/api/auth/me/), load average {os.getloadavg()[0]:.1f}; statuses {dict(sorted(statuses.items()))}"
     )
     assert not failures, f"{len(failures)} failing operation(s):\n\n" + "\n\n".join(failures)
