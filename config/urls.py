@@ -40,5 +40,10 @@ urlpatterns = [
     path("api/links/", include("mahalla.links.apis")),
 ]
 
+# Under /api/ the errors Django answers itself (no pattern matched; an uncaught exception) are the API's
+# JSON {"message", "extra"}, as documented in the schema; elsewhere the site's pages.
+handler404 = "mahalla.core.exceptions.page_not_found"
+handler500 = "mahalla.core.exceptions.server_error"
+
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -62,6 +62,9 @@ class CasesPersonOutput(serializers.Serializer):
 
 
 class PersonListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = CasesPagination
+
     class FilterSerializer(serializers.Serializer):
         mahalla = serializers.CharField(required=False)
         q = serializers.CharField(required=False, allow_blank=True)
@@ -417,6 +420,9 @@ class ProtectionOrderIssueApi(APIView):
 
 
 class ProtectionOrderListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = CasesPagination
+
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=ProtectionOrder.Status.choices, required=False)
         purpose = serializers.CharField()

@@ -54,6 +54,9 @@ class CoordinationTaskListApi(APIView):
     class Pagination(PageNumberPagination):
         page_size = 50
 
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="coordination_task_list",
         parameters=[
@@ -177,6 +180,9 @@ class CouncilMeetingListApi(APIView):
     class Pagination(PageNumberPagination):
         page_size = 50
 
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = Pagination
+
     @extend_schema(operation_id="council_meeting_list", responses=CouncilMeetingOutput(many=True))
     def get(self, request: Request) -> Response:
         paginator = self.Pagination()
@@ -272,6 +278,9 @@ class OversightFindingListApi(APIView):
     class Pagination(PageNumberPagination):
         page_size = 50
 
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="oversight_finding_list",
         parameters=[OpenApiParameter("status", str), OpenApiParameter("rule", str)],
@@ -316,8 +325,16 @@ class TrainingNeedOutput(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class TrainingPlanOutput(serializers.Serializer):
+    """The quarter's training plan: not a page of a list but every need at once, with its quarter."""
+
+    count = serializers.IntegerField()
+    quarter = serializers.CharField()
+    results = TrainingNeedOutput(many=True)
+
+
 class TrainingNeedListApi(APIView):
-    @extend_schema(operation_id="training_need_list", responses=TrainingNeedOutput(many=True))
+    @extend_schema(operation_id="training_need_list", responses=TrainingPlanOutput)
     def get(self, request: Request) -> Response:
         plan = training.training_plan(actor=request.user)
         return Response(

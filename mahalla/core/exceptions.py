@@ -37,3 +37,28 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"message": str(detail), "extra": {}}
     return response
+
+
+def _is_api(request: Any) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: Any, exception: Exception) -> Any:
+    """404 for a URL that matches no pattern: under /api/ the API's JSON error (a client parsing JSON must
+    not get the site's HTML page, e.g. for /api/cases/orders/-1/extend/), elsewhere the site's page."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if _is_api(request):
+        return JsonResponse({"message": str(exceptions.NotFound.default_detail), "extra": {}}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: Any) -> Any:
+    """500: under /api/ the API's JSON error, elsewhere the site's page."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if _is_api(request):
+        return JsonResponse({"message": str(exceptions.APIException.default_detail), "extra": {}}, status=500)
+    return defaults.server_error(request)

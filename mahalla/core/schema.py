@@ -1,12 +1,43 @@
-"""The OpenAPI schema's AutoSchema: nested ``InputSerializer`` / ``OutputSerializer`` classes (the
-styleguide's thin APIs) are named after the API that holds them, so that two endpoints never share one
-component and each is documented with its own body (``RoadmapCreateApiInput``, not ``Input``)."""
+"""The OpenAPI schema's AutoSchema.
+
+- Nested ``InputSerializer`` / ``OutputSerializer`` classes (the styleguide's thin APIs) are named after the
+  API that holds them, so that two endpoints never share one component and each is documented with its own
+  body (``RoadmapCreateApiInput``, not ``Input``).
+- The error answers of ``mahalla.core.exceptions.api_exception_handler`` are documented on every operation
+  with their one shape ``{"message", "extra"}``: a client (and schemathesis) must find every status code the
+  API can answer in the schema, not only the success.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error (mahalla.core.exceptions.api_exception_handler)."""
+
+    message = serializers.CharField()
+    extra = serializers.DictField()
+
+    class Meta:
+        ref_name = "Error"
+
+
+# Answered by every operation: bad input, no or an expired credential, a role that may not, an object that
+# does not exist or is outside the actor's territory (reported as absent).
+ERROR_RESPONSES = {
+    "400": _("Bad input: `extra.fields` names each field and its errors."),
+    "401": _("Not signed in, or the token is unknown or has expired."),
+    "403": _("The actor's role may not do this."),
+    "404": _("No such object, or it lies outside the actor's territory."),
+}
+# Answered by writes: the record changed since the caller read it (`extra.server` holds its current values).
+WRITE_ERROR_RESPONSES = {"409": _("The record changed since it was read.")}
+THROTTLED_RESPONSES = {"429": _("Too many attempts; try again later.")}
 
 
 class MahallaAutoSchema(AutoSchema):
@@ -23,3 +54,19 @@ class MahallaAutoSchema(AutoSchema):
         nested = outer + inner.removesuffix("Serializer")
         suffix = "Request" if name.endswith("Request") and not nested.endswith("Request") else ""
         return nested + suffix
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        errors = dict(ERROR_RESPONSES)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors.update(WRITE_ERROR_RESPONSES)
+        if getattr(self.view, "throttle_classes", None):
+            errors.update(THROTTLED_RESPONSES)
+        for code, description in errors.items():
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                response["description"] = str(description)
+                responses[code] = response
+        return responses

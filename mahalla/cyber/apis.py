@@ -56,6 +56,9 @@ class CyberReportOutputSerializer(serializers.ModelSerializer):
 
 
 class CyberReportListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = PageNumberPagination
+
     class CyberReportCreateInput(serializers.Serializer):
         narrative = serializers.CharField(max_length=10_000)
         message_text = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
@@ -137,6 +140,9 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
 
 
 class CampaignListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = PageNumberPagination
+
     @extend_schema(responses=CampaignOutputSerializer(many=True), operation_id="cyber_campaigns_list")
     def get(self, request: Request) -> Response:
         paginator = PageNumberPagination()
@@ -203,6 +209,8 @@ class BlockRequestOutputSerializer(serializers.ModelSerializer):
 
 
 class BankBlockRequestListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = PageNumberPagination
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 

@@ -50,6 +50,9 @@ class LinksFactOutput(serializers.Serializer):
 
 
 class LinksEntityListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = _Paging
+
     @extend_schema(responses=LinksEntityOutput(many=True), operation_id="links_entities_list")
     def get(self, request: Request) -> Response:
         _reader(request)

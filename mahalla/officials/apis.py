@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mahalla.core.paging import paginated_response
+from mahalla.core.paging import ApiPagination, paginated_response
 
 from .selectors import (
     access_official_by_id,
@@ -31,7 +31,7 @@ class AssignmentOutputSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     rule = serializers.CharField(source="rule.code")
     target = serializers.CharField()
-    mahalla = serializers.CharField(source="mahalla.code", default=None)
+    mahalla = serializers.CharField(source="mahalla.code", allow_null=True, default=None)
     district = serializers.CharField(source="district.code")
     official = serializers.IntegerField(source="official_id")
     official_name = serializers.CharField(source="official.name")
@@ -39,11 +39,11 @@ class AssignmentOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
     priority = serializers.FloatField()
     status = serializers.CharField()
-    confirmed_by = serializers.CharField(source="confirmed_by.username", default=None)
-    confirmed_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField()
+    confirmed_by = serializers.CharField(source="confirmed_by.username", allow_null=True, default=None)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
     end_reason = serializers.CharField()
-    replaced_by = serializers.IntegerField(source="replaced_by_id")
+    replaced_by = serializers.IntegerField(source="replaced_by_id", allow_null=True)
 
     class Meta:
         ref_name = "OfficialAssignment"
@@ -57,8 +57,8 @@ class OfficialOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
     organisation = serializers.CharField()
     level = serializers.CharField()
-    region = serializers.CharField(source="region.code", default=None)
-    district = serializers.CharField(source="district.code", default=None)
+    region = serializers.CharField(source="region.code", allow_null=True, default=None)
+    district = serializers.CharField(source="district.code", allow_null=True, default=None)
     phone = serializers.CharField()
     active = serializers.BooleanField()
 
@@ -76,9 +76,12 @@ class AssignmentListApi(APIView):
     """Assignments in the actor's territory, filtered by year and status (proposed, confirmed, changed,
     ended, active)."""
 
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = ApiPagination
+
     @extend_schema(
         parameters=[OpenApiParameter("year", int), OpenApiParameter("status", str)],
-        responses=AssignmentOutputSerializer(many=True),  # paged: count, next, previous, results
+        responses=AssignmentOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         year = request.query_params.get("year")
@@ -150,6 +153,9 @@ class AssignmentEndApi(APIView):
 
 
 class OfficialListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = ApiPagination
+
     @extend_schema(
         parameters=[OpenApiParameter("position", str), OpenApiParameter("level", str)],
         responses=OfficialOutputSerializer(many=True),

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from mahalla.core.dates import DATE_MAX, DATE_MIN
 from mahalla.core.errors import ApplicationError
-from mahalla.core.paging import paginated_response
+from mahalla.core.paging import ApiPagination, paginated_response
 
 from . import selectors, services
 from .access import access_measure_by_id, access_roadmap_by_id
@@ -72,7 +72,7 @@ class EffectOutputSerializer(serializers.ModelSerializer):
 
 
 class MeasureOutputSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     target_mahallas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     evidence = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
@@ -144,6 +144,9 @@ class RoadmapOutputSerializer(serializers.ModelSerializer):
 
 
 class RoadmapListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = ApiPagination
+
     class FilterSerializer(serializers.Serializer):
         level = serializers.ChoiceField(choices=TerritoryLevel.choices, required=False)
         code = serializers.CharField(required=False)
@@ -330,6 +333,9 @@ class RoadmapEffectEstimateApi(APIView):
 
 
 class MeasureAlertListApi(APIView):
+    # Read by the schema generator: the list is documented as the paginated object it returns.
+    pagination_class = ApiPagination
+
     class FilterSerializer(serializers.Serializer):
         mine = serializers.BooleanField(required=False, default=False)
         status = serializers.ChoiceField(choices=MeasureAlert.Status.choices, required=False)

@@ -76,3 +76,46 @@ def test_the_mahalla_page_suppresses_small_category_counts_for_a_member(client, 
 def test_the_suppression_rule(value, shown):
     member = UserFactory.build(role=Role.MAHALLA_SEVEN)
     assert suppress_small(value, member) == shown
+
+
+def _comparison_rows(client, user, code):
+    client.force_login(user)
+    html = client.get(reverse("web:mahalla", args=[code]), {"date": DAY.isoformat()}).content.decode()
+    start = html.index('id="comparisons"')
+    table = html[start : html.index("</table>", start)]
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)[1:]]
+
+
+def test_the_mahalla_page_hides_the_z_that_would_give_a_suppressed_count_away(client, analysed):
+    member = UserFactory(role=Role.MAHALLA_SEVEN, scope_level=ScopeLevel.MAHALLAS, mahallas=[analysed["G00"]])
+    rows = _comparison_rows(client, member, "G00")
+    # Columns: label, now, previous period, a year before, z (of now against a year before).
+    suppressed = [row for row in rows if "&lt;5" in (row[1], row[3])]
+    # G00's last 28 days hold 1-4 crimes: without the rule, z = 2 (sqrt(now) - sqrt(before)) beside the
+    # shown "before" gives "now" back.
+    assert suppressed, rows
+    for row in suppressed:
+        assert row[4] == "·", row
+    chief = UserFactory(
+        role=Role.DISTRICT_CHIEF,
+        scope_level=ScopeLevel.DISTRICT,
+        scope_district=reference_district(DISTRICT_CODE),
+    )
+    for row in _comparison_rows(client, chief, "G00"):
+        assert "&lt;5" not in row and row[4] != "·", row
+        float(row[4].replace(",", ".").replace("\u2212", "-"))  # a number
+
+
+@pytest.mark.parametrize(
+    "current,year_before,hidden",
+    [(2, 0, True), (2, 40, True), (40, 3, True), (0, 40, False), (12, 40, False), (0, 0, False)],
+)
+def test_the_z_of_a_comparison_is_hidden_where_either_count_is_suppressed(current, year_before, hidden):
+    from mahalla.web.templatetags.web_counts import comparison_z
+
+    z = 2 * (current**0.5 - year_before**0.5)
+    comparison = {"current": current, "year_before": year_before, "z_year_before": z}
+    member = UserFactory.build(role=Role.MAHALLA_SEVEN)
+    chief = UserFactory.build(role=Role.DISTRICT_CHIEF)
+    assert comparison_z(comparison, member) == ("·" if hidden else z)
+    assert comparison_z(comparison, chief) == z
