@@ -498,3 +498,52 @@ def test_the_command_reports_an_unreadable_file(tmp_path: Path) -> None:
     (tmp_path / "o.csv").write_bytes(b"")
     with pytest.raises(CommandError, match="was not imported: The file o.csv is empty"):
         call_command("import", "offences", str(tmp_path / "o.csv"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_row_can_be_written_while_an_import_parses_its_file(tmp_path: Path) -> None:
+    """The import validates its file outside any write transaction: another connection writes its audit row
+    while the import is between two chunks (on SQLite, before, it waited for the write lock until the import
+    committed)."""
+    import threading
+
+    from django.db import connections
+
+    from mahalla.audit.models import AuditAction
+    from mahalla.audit.services import audit_record
+
+    between_chunks, audit_written = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def progress(rows: int, _done: int, _total: int) -> None:
+        if rows == 2:
+            between_chunks.set()
+            assert audit_written.wait(timeout=30)
+
+    def run() -> None:
+        try:
+            outcome["import"] = offence_import(actor=None, source=OFFENCES, chunk_rows=2, progress=progress)
+        except BaseException as exc:  # reported by the main thread
+            outcome["error"] = exc
+            between_chunks.set()
+        finally:
+            connections.close_all()
+
+    importer = threading.Thread(target=run)
+    importer.start()
+    try:
+        assert between_chunks.wait(timeout=60)
+        if connection.vendor == "sqlite":
+            # Fail fast rather than after the configured 20 s if the import held the write lock.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA busy_timeout = 1000")
+        event = audit_record(
+            actor=None, action=AuditAction.READ, object_type="incidents.offence", object_id=1
+        )
+    finally:
+        audit_written.set()
+        importer.join(timeout=60)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["import"].rows_created == 6
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert Offence.objects.count() == 6
