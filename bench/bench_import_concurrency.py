@@ -92,9 +92,14 @@ def setup(workdir: Path, stored: Path) -> tuple[str, list[int]]:
 def import_child(path_name: str, workdir: Path, offences: Path, commit: str) -> None:
     """In a child process: the import alone, as `mahalla import` would run it."""
     os.environ.update(environment(workdir))
+    import logging
+
     import django
 
     django.setup()
+    # The importer's own account of its phases (staging, then the merge that holds the write lock).
+    logging.getLogger("mahalla.incidents.importing").setLevel(logging.INFO)
+    logging.getLogger("mahalla.incidents.importing").addHandler(logging.StreamHandler(sys.stderr))
     if path_name == "staged":
         from mahalla.incidents.importing import offence_import
     else:
@@ -269,6 +274,15 @@ def run(path_name: str, args: argparse.Namespace, work: Path, offences: Path, st
         [r for r in results if import_start <= r[0] < import_end],
         import_end - import_start,
     )
+    failed = sorted(r for r in results if import_start <= r[0] < import_end and r[2] != 200)
+    if failed:
+        print(
+            f"  failed requests started between {failed[0][0] - import_start:.0f} s and "
+            f"{failed[-1][0] - import_start:.0f} s after the import started"
+        )
+    for logged in importer.stderr.strip().splitlines()[-3:]:
+        if "merged in" in logged:
+            print(f"  importer: {logged}")
     if before and during:
         print(
             f"  ratio during / baseline: p95 {during['p95_ms'] / before['p95_ms']:.1f}x, "
