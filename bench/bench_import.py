@@ -18,7 +18,7 @@ inside one long transaction), loaded from git into the child; both paths must st
 fingerprint of the tables is compared). Reported beside wall time: the child's CPU, its children's CPU and,
 on PostgreSQL, the CPU of the server backend serving the import (from /proc), and the load average. The
 machine is shared: wall times under load are misleading, rows per CPU-second less so. PostgreSQL: a scratch
-database `mahalla_bench` on 127.0.0.1 as user postgres, dropped at the end.
+database `mahalla_bench_<pid>` on 127.0.0.1 as user postgres, dropped at the end.
 """
 
 from __future__ import annotations
@@ -38,7 +38,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "mahalla_bench"
+
+
+def pg_bench_db() -> str:
+    """A scratch database per bench run (its children inherit the name), so that two runs never collide."""
+    return os.environ.setdefault("MAHALLA_BENCH_PG_DB", f"mahalla_bench_{os.getpid()}")
+
+
 # Ten real districts of Andijon region (SOATO codes of the reference list shipped with the project).
 DISTRICTS = [
     "1703202",
@@ -218,7 +224,7 @@ def child(database: str, path_name: str, workdir: Path, territory: Path, offence
     os.environ["MAHALLA_SECRET_KEY"] = "bench-only"
     os.environ["MAHALLA_VAR_DIR"] = str(workdir / f"{database}-{path_name}")
     if database == "postgresql":
-        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{pg_bench_db()}"
     else:
         os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
@@ -321,8 +327,8 @@ def run_child(
     database: str, path_name: str, work: Path, offences: Path, commit: str
 ) -> dict[str, Any] | None:
     if database == "postgresql":
-        pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        pg_admin(f"CREATE DATABASE {PG_BENCH_DB}")
+        pg_admin(f"DROP DATABASE IF EXISTS {pg_bench_db()}")
+        pg_admin(f"CREATE DATABASE {pg_bench_db()}")
     try:
         done = subprocess.run(
             [
@@ -344,7 +350,7 @@ def run_child(
         )
     finally:
         if database == "postgresql":
-            pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            pg_admin(f"DROP DATABASE IF EXISTS {pg_bench_db()} WITH (FORCE)")
         subprocess.run(["rm", "-rf", str(work / f"{database}-{path_name}")], check=False)
     if done.returncode != 0:
         print(f"{database} {path_name}: FAILED\n{done.stderr[-3000:]}")
