@@ -74,8 +74,6 @@ logger = logging.getLogger(__name__)
 TASHKENT = ZoneInfo("Asia/Tashkent")
 # An offence dated more than a day ahead of the server clock is a typing error, not a record.
 FUTURE_SLACK = dt.timedelta(days=1)
-# Keys per existence query: below SQLite's historical 999-variable limit.
-KEYS_PER_QUERY = 900
 # Bulk-load mode (see _BulkLoad) only for files of at least this many rows.
 BULK_LOAD_MIN_ROWS = 10_000
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
