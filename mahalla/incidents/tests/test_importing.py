@@ -453,6 +453,25 @@ def test_bulk_load_mode_gives_the_indexes_back_when_the_file_is_refused(
     assert not Offence.objects.exists()
 
 
+def test_a_reimported_row_with_an_added_cause_or_another_time_or_place_is_a_conflict_naming_the_columns(
+    tmp_path: Path,
+) -> None:
+    offence_import(actor=None, source=OFFENCES)
+    before = offence_state()
+    rows = fixture_rows()
+    rows[1]["causes"] = "SOCIAL.UNEMPLOYMENT"  # stored without causes
+    rows[0]["occurred_at"] = "2025-03-14T18:31:00"  # a minute later
+    rows[2]["latitude"], rows[2]["longitude"] = "", ""  # the point dropped, the mahalla code kept
+    outcome = offence_import(actor=None, source=write_csv(tmp_path / "o.csv", rows))
+    assert (outcome.rows_created, outcome.rows_unchanged, outcome.rows_conflicting) == (0, 3, 3)
+    assert [(conflict["row"], conflict["columns"]) for conflict in outcome.conflicts] == [
+        (1, ["occurred_at"]),
+        (2, ["causes"]),
+        (3, ["latitude", "longitude"]),
+    ]
+    assert offence_state() == before
+
+
 def test_the_garbage_collector_is_running_again_after_an_import_succeeds_or_fails(tmp_path: Path) -> None:
     import gc
 
