@@ -1,17 +1,24 @@
-"""Benchmark: import 500,000 offences into a fresh SQLite file and a fresh PostgreSQL database.
+"""Benchmark: import offences into a fresh SQLite file and a fresh PostgreSQL database, the staged path
+against the previous one in the same run.
 
-Machine of record: 2 cores, 24 GiB (shared). Target (issue 2, item 4): at least 20,000 rows/s on both
-databases with the process under 1 GB peak RSS.
+Machine of record: 2 cores, 24 GiB (shared). Target (issue 16, item 3): at least 30,000 rows/s on both
+databases, all-or-nothing and idempotent.
 
-    .venv/bin/python bench/bench_import.py                 # both databases, 500,000 rows
-    .venv/bin/python bench/bench_import.py --rows 50000 --databases sqlite
+    .venv/bin/python bench/bench_import.py                          # 100,000 and 1,000,000 rows, both DBs
+    .venv/bin/python bench/bench_import.py --rows 100000 --runs 3 --databases sqlite
 
-Each database runs in its own child process (so that peak RSS, from resource.getrusage, is that import's
-alone): migrate, import a synthetic territory of 300 mahallas in 10 districts through the territory importer,
-then time `offence_import` on the generated CSV. Rows carry a mahalla code and coordinates (80 %, checked
-by point-in-polygon), coordinates only (10 %, located by point-in-polygon) or a code only (10 %). The baseline
-is the naive way: per-row `Offence(...).save()` after csv.DictReader, on the first 5,000 rows, in a fresh
-database. PostgreSQL: a scratch database `mahalla_bench` on 127.0.0.1 as user postgres, dropped at the end.
+Each import runs in its own child process with a fresh database (so that peak RSS, from resource.getrusage,
+is that import's alone): migrate, import a synthetic territory of 300 mahallas in 10 districts through the
+territory importer, then time `offence_import` on the generated CSV, then the same file again (idempotency:
+every row unchanged). Rows carry a mahalla code and coordinates (80 %, checked by point-in-polygon),
+coordinates only (10 %, located by point-in-polygon) or a code only (10 %).
+
+The baseline is the previous path, `mahalla/incidents/importing.py` as of --baseline-commit (chunks written
+inside one long transaction), loaded from git into the child; both paths must store the same rows (a
+fingerprint of the tables is compared). Reported beside wall time: the child's CPU, its children's CPU and,
+on PostgreSQL, the CPU of the server backend serving the import (from /proc), and the load average. The
+machine is shared: wall times under load are misleading, rows per CPU-second less so. PostgreSQL: a scratch
+database `mahalla_bench_<pid>` on 127.0.0.1 as user postgres, dropped at the end.
 """
 
 from __future__ import annotations
@@ -31,7 +38,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "mahalla_bench"
+
+
+def pg_bench_db() -> str:
+    """A scratch database per bench run (its children inherit the name), so that two runs never collide."""
+    return os.environ.setdefault("MAHALLA_BENCH_PG_DB", f"mahalla_bench_{os.getpid()}")
+
+
 # Ten real districts of Andijon region (SOATO codes of the reference list shipped with the project).
 DISTRICTS = [
     "1703202",
@@ -157,14 +170,61 @@ def offences_write(path: Path, rows: int, mahallas: list[tuple[str, float, float
             )
 
 
-def child(database: str, workdir: Path, territory: Path, offences: Path, baseline: Path) -> None:
-    """Runs in a fresh process: one database, migrate, territory import, timed offence import, baseline."""
+BASELINE_COMMIT = "d96b4a6"
+
+
+def previous_importer(workdir: Path, commit: str) -> Any:
+    """The offence importer as it was at `commit`, loaded from git as a module of its own."""
+    import importlib.util
+
+    source = subprocess.run(
+        ["git", "show", f"{commit}:mahalla/incidents/importing.py"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
+    source = source.replace("from .formats import", "from mahalla.incidents.formats import")
+    source = source.replace("from .models import", "from mahalla.incidents.models import")
+    path = workdir / f"importing_{commit}.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"importing_{commit}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def backend_cpu_seconds(connection: Any) -> float:
+    """CPU (user + system) of the PostgreSQL backend serving this connection, from /proc; 0 on SQLite."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_now(connection: Any) -> tuple[float, float, float, float]:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (
+        time.perf_counter(),
+        time.process_time(),
+        children.ru_utime + children.ru_stime,
+        backend_cpu_seconds(connection),
+    )
+
+
+def child(database: str, path_name: str, workdir: Path, territory: Path, offences: Path, commit: str) -> None:
+    """In a fresh process: one database, migrate, territory import, timed offence import and re-import."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     os.environ["MAHALLA_DEBUG"] = "0"
     os.environ["MAHALLA_SECRET_KEY"] = "bench-only"
-    os.environ["MAHALLA_VAR_DIR"] = str(workdir / database)
+    os.environ["MAHALLA_VAR_DIR"] = str(workdir / f"{database}-{path_name}")
     if database == "postgresql":
-        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{pg_bench_db()}"
     else:
         os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
@@ -175,46 +235,60 @@ def child(database: str, workdir: Path, territory: Path, offences: Path, baselin
     from django.db import connection
 
     from mahalla.incidents.importing import offence_import, territory_file_import
-    from mahalla.incidents.models import Offence
 
+    importer = offence_import if path_name == "staged" else previous_importer(workdir, commit).offence_import
     call_command("migrate", verbosity=0)
     territory_file_import(actor=None, source=territory)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    outcome = offence_import(actor=None, source=offences)
-    seconds = time.perf_counter() - started
-    cpu_seconds = time.process_time() - cpu_started
+    load_before = os.getloadavg()[0]
+    start = cpu_now(connection)
+    outcome = importer(actor=None, source=offences)
+    end = cpu_now(connection)
+    load_after = os.getloadavg()[0]
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    stored = Offence.objects.count()
-    assert outcome.rows_created == stored, (outcome.summary(), stored)
+    found = fingerprint(connection)
+    assert outcome.rows_created == found[0], (outcome.summary(), found)
 
-    # Re-import of the same file: idempotency at speed (every key is looked up and compared).
-    started = time.perf_counter()
-    again = offence_import(actor=None, source=offences)
-    reimport_seconds = time.perf_counter() - started
+    # Re-import of the same file: idempotency at speed (every key is matched and compared).
+    again_start = cpu_now(connection)
+    again = importer(actor=None, source=offences)
+    again_end = cpu_now(connection)
     assert again.rows_created == 0 and again.rows_unchanged == outcome.rows_created, again.summary()
-
-    # Baseline on a clean table: naive per-row ORM save.
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM incidents_offencecause")
-        cursor.execute("DELETE FROM incidents_offence")
-    naive_rows, naive_seconds = naive_import(baseline)
+    assert fingerprint(connection) == found
+    seconds = end[0] - start[0]
+    again_seconds = again_end[0] - again_start[0]
     result = {
         "database": database_version(connection),
+        "path": path_name,
         "rows": outcome.rows_created,
         "seconds": round(seconds, 2),
-        "cpu_seconds": round(cpu_seconds, 2),
-        "load_average": round(os.getloadavg()[0], 1),
+        "cpu_seconds": round(end[1] - start[1], 2),
+        "children_cpu_seconds": round(end[2] - start[2], 2),
+        "server_cpu_seconds": round(end[3] - start[3], 2),
+        "load_average": [round(load_before, 1), round(load_after, 1)],
         "rows_per_second": round(outcome.rows_created / seconds),
-        "reimport_seconds": round(reimport_seconds, 2),
-        "reimport_rows_per_second": round(again.rows_unchanged / reimport_seconds),
+        "reimport_seconds": round(again_seconds, 2),
+        "reimport_cpu_seconds": round(again_end[1] - again_start[1] + again_end[3] - again_start[3], 2),
+        "reimport_rows_per_second": round(again.rows_unchanged / again_seconds),
         "peak_rss_mib": round(rss_peak),
         "rss_before_import_mib": round(rss_before),
-        "naive_rows": naive_rows,
-        "naive_rows_per_second": round(naive_rows / naive_seconds),
+        "fingerprint": found,
     }
     print(json.dumps(result))
+
+
+def fingerprint(connection: Any) -> list[int]:
+    """Counts and sums over the stored offences and causes: equal when both paths stored the same rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), SUM(mahalla_id), SUM(category_id), "
+            "SUM(CASE WHEN computer_means THEN 1 ELSE 0 END), COUNT(DISTINCT registration_number) "
+            "FROM incidents_offence"
+        )
+        offences = [int(value or 0) for value in cursor.fetchone()]
+        cursor.execute("SELECT COUNT(*), SUM(cause_id) FROM incidents_offencecause")
+        causes = [int(value or 0) for value in cursor.fetchone()]
+    return offences + causes
 
 
 def database_version(connection: Any) -> str:
@@ -226,60 +300,63 @@ def database_version(connection: Any) -> str:
         return f"SQLite {cursor.fetchone()[0]}"
 
 
-def naive_import(path: Path) -> tuple[int, float]:
-    """What one writes first: DictReader, look-ups per row, Offence(...).save() per row (autocommit)."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    from mahalla.incidents.models import ArticleCategoryRule, Offence
-    from mahalla.territory.models import Mahalla
-
-    tashkent = ZoneInfo("Asia/Tashkent")
-    started = time.perf_counter()
-    count = 0
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            mahalla = Mahalla.objects.get(code=row["mahalla_code"]) if row["mahalla_code"] else None
-            if mahalla is None:
-                continue
-            flagged = row["computer_means"] == "1" or row["bank_card"] == "1"
-            rules = ArticleCategoryRule.objects.filter(code_kind=row["code_kind"], article=row["article"])
-            rule = (rules.filter(condition="computer_means").first() if flagged else None) or rules.filter(
-                condition=""
-            ).first()
-            occurred = dt.datetime.fromisoformat(row["occurred_at"]).replace(tzinfo=tashkent)
-            Offence(
-                source_system=row["source_system"],
-                registration_number=row["registration_number"],
-                code_kind=row["code_kind"],
-                article=row["article"],
-                category_id=rule.category_id,
-                occurred_at=occurred,
-                registered_at=occurred,
-                mahalla=mahalla,
-                district_id=mahalla.district_id,
-                region_id=mahalla.region_id,
-                latitude=float(row["latitude"]) if row["latitude"] else None,
-                longitude=float(row["longitude"]) if row["longitude"] else None,
-                place_type=row["place_type"],
-                computer_means=row["computer_means"] == "1",
-                bank_card=row["bank_card"] == "1",
-            ).save()
-            count += 1
-    return count, time.perf_counter() - started
+def line(r: dict[str, Any]) -> str:
+    cpu = float(r["cpu_seconds"]) + float(r["children_cpu_seconds"]) + float(r["server_cpu_seconds"])
+    rows = int(r["rows"])
+    return (
+        f"{r['path']:>8}: {int(r['rows_per_second']):>7,} rows/s ({r['seconds']} s wall; "
+        f"CPU {r['cpu_seconds']} s "
+        f"+ children {r['children_cpu_seconds']} s + server {r['server_cpu_seconds']} s = "
+        f"{round(rows / cpu):,} rows per CPU-second); load {r['load_average'][0]} -> {r['load_average'][1]}; "
+        f"again {int(r['reimport_rows_per_second']):,} rows/s ({r['reimport_seconds']} s, "
+        f"CPU {r['reimport_cpu_seconds']} s); peak RSS {r['peak_rss_mib']} MiB"
+    )
 
 
-def report(r: dict[str, Any]) -> None:
-    rows, seconds, cpu = int(r["rows"]), float(r["seconds"]), float(r["cpu_seconds"])
-    rate, naive = int(r["rows_per_second"]), int(r["naive_rows_per_second"])
-    verdict = "meets" if rate >= 20_000 and int(r["peak_rss_mib"]) < 1024 else "MISSES"
-    print(f"{r['database']}:")
-    print(f"  import  {rows:,} rows in {seconds} s = {rate:,} rows/s; {verdict} the target")
-    print(f"          this process's CPU {cpu} s = {round(rows / cpu):,} rows per CPU-second")
-    print(f"          load average {r['load_average']} on 2 cores while it ran")
-    print(f"          peak RSS {r['peak_rss_mib']} MiB (before the import {r['rss_before_import_mib']} MiB)")
-    print(f"  again   the same file: {r['reimport_seconds']} s = {r['reimport_rows_per_second']:,} rows/s")
-    print(f"  naive   per-row save: {naive:,} rows/s on {r['naive_rows']:,} rows; ratio {rate / naive:.0f}x")
+def ratio(staged: dict[str, Any], previous: dict[str, Any], *, cpu: bool = False) -> float:
+    if not cpu:
+        return float(staged["rows_per_second"]) / float(previous["rows_per_second"])
+
+    def total(r: dict[str, Any]) -> float:
+        return float(r["cpu_seconds"]) + float(r["children_cpu_seconds"]) + float(r["server_cpu_seconds"])
+
+    return total(previous) / total(staged)
+
+
+def run_child(
+    database: str, path_name: str, work: Path, offences: Path, commit: str
+) -> dict[str, Any] | None:
+    if database == "postgresql":
+        pg_admin(f"DROP DATABASE IF EXISTS {pg_bench_db()}")
+        pg_admin(f"CREATE DATABASE {pg_bench_db()}")
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                f"{database}:{path_name}",
+                "--workdir",
+                str(work),
+                "--offences",
+                str(offences),
+                "--baseline-commit",
+                commit,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+    finally:
+        if database == "postgresql":
+            pg_admin(f"DROP DATABASE IF EXISTS {pg_bench_db()} WITH (FORCE)")
+        subprocess.run(["rm", "-rf", str(work / f"{database}-{path_name}")], check=False)
+    if done.returncode != 0:
+        print(f"{database} {path_name}: FAILED\n{done.stderr[-3000:]}")
+        return None
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def pg_admin(sql: str) -> None:
@@ -291,48 +368,59 @@ def pg_admin(sql: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=500_000)
+    parser.add_argument("--rows", default="100000,1000000", help="comma-separated sizes")
+    parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--paths", default="previous,staged")
+    parser.add_argument("--baseline-commit", default=BASELINE_COMMIT)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    parser.add_argument("--offences", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        database, path_name = args.child.split(":")
         work = Path(args.workdir)
-        child(args.child, work, work / "territories.csv", work / "offences.csv", work / "baseline.csv")
+        child(database, path_name, work, work / "territories.csv", Path(args.offences), args.baseline_commit)
         return
 
-    print(f"bench_import: {args.rows:,} offences; machine: {os.cpu_count()} cores, 24 GiB (shared)")
+    sizes = [int(size) for size in args.rows.split(",")]
+    print(
+        f"bench_import: {args.rows} offences, {args.runs} run(s); machine: {os.cpu_count()} cores, 24 GiB "
+        f"(shared); baseline: the previous path at {args.baseline_commit}"
+    )
     with tempfile.TemporaryDirectory(prefix="mahalla-bench-") as tmp:
         work = Path(tmp)
         mahallas = territory_write(work / "territories.csv")
-        started = time.perf_counter()
-        offences_write(work / "offences.csv", args.rows, mahallas)
-        offences_write(work / "baseline.csv", 5_000, mahallas)
-        size = (work / "offences.csv").stat().st_size
-        print(
-            f"generated {args.rows:,} rows ({size / 2**20:.1f} MiB CSV) over {len(mahallas)} mahallas "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        for database in args.databases.split(","):
-            if database == "postgresql":
-                pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-                pg_admin(f"CREATE DATABASE {PG_BENCH_DB}")
-            try:
-                done = subprocess.run(
-                    [sys.executable, __file__, "--child", database, "--workdir", str(work)],
-                    capture_output=True,
-                    text=True,
-                    cwd=ROOT,
-                    check=False,
-                )
-            finally:
-                if database == "postgresql":
-                    pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-            if done.returncode != 0:
-                print(f"{database}: FAILED\n{done.stderr[-3000:]}")
-                continue
-            result = json.loads(done.stdout.strip().splitlines()[-1])
-            report(result)
+        for rows in sizes:
+            offences = work / f"offences-{rows}.csv"
+            offences_write(offences, rows, mahallas)
+            print(
+                f"{rows:,} rows ({offences.stat().st_size / 2**20:.1f} MiB CSV) over {len(mahallas)} mahallas"
+            )
+            for database in args.databases.split(","):
+                for run in range(1, args.runs + 1):
+                    results = {}
+                    for path_name in args.paths.split(","):
+                        result = run_child(database, path_name, work, offences, args.baseline_commit)
+                        if result is not None:
+                            results[path_name] = result
+                    if not results:
+                        continue
+                    first = next(iter(results.values()))
+                    print(f"{first['database']}, {rows:,} rows, run {run}:")
+                    for result in results.values():
+                        print("  " + line(result))
+                    if {"staged", "previous"} <= set(results):
+                        staged, previous = results["staged"], results["previous"]
+                        same = staged["fingerprint"] == previous["fingerprint"]
+                        verdict = "meets" if staged["rows_per_second"] >= 30_000 else "MISSES"
+                        print(
+                            f"  ratio staged / previous: {ratio(staged, previous):.2f}x rows/s (wall), "
+                            f"{ratio(staged, previous, cpu=True):.2f}x rows per CPU-second; "
+                            f"same rows stored: {same}; staged {verdict} 30,000 rows/s (wall)"
+                        )
+                        assert same, (staged["fingerprint"], previous["fingerprint"])
+            offences.unlink()
 
 
 if __name__ == "__main__":

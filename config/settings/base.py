@@ -136,10 +136,14 @@ else:
             # Keep each server thread's connection: opening one (and its PRAGMAs) cost ~25 ms a request.
             "CONN_MAX_AGE": int(os.environ.get("MAHALLA_SQLITE_CONN_MAX_AGE", "600")),
             "CONN_HEALTH_CHECKS": True,
-            # WAL lets the web read while an import or the daily run writes.
+            # WAL lets the web read while an import or the daily run writes. A writer waits for the write
+            # lock up to the busy timeout: an import holds it only for its merge (a million offences: about
+            # 15 s of work on a quiet machine, longer under load), and a page's audit row should wait for it
+            # rather than fail (docs/decisions/0002-imports-conflicts-and-bulk-load.md).
             "OPTIONS": {
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    f"PRAGMA busy_timeout={int(os.environ.get('MAHALLA_SQLITE_BUSY_TIMEOUT_MS', '60000'))};"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },

@@ -2,9 +2,10 @@
 
 Built for volume (half a million rows at over 20,000 rows/s in well under 1 GB): the file is streamed in
 chunks; each chunk is validated column by column with dict look-ups for codes, articles and causes and one
-STRtree query for all its coordinates; new rows go to the database with `executemany` on SQLite and `COPY` on
-PostgreSQL, inside ONE transaction that is rolled back if any row of the file is invalid (unless
-`skip_invalid`), so a refused file changes nothing.
+STRtree query for all its coordinates; valid rows go to staging tables (`executemany` into a temporary table
+on SQLite, `COPY` on PostgreSQL) outside any transaction, and only when the whole file is valid (or
+`skip_invalid`) are they merged into the offences in ONE short transaction of set-based statements, so a
+refused file changes nothing and SQLite's write lock is held for the merge only.
 
 Idempotency: offences are keyed by (`source_system`, `registration_number`). A row whose key is stored already
 is not written again: "unchanged" when it matches the stored offence, "conflicting" when it differs. Conflicts
@@ -18,9 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import logging
 import os
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -66,11 +70,10 @@ from .models import (
     PlaceType,
 )
 
+logger = logging.getLogger(__name__)
 TASHKENT = ZoneInfo("Asia/Tashkent")
 # An offence dated more than a day ahead of the server clock is a typing error, not a record.
 FUTURE_SLACK = dt.timedelta(days=1)
-# Keys per existence query: below SQLite's historical 999-variable limit.
-KEYS_PER_QUERY = 900
 # Bulk-load mode (see _BulkLoad) only for files of at least this many rows.
 BULK_LOAD_MIN_ROWS = 10_000
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
@@ -100,9 +103,9 @@ TEXT_LIMITS = {
 }
 BOOLEANS = {"": False, "0": False, "false": False, "no": False, "1": True, "true": True, "yes": True}
 
-# Model fields written for a new offence, in the order of the record tuples built below.
-RECORD_FIELDS = (
-    "id",
+# Model fields staged for a new offence, in the order of the record lists built below (each record starts
+# with its row number in the file, which keys the staging tables).
+STAGED_FIELDS = (
     "source_system",
     "registration_number",
     "code_kind",
@@ -122,11 +125,16 @@ RECORD_FIELDS = (
     "offender_ref",
     "status",
     *OFFENCE_FLAGS,
-    "import_batch",
 )
-DATETIME_POSITIONS = (RECORD_FIELDS.index("occurred_at"), RECORD_FIELDS.index("registered_at"))
-# Compared with a stored offence to tell "unchanged" from "conflicting" (not the id, not the batch).
-COMPARED_FIELDS = RECORD_FIELDS[1:-1]
+DATETIME_POSITIONS = (1 + STAGED_FIELDS.index("occurred_at"), 1 + STAGED_FIELDS.index("registered_at"))
+# Compared with a stored offence of the same key to tell "unchanged" from "conflicting".
+COMPARED_FIELDS = STAGED_FIELDS[2:]
+# Temporary tables of the import's connection (docs/decisions/0002-imports-conflicts-and-bulk-load.md).
+STAGING_TABLE = "mahalla_import_offence"
+STAGING_CAUSE_TABLE = "mahalla_import_cause"
+STAGING_MATCH_TABLE = "mahalla_import_match"
+# Conflicts reported in detail (all are counted).
+CONFLICTS_REPORTED = 200
 
 
 # -- reference data --------------------------------------------------------------------------------------
@@ -255,11 +263,11 @@ def _tashkent_offset(local: dt.datetime) -> dt.timedelta:
 
 @dataclass
 class _Validated:
-    """The valid rows of a chunk as record tuples (id left None), with their row numbers and causes."""
+    """The valid rows of a chunk as staging records (row number, then STAGED_FIELDS), and their causes as
+    (row number, cause id) pairs."""
 
-    numbers: list[int] = field(default_factory=list)
     records: list[list[Any]] = field(default_factory=list)
-    causes: list[list[int]] = field(default_factory=list)
+    causes: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _chunk_validate(
@@ -500,11 +508,11 @@ def _chunk_validate(
         place = mahalla[i]
         when = occurred[i]
         assert place is not None and when is not None
-        validated.numbers.append(numbers[i])
-        validated.causes.append(cause_ids[i])
+        number = numbers[i]
+        validated.causes.extend((number, cause) for cause in cause_ids[i])
         validated.records.append(
             [
-                None,
+                number,
                 sources[i],
                 registration_numbers[i],
                 code_kinds[i],
@@ -524,7 +532,6 @@ def _chunk_validate(
                 offenders[i],
                 statuses[i],
                 *flag_rows[i],
-                None,
             ]
         )
     return validated, errors
@@ -538,84 +545,203 @@ def _column(model: Any, name: str) -> str:
     return column
 
 
-class _OffenceWriter:
-    """Inserts new offences and their causes: COPY on PostgreSQL, executemany elsewhere. Ids are allocated
-    up front so that the causes can be written without reading the offences back."""
-
-    def __init__(self) -> None:
-        self.vendor = connection.vendor
-        meta = Offence._meta
-        self.table = meta.db_table
-        self.columns = [_column(Offence, name) for name in RECORD_FIELDS]
-        self.cause_table = OffenceCause._meta.db_table
-        self.cause_columns = [_column(OffenceCause, name) for name in ("offence", "cause")]
-        self._next_id: int | None = None
-
-    def ids_allocate(self, count: int) -> list[int]:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [quote(self.table), count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            if self._next_id is None:
-                cursor.execute(f"SELECT MAX(id) FROM {quote(self.table)}")  # noqa: S608 - name from the model
-                highest = cursor.fetchone()[0] or 0
-                if self.vendor == "sqlite":
-                    # AUTOINCREMENT never reuses the id of a deleted row: respect its counter too.
-                    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
-                    row = cursor.fetchone()
-                    highest = max(highest, row[0] if row else 0)
-                self._next_id = highest + 1
-            start = self._next_id
-            self._next_id += count
-            return list(range(start, start + count))
-
-    def write(self, records: Sequence[list[Any]], causes: Sequence[list[int]]) -> None:
-        if not records:
-            return
-        ids = self.ids_allocate(len(records))
-        pairs: list[tuple[int, int]] = []
-        for record, offence_id, cause_ids in zip(records, ids, causes, strict=True):
-            record[0] = offence_id
-            pairs.extend((offence_id, cause_id) for cause_id in cause_ids)
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(name) for name in self.columns)
-        cause_columns = ", ".join(quote(name) for name in self.cause_columns)
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                # The records hold naive UTC times; the server reads them in the session's zone.
-                cursor.execute("SET LOCAL TIME ZONE 'UTC'")
-                raw = cursor.cursor
-                with raw.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy:
-                    for record in records:
-                        copy.write_row(record)
-                if pairs:
-                    with raw.copy(f"COPY {quote(self.cause_table)} ({cause_columns}) FROM STDIN") as copy:
-                        for pair in pairs:
-                            copy.write_row(pair)
-                return
-            first, second = DATETIME_POSITIONS
-            # In place: the records are not used after they are written.
-            for record in records:
-                record[first] = _sqlite_datetime(record[first])
-                record[second] = _sqlite_datetime(record[second])
-            rows = records
-            marks = ", ".join(["%s"] * len(self.columns))
-            cursor.executemany(f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})", rows)  # noqa: S608
-            if pairs:
-                cursor.executemany(
-                    f"INSERT INTO {quote(self.cause_table)} ({cause_columns}) VALUES (%s, %s)",  # noqa: S608
-                    pairs,
-                )
-
-
 def _sqlite_datetime(value: dt.datetime) -> str:
     """What Django's SQLite backend stores for an aware datetime: naive UTC text. The values here are naive
     UTC already, made by `_datetime_parse`."""
     return value.isoformat(" ")
+
+
+class _Staging:
+    """The valid rows of a file in temporary tables of the import's connection, then one set-based merge.
+
+    Staging runs outside the import's transaction: on SQLite a temporary table lives in the connection's
+    own temporary database, so filling it takes no lock on the main database file and the web keeps writing
+    its audit rows while a large file is parsed and validated; only the merge holds the write lock. Rows go
+    in with `COPY` on PostgreSQL and `executemany` on SQLite into tables without indexes (built once, after
+    the last chunk). The merge is plain SQL on both databases: the staged rows whose key is stored already
+    are matched and compared column by column in the database ("unchanged" or "conflicting", never written),
+    the others inserted with one INSERT ... SELECT, and their causes joined back by key.
+    """
+
+    def __init__(self) -> None:
+        self.vendor = connection.vendor
+        self.quote = connection.ops.quote_name
+        self.offence_table = self.quote(Offence._meta.db_table)
+        self.cause_table = self.quote(OffenceCause._meta.db_table)
+        self.columns = [self.quote(_column(Offence, name)) for name in STAGED_FIELDS]
+        self.rows = 0
+        # Null-safe "differs" of each database.
+        self.differs = "IS DISTINCT FROM" if self.vendor == "postgresql" else "IS NOT"
+
+    def create(self) -> None:
+        self.drop()  # a table left by an import killed on this connection
+        definitions = ", ".join(
+            f"{column} {Offence._meta.get_field(name).db_type(connection)}"
+            for name, column in zip(STAGED_FIELDS, self.columns, strict=True)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGING_TABLE} (row_number bigint NOT NULL, {definitions})"
+            )
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGING_CAUSE_TABLE} (row_number bigint, cause_id bigint)"
+            )
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            for table in (STAGING_TABLE, STAGING_CAUSE_TABLE, STAGING_MATCH_TABLE):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def add(self, validated: _Validated) -> None:
+        records = validated.records
+        if not records:
+            return
+        self.rows += len(records)
+        columns = ", ".join(["row_number", *self.columns])
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                raw = cursor.cursor
+                # The records hold naive UTC times; the server reads them in the session's zone.
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+                    with raw.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
+                        for record in records:
+                            copy.write_row(record)
+                    if validated.causes:
+                        with raw.copy(
+                            f"COPY {STAGING_CAUSE_TABLE} (row_number, cause_id) FROM STDIN"
+                        ) as copy:
+                            for pair in validated.causes:
+                                copy.write_row(pair)
+                return
+            first, second = DATETIME_POSITIONS
+            # In place: the records are not used after they are staged.
+            for record in records:
+                record[first] = _sqlite_datetime(record[first])
+                record[second] = _sqlite_datetime(record[second])
+            marks = ", ".join(["%s"] * (len(self.columns) + 1))
+            cursor.executemany(f"INSERT INTO {STAGING_TABLE} ({columns}) VALUES ({marks})", records)  # noqa: S608
+            if validated.causes:
+                cursor.executemany(
+                    f"INSERT INTO {STAGING_CAUSE_TABLE} (row_number, cause_id) VALUES (%s, %s)",  # noqa: S608
+                    validated.causes,
+                )
+
+    def index(self) -> None:
+        """The staging tables' indexes, built once all rows are in (still outside the transaction)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE UNIQUE INDEX {STAGING_TABLE}_row ON {STAGING_TABLE} (row_number)")
+            cursor.execute(
+                f"CREATE INDEX {STAGING_CAUSE_TABLE}_row ON {STAGING_CAUSE_TABLE} (row_number, cause_id)"
+            )
+            if self.vendor == "postgresql":
+                # Temporary tables are never analysed by autovacuum: without statistics the planner takes
+                # them for small and joins a million rows by nested loops.
+                cursor.execute(f"ANALYZE {STAGING_TABLE}")
+                cursor.execute(f"ANALYZE {STAGING_CAUSE_TABLE}")
+
+    def merge(self, batch_id: int, outcome: ImportOutcome) -> None:
+        """Inside the import's transaction: compare the staged rows with the stored offences of the same
+        key, insert the new ones with the batch's id, then their causes."""
+        offence, cause, differs = self.offence_table, self.cause_table, self.differs
+        key = (
+            f"o.{self.quote('source_system')} = s.{self.quote('source_system')} "
+            f"AND o.{self.quote('registration_number')} = s.{self.quote('registration_number')}"
+        )
+        compared = [self.quote(_column(Offence, name)) for name in COMPARED_FIELDS]
+        offence_id, cause_id = (self.quote(_column(OffenceCause, name)) for name in ("offence", "cause"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGING_MATCH_TABLE} (row_number bigint PRIMARY KEY, "
+                "offence_id bigint NOT NULL, fields_differ integer NOT NULL, causes_differ integer NOT NULL)"
+            )
+            any_differs = " OR ".join(f"s.{c} {differs} o.{c}" for c in compared)
+            cursor.execute(
+                f"INSERT INTO {STAGING_MATCH_TABLE} (row_number, offence_id, fields_differ, causes_differ) "  # noqa: S608
+                f"SELECT s.row_number, o.id, CASE WHEN {any_differs} THEN 1 ELSE 0 END, 0 "
+                f"FROM {STAGING_TABLE} s JOIN {offence} o ON {key}"
+            )
+            matched = cursor.rowcount
+            if matched:
+                self._causes_compare(cursor, offence_id, cause_id)
+                self._conflicts_report(cursor, compared, outcome)
+            expected = self.rows - matched
+            names = ", ".join([*self.columns, self.quote(_column(Offence, "import_batch"))])
+            unique = f"{self.quote('source_system')}, {self.quote('registration_number')}"
+            staged = ", ".join(f"s.{c}" for c in self.columns)
+            # ON CONFLICT: a key stored by a concurrent import since the match is not written twice, and the
+            # count below then refuses the whole file rather than attach its causes to another's offence.
+            cursor.execute(
+                f"INSERT INTO {offence} ({names}) SELECT {staged}, %s FROM {STAGING_TABLE} s "  # noqa: S608
+                f"WHERE NOT EXISTS (SELECT 1 FROM {STAGING_MATCH_TABLE} m WHERE m.row_number = s.row_number) "
+                "ORDER BY s.row_number "
+                f"ON CONFLICT ({unique}) DO NOTHING",
+                [batch_id],
+            )
+            created = cursor.rowcount
+            if created != expected:
+                raise TabularError(
+                    _(
+                        "%(count)s offences of this file were stored by another import while it ran; "
+                        "import the file again."
+                    )
+                    % {"count": expected - created}
+                )
+            cursor.execute(
+                f"INSERT INTO {cause} ({offence_id}, {cause_id}) "  # noqa: S608
+                f"SELECT o.id, c.cause_id FROM {STAGING_CAUSE_TABLE} c "
+                f"JOIN {STAGING_TABLE} s ON s.row_number = c.row_number JOIN {offence} o ON {key} "
+                f"WHERE o.{self.quote(_column(Offence, 'import_batch'))} = %s",
+                [batch_id],
+            )
+        outcome.rows_created = created
+
+    def _causes_compare(self, cursor: Any, offence_id: str, cause_id: str) -> None:
+        """Marks the matched rows whose set of causes differs from the stored offence's."""
+        cause = self.cause_table
+        cursor.execute(
+            f"UPDATE {STAGING_MATCH_TABLE} SET causes_differ = 1 WHERE row_number IN ("  # noqa: S608
+            f"SELECT c.row_number FROM {STAGING_CAUSE_TABLE} c "
+            f"JOIN {STAGING_MATCH_TABLE} m ON m.row_number = c.row_number "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {cause} oc "
+            f"WHERE oc.{offence_id} = m.offence_id AND oc.{cause_id} = c.cause_id) "
+            f"UNION SELECT m.row_number FROM {STAGING_MATCH_TABLE} m "
+            f"JOIN {cause} oc ON oc.{offence_id} = m.offence_id "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {STAGING_CAUSE_TABLE} c "
+            f"WHERE c.row_number = m.row_number AND c.cause_id = oc.{cause_id}))"
+        )
+
+    def _conflicts_report(self, cursor: Any, compared: list[str], outcome: ImportOutcome) -> None:
+        conflicting = "m.fields_differ = 1 OR m.causes_differ = 1"
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {conflicting} THEN 1 ELSE 0 END), 0) "  # noqa: S608
+            f"FROM {STAGING_MATCH_TABLE} m"
+        )
+        matched, conflicts = cursor.fetchone()
+        outcome.rows_unchanged += int(matched) - int(conflicts)
+        outcome.rows_conflicting += int(conflicts)
+        if not conflicts:
+            return
+        flags = ", ".join(f"CASE WHEN s.{c} {self.differs} o.{c} THEN 1 ELSE 0 END" for c in compared)
+        cursor.execute(
+            f"SELECT s.row_number, s.{self.quote('source_system')}, "  # noqa: S608
+            f"s.{self.quote('registration_number')}, m.causes_differ, {flags} "
+            f"FROM {STAGING_MATCH_TABLE} m JOIN {STAGING_TABLE} s ON s.row_number = m.row_number "
+            f"JOIN {self.offence_table} o ON o.id = m.offence_id WHERE {conflicting} "
+            f"ORDER BY m.row_number LIMIT {CONFLICTS_REPORTED}"
+        )
+        for row_number, source, registration, causes_differ, *differ in cursor.fetchall():
+            columns = [name for name, flag in zip(COMPARED_FIELDS, differ, strict=True) if flag]
+            if causes_differ:
+                columns.append("causes")
+            outcome.conflicts.append(
+                {
+                    "row": int(row_number),
+                    "source_system": source,
+                    "registration_number": registration,
+                    "columns": columns,
+                }
+            )
 
 
 class _BulkLoad:
@@ -695,64 +821,6 @@ class _BulkLoad:
                     cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
         self.indexes = []
         self.foreign_keys = []
-
-
-def _stored_compare(validated: _Validated, keep: list[int], outcome: ImportOutcome) -> list[int]:
-    """Split the chunk's valid rows into new ones (returned) and stored ones (counted as unchanged or
-    conflicting). Only keys of source systems that already had offences are looked up."""
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for k in keep:
-        by_source[validated.records[k][1]].append(k)
-    stored: dict[tuple[str, str], dict[str, Any]] = {}
-    names = [
-        f if f not in ("category", "mahalla", "district", "region") else f + "_id" for f in COMPARED_FIELDS
-    ]
-    for source, members in by_source.items():
-        numbers = [validated.records[k][2] for k in members]
-        for start in range(0, len(numbers), KEYS_PER_QUERY):
-            for row in Offence.objects.filter(
-                source_system=source, registration_number__in=numbers[start : start + KEYS_PER_QUERY]
-            ).values("id", *names):
-                for name in ("occurred_at", "registered_at"):
-                    row[name] = row[name].astimezone(dt.UTC).replace(tzinfo=None)
-                stored[(source, row["registration_number"])] = row
-    if not stored:
-        return keep
-    stored_causes: dict[int, set[int]] = defaultdict(set)
-    stored_ids = [row["id"] for row in stored.values()]
-    for start in range(0, len(stored_ids), KEYS_PER_QUERY):
-        for offence_id, cause_id in OffenceCause.objects.filter(
-            offence_id__in=stored_ids[start : start + KEYS_PER_QUERY]
-        ).values_list("offence_id", "cause_id"):
-            stored_causes[offence_id].add(cause_id)
-    new: list[int] = []
-    for k in keep:
-        record = validated.records[k]
-        found = stored.get((record[1], record[2]))
-        if found is None:
-            new.append(k)
-            continue
-        differing = [
-            field_name
-            for position, (field_name, name) in enumerate(zip(COMPARED_FIELDS, names, strict=True), start=1)
-            if found[name] != record[position]
-        ]
-        if stored_causes.get(found["id"], set()) != set(validated.causes[k]):
-            differing.append("causes")
-        if differing:
-            outcome.rows_conflicting += 1
-            if len(outcome.conflicts) < 200:
-                outcome.conflicts.append(
-                    {
-                        "row": validated.numbers[k],
-                        "source_system": record[1],
-                        "registration_number": record[2],
-                        "columns": differing,
-                    }
-                )
-        else:
-            outcome.rows_unchanged += 1
-    return new
 
 
 # -- the services ----------------------------------------------------------------------------------------
@@ -847,7 +915,8 @@ def offence_import(
 ) -> ImportOutcome:
     """Import offences from a CSV, XLSX or JSON Lines file (docs/import-formats.md).
 
-    All-or-nothing in one transaction unless `skip_invalid`; audited with one audit row and one ImportBatch.
+    All-or-nothing unless `skip_invalid`: the file is parsed and validated into staging tables outside any
+    transaction, then merged in one short transaction; audited with one audit row and one ImportBatch.
     Raises `TabularError` for an unreadable file and `ImportRejected` when rows are invalid and
     `skip_invalid` is false; then nothing is written but the trace of the attempt (a failed ImportBatch and
     its audit row).
@@ -868,40 +937,30 @@ def offence_import(
     with reader:
         outcome = ImportOutcome(kind="offences", file_name=reader.file_name, file_sha256=reader.sha256())
         recorder = _batch_recorder(actor=actor, kind="offences")
+        staging = _Staging()
         try:
-            with transaction.atomic():
-                _offences_load(
-                    reader,
-                    outcome,
-                    actor=actor,
-                    skip_invalid=skip_invalid,
-                    rejects=rejects,
-                    progress=progress,
+            try:
+                started = time.perf_counter()
+                _offences_stage(
+                    reader, outcome, staging, skip_invalid=skip_invalid, rejects=rejects, progress=progress
                 )
                 if outcome.rows_rejected and not skip_invalid:
                     raise _Refused
-                outcome.committed = True
-                batch = ImportBatch.objects.get(pk=outcome.batch_id)
-                _batch_finish(batch, outcome, ImportBatch.Status.DONE)
-                audit_record(
-                    actor=actor,
-                    action=AuditAction.IMPORT,
-                    object_type="incidents.importbatch",
-                    object_id=batch.pk,
-                    object_repr=outcome.file_name,
-                    details={
-                        "status": "done",
-                        "kind": "offences",
-                        "file_sha256": outcome.file_sha256,
-                        "rows_read": outcome.rows_read,
-                        "rows_created": outcome.rows_created,
-                        "rows_unchanged": outcome.rows_unchanged,
-                        "rows_conflicting": outcome.rows_conflicting,
-                        "rows_rejected": outcome.rows_rejected,
-                    },
+                staged = time.perf_counter()
+                with _sqlite_cache_enlarged(), transaction.atomic():
+                    _offences_merge(staging, outcome, actor=actor)
+                # How long the write lock (SQLite) was held, for whoever sees pages wait during imports.
+                logger.info(
+                    "offence import %s: %s rows staged in %.1f s, merged in %.1f s",
+                    outcome.file_name,
+                    staging.rows,
+                    staged - started,
+                    time.perf_counter() - staged,
                 )
+            finally:
+                staging.drop()
         except _Refused:
-            # Rows written before the first invalid one were rolled back with everything else.
+            # Nothing was written: the valid rows were only staged.
             outcome.batch_id = None
             outcome.rows_created = 0
             import_failure_record(
@@ -911,6 +970,7 @@ def offence_import(
         except TabularError as exc:
             outcome.batch_id = None
             outcome.rows_created = 0
+            outcome.committed = False
             outcome.add_errors([RowError(int(exc.extra.get("row", 0) or 0), "", "", exc.message)])
             import_failure_record(
                 actor=actor, outcome=outcome, object_type="incidents.importbatch", record_batch=recorder
@@ -919,72 +979,8 @@ def offence_import(
     return outcome
 
 
-def _offences_load(
-    reader: TableReader,
-    outcome: ImportOutcome,
-    *,
-    actor: Any,
-    skip_invalid: bool,
-    rejects: RejectsWriter | None,
-    progress: ProgressCallback | None,
-) -> None:
-    # The cyclic garbage collector is paused while the file streams through: every chunk allocates a few
-    # hundred thousand lists and tuples, none of them in a cycle, and each allocation burst would make the
-    # collector traverse every live container again (it took more than half of the validation time).
-    # Reference counting still frees each chunk as soon as it is done.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        _offences_load_with_cache(
-            reader, outcome, actor=actor, skip_invalid=skip_invalid, rejects=rejects, progress=progress
-        )
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _offences_load_with_cache(
-    reader: TableReader,
-    outcome: ImportOutcome,
-    *,
-    actor: Any,
-    skip_invalid: bool,
-    rejects: RejectsWriter | None,
-    progress: ProgressCallback | None,
-) -> None:
-    if connection.vendor != "sqlite":
-        _offences_chunks_load(
-            reader, outcome, actor=actor, skip_invalid=skip_invalid, rejects=rejects, progress=progress
-        )
-        return
-    # A page cache large enough for the indexes being extended (the default is 2 MB); per connection, and
-    # given back at the end so that a web worker does not keep it.
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        cache_before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        _offences_chunks_load(
-            reader, outcome, actor=actor, skip_invalid=skip_invalid, rejects=rejects, progress=progress
-        )
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {cache_before}")
-
-
-def _offences_chunks_load(
-    reader: TableReader,
-    outcome: ImportOutcome,
-    *,
-    actor: Any,
-    skip_invalid: bool,
-    rejects: RejectsWriter | None,
-    progress: ProgressCallback | None,
-) -> None:
-    reference = _Reference.load()
-    writer = _OffenceWriter()
-    now = timezone.now().astimezone(dt.UTC).replace(tzinfo=None)  # naive UTC, as the parsed times
-    seen: dict[str, int] = {}
+def _offences_merge(staging: _Staging, outcome: ImportOutcome, *, actor: Any) -> None:
+    """The import's only transaction: the batch, the set-based merge, the batch's counts and the audit row."""
     batch = ImportBatch.objects.create(
         kind="offences",
         file_name=outcome.file_name[:300],
@@ -992,51 +988,99 @@ def _offences_chunks_load(
         started_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     outcome.batch_id = batch.pk
-    # Source systems with no stored offence need no existence look-up: the common case of a first load.
-    sources_stored: dict[str, bool] = {}
     bulk: _BulkLoad | None = None
-    header_checked = False
-    for chunk in reader.chunks():
-        if not header_checked:
-            header_checked = True
-            if "mahalla_code" not in chunk.columns and not {"latitude", "longitude"} <= set(chunk.columns):
-                raise TabularError(_("Missing column: mahalla_code, or latitude and longitude."))
-            # Rows in the file, from the first chunk's bytes per row (XLSX reports no position: its first
-            # chunk only, which errs towards the ordinary mode).
-            estimated_rows = (
-                reader.size_bytes * len(chunk.numbers) // chunk.bytes_read
-                if chunk.bytes_read
-                else len(chunk.numbers)
-            )
-            if estimated_rows >= BULK_LOAD_MIN_ROWS and estimated_rows > _offences_stored_estimate():
-                bulk = _BulkLoad()
-                bulk.start()
-        validated, errors = _chunk_validate(chunk, reference, seen, now)
-        outcome.rows_read = chunk.numbers[-1]
-        if errors:
-            outcome.rows_rejected += len(errors)
-            for position in sorted(errors):
-                outcome.add_errors(errors[position])
-                if rejects is not None and skip_invalid:
-                    rejects.write(chunk.numbers[position], chunk.raw_row(position), errors[position])
-        writing = skip_invalid or not outcome.rows_rejected
-        if writing and validated.records:
-            for record in validated.records:
-                record[-1] = batch.pk
-            candidates = list(range(len(validated.records)))
-            for source in {record[1] for record in validated.records}:
-                if source not in sources_stored:
-                    sources_stored[source] = Offence.objects.filter(source_system=source).exists()
-            lookup = [k for k in candidates if sources_stored[validated.records[k][1]]]
-            new = set(_stored_compare(validated, lookup, outcome)) if lookup else set()
-            fresh = [k for k in candidates if k in new or not sources_stored[validated.records[k][1]]]
-            writer.write([validated.records[k] for k in fresh], [validated.causes[k] for k in fresh])
-            outcome.rows_created += len(fresh)
-        if progress is not None:
-            progress(outcome.rows_read, chunk.bytes_read, reader.size_bytes)
-    if bulk is not None and (skip_invalid or not outcome.rows_rejected):
-        # (A refused file is rolled back, indexes included: no need to build them first.)
+    if staging.rows >= BULK_LOAD_MIN_ROWS and staging.rows > _offences_stored_estimate():
+        bulk = _BulkLoad()
+        bulk.start()
+    staging.merge(batch.pk, outcome)
+    if bulk is not None:
         bulk.finish()
+    outcome.committed = True
+    _batch_finish(batch, outcome, ImportBatch.Status.DONE)
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        object_type="incidents.importbatch",
+        object_id=batch.pk,
+        object_repr=outcome.file_name,
+        details={
+            "status": "done",
+            "kind": "offences",
+            "file_sha256": outcome.file_sha256,
+            "rows_read": outcome.rows_read,
+            "rows_created": outcome.rows_created,
+            "rows_unchanged": outcome.rows_unchanged,
+            "rows_conflicting": outcome.rows_conflicting,
+            "rows_rejected": outcome.rows_rejected,
+        },
+    )
+
+
+@contextmanager
+def _sqlite_cache_enlarged() -> Iterator[None]:
+    """On SQLite, a page cache large enough for the indexes being extended (the default is 2 MB); per
+    connection, and given back at the end so that a web worker does not keep it."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {cache_before}")
+
+
+def _offences_stage(
+    reader: TableReader,
+    outcome: ImportOutcome,
+    staging: _Staging,
+    *,
+    skip_invalid: bool,
+    rejects: RejectsWriter | None,
+    progress: ProgressCallback | None,
+) -> None:
+    """Parse and validate the file chunk by chunk into the staging tables, outside any transaction. Once an
+    invalid row is seen (and not `skip_invalid`) nothing more is staged, but the rest is still validated so
+    that every error is reported."""
+    # The cyclic garbage collector is paused while the file streams through: every chunk allocates a few
+    # hundred thousand lists and tuples, none of them in a cycle, and each allocation burst would make the
+    # collector traverse every live container again (it took more than half of the validation time).
+    # Reference counting still frees each chunk as soon as it is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        reference = _Reference.load()
+        now = timezone.now().astimezone(dt.UTC).replace(tzinfo=None)  # naive UTC, as the parsed times
+        seen: dict[str, int] = {}
+        staging.create()
+        header_checked = False
+        for chunk in reader.chunks():
+            if not header_checked:
+                header_checked = True
+                if "mahalla_code" not in chunk.columns and not {"latitude", "longitude"} <= set(
+                    chunk.columns
+                ):
+                    raise TabularError(_("Missing column: mahalla_code, or latitude and longitude."))
+            validated, errors = _chunk_validate(chunk, reference, seen, now)
+            outcome.rows_read = chunk.numbers[-1]
+            if errors:
+                outcome.rows_rejected += len(errors)
+                for position in sorted(errors):
+                    outcome.add_errors(errors[position])
+                    if rejects is not None and skip_invalid:
+                        rejects.write(chunk.numbers[position], chunk.raw_row(position), errors[position])
+            if skip_invalid or not outcome.rows_rejected:
+                staging.add(validated)
+            if progress is not None:
+                progress(outcome.rows_read, chunk.bytes_read, reader.size_bytes)
+        staging.index()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 __all__ = [

@@ -453,6 +453,25 @@ def test_bulk_load_mode_gives_the_indexes_back_when_the_file_is_refused(
     assert not Offence.objects.exists()
 
 
+def test_a_reimported_row_with_an_added_cause_or_another_time_or_place_is_a_conflict_naming_the_columns(
+    tmp_path: Path,
+) -> None:
+    offence_import(actor=None, source=OFFENCES)
+    before = offence_state()
+    rows = fixture_rows()
+    rows[1]["causes"] = "SOCIAL.UNEMPLOYMENT"  # stored without causes
+    rows[0]["occurred_at"] = "2025-03-14T18:31:00"  # a minute later
+    rows[2]["latitude"], rows[2]["longitude"] = "", ""  # the point dropped, the mahalla code kept
+    outcome = offence_import(actor=None, source=write_csv(tmp_path / "o.csv", rows))
+    assert (outcome.rows_created, outcome.rows_unchanged, outcome.rows_conflicting) == (0, 3, 3)
+    assert [(conflict["row"], conflict["columns"]) for conflict in outcome.conflicts] == [
+        (1, ["occurred_at"]),
+        (2, ["causes"]),
+        (3, ["latitude", "longitude"]),
+    ]
+    assert offence_state() == before
+
+
 def test_the_garbage_collector_is_running_again_after_an_import_succeeds_or_fails(tmp_path: Path) -> None:
     import gc
 
@@ -498,3 +517,52 @@ def test_the_command_reports_an_unreadable_file(tmp_path: Path) -> None:
     (tmp_path / "o.csv").write_bytes(b"")
     with pytest.raises(CommandError, match="was not imported: The file o.csv is empty"):
         call_command("import", "offences", str(tmp_path / "o.csv"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_row_can_be_written_while_an_import_parses_its_file(tmp_path: Path) -> None:
+    """The import validates its file outside any write transaction: another connection writes its audit row
+    while the import is between two chunks (on SQLite, before, it waited for the write lock until the import
+    committed)."""
+    import threading
+
+    from django.db import connections
+
+    from mahalla.audit.models import AuditAction
+    from mahalla.audit.services import audit_record
+
+    between_chunks, audit_written = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def progress(rows: int, _done: int, _total: int) -> None:
+        if rows == 2:
+            between_chunks.set()
+            assert audit_written.wait(timeout=30)
+
+    def run() -> None:
+        try:
+            outcome["import"] = offence_import(actor=None, source=OFFENCES, chunk_rows=2, progress=progress)
+        except BaseException as exc:  # reported by the main thread
+            outcome["error"] = exc
+            between_chunks.set()
+        finally:
+            connections.close_all()
+
+    importer = threading.Thread(target=run)
+    importer.start()
+    try:
+        assert between_chunks.wait(timeout=60)
+        if connection.vendor == "sqlite":
+            # Fail fast rather than after the configured 20 s if the import held the write lock.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA busy_timeout = 1000")
+        event = audit_record(
+            actor=None, action=AuditAction.READ, object_type="incidents.offence", object_id=1
+        )
+    finally:
+        audit_written.set()
+        importer.join(timeout=60)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["import"].rows_created == 6
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert Offence.objects.count() == 6
