@@ -91,9 +91,12 @@ def task_new(request: HttpRequest) -> HttpResponse:
                 task_type=parse_task_type(request.POST.get("task_type")),
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
-                subject=TaskSubject.MAHALLA if mahalla else request.POST.get("subject", TaskSubject.MAHALLA),
+                subject=request.POST.get("subject") or TaskSubject.MAHALLA,
+                subject_reference=request.POST.get("subject_reference", ""),
                 mahalla=mahalla,
                 deadline=parse_date(request.POST.get("deadline"), "deadline", required=False),
+                consent_given=request.POST.get("consent_given") == "on",
+                consent_override_reason=request.POST.get("consent_override_reason", ""),
             )
         except ApplicationError as error:
             _error(request, error)
@@ -106,6 +109,9 @@ def task_new(request: HttpRequest) -> HttpResponse:
         {
             "agencies": agencies,
             "task_types": TaskType.objects.all(),
+            "subjects": [
+                (value, label) for value, label in TaskSubject.choices if value != TaskSubject.DECISION
+            ],
             "member": member,
             "form": request.POST,
             "language": (get_language() or "uz")[:2],
