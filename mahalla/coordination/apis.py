@@ -85,6 +85,10 @@ class CoordinationTaskListApi(APIView):
         mahalla = serializers.CharField(required=False, allow_blank=True, default="")
         deadline = serializers.CharField(required=False, allow_blank=True, default="")
         assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
+        consent_given = serializers.BooleanField(required=False, default=False)
+        consent_override_reason = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=500
+        )
 
     @extend_schema(
         operation_id="coordination_task_create",
@@ -106,6 +110,8 @@ class CoordinationTaskListApi(APIView):
             mahalla=_optional(Mahalla, values["mahalla"]),
             deadline=parse_date(values["deadline"], "deadline", required=False),
             assignee=parse_staff(values["assignee"]),
+            consent_given=values["consent_given"],
+            consent_override_reason=values["consent_override_reason"],
         )
         return Response(CoordinationTaskOutput(task).data, status=201)
 

@@ -2,9 +2,11 @@
 row's key naming one check below. A check returns candidate findings; `oversight_run` stores the new ones,
 keeps the answered ones as they are, and marks open findings whose cause has gone as resolved.
 
-Checks for the casework registers (protection orders, check-ins, conclusions, register terms) are added by
-`oversight_check_register` where that module is installed; a rule whose check is not installed is shown as
-"not available", never as clean."""
+The checks of the casework registers (protection orders issued late, supervision check-ins not held,
+conclusions overdue, register entries past their term) read mahalla.cases, which sits below coordination;
+each is registered with `oversight_check_register` like the others. A rule whose check is not installed is
+shown as "not available", never as clean. The evidence of a casework finding names records by id, never a
+person's name: the chiefs who answer a finding see counts only in casework."""
 
 from __future__ import annotations
 
@@ -14,12 +16,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from mahalla.audit.models import AuditAction, AuditEvent
 from mahalla.audit.services import audit_record
+from mahalla.cases.models import (
+    CheckIn,
+    Conclusion,
+    ProtectionOrder,
+    RegisterEntry,
+    Supervision,
+    ViolenceReport,
+)
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.roadmaps.models import Measure
 
@@ -185,6 +195,172 @@ oversight_check_register("task-past-deadline", _task_past_deadline)
 oversight_check_register("measure-overdue", _measure_overdue)
 oversight_check_register("person-read-without-purpose", _person_read_without_purpose)
 oversight_check_register("person-read-volume", _person_read_volume)
+
+
+# ------------------------------------------------------------------------------ casework registers (issue 12)
+
+_TERRITORY = ("region_id", "district_id", "mahalla_id")
+
+
+def _place(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    return {key: row[f"{prefix}{key}"] for key in _TERRITORY}
+
+
+def _hours(delta: dt.timedelta) -> float:
+    return round(delta.total_seconds() / 3600, 1)
+
+
+def _protection_order_late(rule: OversightRule, today: dt.date) -> Iterable[Candidate]:
+    """Orders issued more than `hours` (24) after the report, and reports with no order that long after."""
+    limit = dt.timedelta(hours=float(rule.parameters.get("hours", 24)))
+    late = (
+        ProtectionOrder.objects.annotate(
+            due=ExpressionWrapper(F("report__reported_at") + limit, output_field=DateTimeField())
+        )
+        .filter(issued_at__gt=F("due"))
+        .values(
+            "pk", "report_id", "report__reported_at", "report__kind", "issued_at", "victim_id", *_TERRITORY
+        )
+        .order_by("pk")
+    )
+    for row in late.iterator(chunk_size=2000):
+        hours = _hours(row["issued_at"] - row["report__reported_at"])
+        yield Candidate(
+            object_type="cases.protection-order",
+            object_id=str(row["pk"]),
+            summary=f"Protection order {row['pk']} issued {hours} h after report {row['report_id']}",
+            evidence={
+                "report": row["report_id"],
+                "kind": row["report__kind"],
+                "reported_at": row["report__reported_at"].isoformat(),
+                "issued_at": row["issued_at"].isoformat(),
+                "hours": hours,
+                "limit_hours": _hours(limit),
+                "person": row["victim_id"],
+            },
+            **_place(row),
+        )
+    # As the casework monitoring counts: at the end of `today`, the report is older than the limit.
+    end_of_day = timezone.make_aware(dt.datetime.combine(today, dt.time(23, 59, 59)))
+    without = (
+        ViolenceReport.objects.filter(order__isnull=True, reported_at__lt=end_of_day - limit)
+        .values("pk", "kind", "reported_at", "victim_id", *_TERRITORY)
+        .order_by("pk")
+    )
+    for row in without.iterator(chunk_size=2000):
+        hours = _hours(end_of_day - row["reported_at"])
+        yield Candidate(
+            object_type="cases.violence-report",
+            object_id=str(row["pk"]),
+            summary=f"Report {row['pk']}: no protection order {hours} h after the report",
+            evidence={
+                "kind": row["kind"],
+                "reported_at": row["reported_at"].isoformat(),
+                "hours_without_order": hours,
+                "limit_hours": _hours(limit),
+                "person": row["victim_id"],
+            },
+            **_place(row),
+        )
+
+
+def _checkin_not_held(rule: OversightRule, today: dt.date) -> Iterable[Candidate]:
+    """Supervisions with check-ins not held: marked missed by the monitoring, or still due `grace_days` after
+    their day while the supervision runs (the monitoring has not yet looked)."""
+    limit = today - dt.timedelta(days=_grace(rule))
+    not_held = Q(status=CheckIn.Status.MISSED) | Q(
+        status=CheckIn.Status.DUE, due_on__lt=limit, supervision__status=Supervision.Status.ACTIVE
+    )
+    rows = (
+        CheckIn.objects.filter(not_held, due_on__lte=today)
+        .values("supervision_id", *[f"supervision__{key}" for key in _TERRITORY])
+        .annotate(count=Count("id"), first=Min("due_on"), last=Max("due_on"))
+        .order_by("supervision_id")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield Candidate(
+            object_type="cases.supervision",
+            object_id=str(row["supervision_id"]),
+            summary=(
+                f"Supervision {row['supervision_id']}: {row['count']} check-ins not held "
+                f"({row['first']} to {row['last']})"
+            ),
+            evidence={
+                "checkins_not_held": row["count"],
+                "first": row["first"].isoformat(),
+                "last": row["last"].isoformat(),
+            },
+            **_place(row, "supervision__"),
+        )
+
+
+def _conclusion_overdue(rule: OversightRule, today: dt.date) -> Iterable[Candidate]:
+    limit = today - dt.timedelta(days=_grace(rule))
+    rows = (
+        Conclusion.objects.filter(status=Conclusion.Status.OPEN, deadline__lt=limit)
+        .values(
+            "pk",
+            "deadline",
+            "issued_on",
+            "owner_position",
+            "subject",
+            "offence__source_system",
+            "offence__registration_number",
+            *_TERRITORY,
+        )
+        .order_by("pk")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        offence = f"{row['offence__source_system']}:{row['offence__registration_number']}"
+        days = (today - row["deadline"]).days
+        yield Candidate(
+            object_type="cases.conclusion",
+            object_id=str(row["pk"]),
+            summary=f"Conclusion {row['pk']} on offence {offence}: {days} days late"[:300],
+            evidence={
+                "offence": offence,
+                "subject": row["subject"],
+                "issued_on": row["issued_on"].isoformat(),
+                "deadline": row["deadline"].isoformat(),
+                "days_late": days,
+                "owner_position": row["owner_position"],
+            },
+            **_place(row),
+        )
+
+
+def _register_entry_past_term(rule: OversightRule, today: dt.date) -> Iterable[Candidate]:
+    """Entries still active after the term of their decision (the law's term for the category)."""
+    limit = today - dt.timedelta(days=_grace(rule))
+    rows = (
+        RegisterEntry.objects.filter(status=RegisterEntry.Status.ACTIVE, term_ends_on__lt=limit)
+        .values(
+            "pk", "person_id", "category__code", "basis_document", "starts_on", "term_ends_on", *_TERRITORY
+        )
+        .order_by("pk")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        days = (today - row["term_ends_on"]).days
+        yield Candidate(
+            object_type="cases.register-entry",
+            object_id=str(row["pk"]),
+            summary=f"Register entry {row['pk']} ({row['category__code']}): {days} days past its term",
+            evidence={
+                "category": row["category__code"],
+                "basis_document": row["basis_document"],
+                "starts_on": row["starts_on"].isoformat(),
+                "term_ends_on": row["term_ends_on"].isoformat(),
+                "days_past_term": days,
+                "person": row["person_id"],
+            },
+            **_place(row),
+        )
+
+
+oversight_check_register("protection-order-late", _protection_order_late)
+oversight_check_register("checkin-not-held", _checkin_not_held)
+oversight_check_register("conclusion-overdue", _conclusion_overdue)
+oversight_check_register("register-entry-past-term", _register_entry_past_term)
 
 
 @dataclass

@@ -98,6 +98,48 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "legal_basis": "Law on Personal Data (2019), art. 8 and 27: need to know",
         "parameters": {"days": 30, "per_day": 200, "object_types": ["incidents.offence", "cases.person"]},
     },
+    # The casework registers (mahalla.cases): checks in coordination/oversight.py, on the registers' rows.
+    {
+        "key": "protection-order-late",
+        "name_en": "Protection orders issued after 24 hours",
+        "name_uz": "24 soatdan keyin berilgan himoya orderlari",
+        "name_ru": "Охранные ордера, выданные позже 24 часов",
+        "legal_basis": (
+            "Law No. ZRU-561 of 2 September 2019 On the Protection of Women from Harassment and Violence: "
+            "the order within 24 hours of the report"
+        ),
+        "parameters": {"hours": 24},
+    },
+    {
+        "key": "checkin-not-held",
+        "name_en": "Supervision check-ins not held",
+        "name_uz": "O'tkazilmagan ma'muriy nazorat uchrashuvlari",
+        "name_ru": "Непроведённые явки под административным надзором",
+        "legal_basis": (
+            "Law of 2 April 2019 On Administrative Supervision of Persons Released from Places of "
+            "Deprivation of Liberty: reporting to the police 1-4 times a month"
+        ),
+        "parameters": {"grace_days": 0},
+    },
+    {
+        "key": "conclusion-overdue",
+        "name_en": "Social-prevention conclusions overdue",
+        "name_uz": "Muddati o'tgan ijtimoiy profilaktika xulosalari",
+        "name_ru": "Просроченные заключения социальной профилактики",
+        "legal_basis": "Law No. ZRU-371 of 14 May 2014 On the Prevention of Offences: individual prevention",
+        "parameters": {"grace_days": 0},
+    },
+    {
+        "key": "register-entry-past-term",
+        "name_en": "Register entries past their term",
+        "name_uz": "Muddati o'tgan hisob yozuvlari",
+        "name_ru": "Записи учёта с истёкшим сроком",
+        "legal_basis": (
+            "Law No. ZRU-371 of 14 May 2014 On the Prevention of Offences, art. 29: the preventive register "
+            "for the term of the decision"
+        ),
+        "parameters": {"grace_days": 0},
+    },
 ]
 
 COURSES: list[dict[str, Any]] = [

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mahalla.audit.models import AuditAction
-from mahalla.audit.services import audit_record
+from mahalla.audit.services import audit_record, audit_record_reads
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.roles import ScopeLevel
 from mahalla.territory.models import Mahalla
@@ -44,6 +44,126 @@ def _agency_in_scope(actor: Any, agency: Agency) -> bool:
 def _mahalla_in_scope(actor: Any, mahalla: Mahalla) -> bool:
     scope_q = scope_of(actor).q(region="region", district="district", mahalla="pk")
     return Mahalla.objects.filter(scope_q, pk=mahalla.pk).exists()
+
+
+def _not_in_reach(subject: str, reference: str) -> ApplicationError:
+    # Fail-closed: a subject outside the sender's reach is reported exactly like one that does not exist.
+    labels = {
+        TaskSubject.PERSON: _("No casework person %(reference)s in your reach."),
+        TaskSubject.MEASURE: _("No roadmap measure %(reference)s in your reach."),
+        TaskSubject.CAMPAIGN: _("No cyber campaign %(reference)s in your reach."),
+        TaskSubject.NETWORK: _("No drug network %(reference)s in your reach."),
+        TaskSubject.MAHALLA: _("No mahalla %(reference)s in your territory."),
+    }
+    return ApplicationError(labels[subject] % {"reference": reference[:40]}, {"field": "subject_reference"})
+
+
+def _task_subject_resolve(
+    *,
+    actor: Any,
+    subject: str,
+    reference: str,
+    mahalla: Mahalla | None,
+    decision: Any,
+    consent_given: bool,
+    consent_override_reason: str,
+) -> tuple[str, Mahalla | None, dict[str, Any]]:
+    """Check that the task's subject exists and is in the sender's reach, through the funnel of the module
+    that owns it; return the reference to store, the mahalla of the task and the audit details.
+
+    A person follows the casework module's rules: only those who may read the person's record (need to
+    know) send a task about it, and only with the person's recorded consent or a written reason to act
+    without it, as for a casework referral; the read of the person is audited."""
+    reference = (reference or "").strip()
+    if subject == TaskSubject.DECISION:
+        if decision is None:
+            raise ApplicationError(
+                _("A task about a council decision is recorded at the council's meeting."),
+                {"field": "subject"},
+            )
+        return str(decision.pk), mahalla, {}
+    if subject == TaskSubject.MAHALLA:
+        if reference and mahalla is None:
+            mahalla = Mahalla.objects.filter(code=reference).defer("boundary").first()
+            if mahalla is None or not _mahalla_in_scope(actor, mahalla):
+                raise _not_in_reach(subject, reference)
+        elif reference and reference != mahalla.code:  # type: ignore[union-attr]
+            raise ApplicationError(
+                _("The subject %(reference)s is not the task's mahalla.") % {"reference": reference[:40]},
+                {"field": "subject_reference"},
+            )
+        return (mahalla.code if mahalla is not None else ""), mahalla, {}
+    if not reference:
+        raise ApplicationError(
+            _("Name the %(subject)s the task is about.") % {"subject": TaskSubject(subject).label},
+            {"field": "subject_reference"},
+        )
+    if subject == TaskSubject.PERSON:
+        return _person_subject(
+            actor=actor,
+            reference=reference,
+            mahalla=mahalla,
+            consent_given=consent_given,
+            consent_override_reason=consent_override_reason,
+        )
+    try:
+        if subject == TaskSubject.MEASURE:
+            from mahalla.roadmaps.access import access_measure_by_id
+
+            measure = access_measure_by_id(actor, reference)
+            if mahalla is None and measure.roadmap.mahalla_id is not None:
+                mahalla = Mahalla.objects.defer("boundary").get(pk=measure.roadmap.mahalla_id)
+            return str(measure.pk), mahalla, {}
+        if subject == TaskSubject.CAMPAIGN:
+            from mahalla.cyber.access import access_campaign_by_id
+            from mahalla.cyber.models import Campaign
+
+            by_code = Campaign.objects.filter(code=reference).values_list("pk", flat=True).first()
+            campaign = access_campaign_by_id(actor, by_code if by_code is not None else reference)
+            return str(campaign.pk), mahalla, {}
+        if subject == TaskSubject.NETWORK:
+            from mahalla.links.access import access_entity_by_id
+
+            entity = access_entity_by_id(actor, reference)
+            return str(entity.pk), mahalla, {}
+    except AccessDenied as error:
+        raise _not_in_reach(subject, reference) from error
+    raise ApplicationError(_("Unknown subject %(value)s.") % {"value": subject}, {"field": "subject"})
+
+
+def _person_subject(
+    *, actor: Any, reference: str, mahalla: Mahalla | None, consent_given: bool, consent_override_reason: str
+) -> tuple[str, Mahalla | None, dict[str, Any]]:
+    from mahalla.cases.access import access_person_by_id
+
+    try:
+        person = access_person_by_id(actor, reference)
+    except AccessDenied as error:
+        raise _not_in_reach(TaskSubject.PERSON, reference) from error
+    if person.merged_into_id is not None:
+        raise ApplicationError(
+            _("This record was merged into person %(kept)s: send the task about the kept record.")
+            % {"kept": person.merged_into_id},
+            {"field": "subject_reference"},
+        )
+    if mahalla is not None and mahalla.pk != person.mahalla_id:
+        raise ApplicationError(_("The person lives in another mahalla."), {"field": "mahalla"})
+    reason = (consent_override_reason or "").strip()
+    if not consent_given and not reason:
+        raise ApplicationError(
+            _("The person's consent is not recorded: record it, or give the reason to act without it."),
+            {"field": "consent_given"},
+        )
+    audit_record_reads(
+        actor=actor,
+        objects=[person],
+        purpose="inter-agency task" if consent_given else "inter-agency task without consent: " + reason,
+    )
+    return (
+        str(person.pk),
+        person.mahalla,
+        {"person": person.pk, "consent": bool(consent_given), "override_reason": reason[:300]},
+    )
 
 
 def _task_number(today: dt.date) -> str:
@@ -80,11 +200,15 @@ def task_create(
     assignee: StaffMember | None = None,
     decision: Any = None,
     today: dt.date | None = None,
+    consent_given: bool = False,
+    consent_override_reason: str = "",
 ) -> Task:
     """Send a task from the actor's agency to another agency of the actor's territory.
 
     The deadline defaults to the task type's service level; a deadline in the past, an agency outside the
-    sender's territory, a mahalla outside it or an assignee of another agency are refused."""
+    sender's territory, a mahalla outside it, a subject that does not exist or is out of the sender's reach
+    (for a casework person: need to know, and consent or a reason) or an assignee of another agency are
+    refused."""
     today = today or timezone.localdate()
     member = staff_member_of(actor)
     if member is None:
@@ -109,6 +233,15 @@ def task_create(
             _("The deadline %(value)s is in the past.") % {"value": deadline.isoformat()},
             {"field": "deadline"},
         )
+    subject_reference, mahalla, subject_details = _task_subject_resolve(
+        actor=actor,
+        subject=subject,
+        reference=subject_reference,
+        mahalla=mahalla,
+        decision=decision,
+        consent_given=consent_given,
+        consent_override_reason=consent_override_reason,
+    )
     accept_by = min(today + dt.timedelta(days=task_type.accept_days), deadline)
     territory = mahalla or to_agency
     with transaction.atomic():
@@ -131,7 +264,9 @@ def task_create(
             mahalla_id=mahalla.pk if mahalla is not None else None,
         )
         TaskEvent.objects.create(task=task, kind=TaskEvent.Kind.CREATED, actor=actor, text=description[:2000])
-        _audit_task(actor, task, "created", to_agency=to_agency.pk, deadline=deadline.isoformat())
+        _audit_task(
+            actor, task, "created", to_agency=to_agency.pk, deadline=deadline.isoformat(), **subject_details
+        )
         recipients = [assignee] if assignee is not None else _agency_recipients(to_agency)
         notifications_enqueue(
             task=task,

@@ -184,13 +184,21 @@ def _next_quarter(day: dt.date) -> str:
     return _quarter_of(dt.date(day.year + (month > 12), (month - 1) % 12 + 1, 1))
 
 
-def training_plan(*, actor: Any, today: dt.date | None = None) -> dict[str, Any]:
-    """The needs of the staff in the actor's territory, and the plan: per district and course, how many
-    people need it in the next quarter, with the reasons (persons explained one by one)."""
+def training_plan(*, actor: Any, today: dt.date | None = None, district: Any = None) -> dict[str, Any]:
+    """The needs of the staff in the actor's territory (or of one `district` of it), and the plan: per
+    district and course, how many people need it in the next quarter, with the reasons (persons explained
+    one by one). A district outside the actor's territory is refused, naming the field."""
     if not is_active_user(actor) or actor.role not in TRAINING_PLANNERS:
         raise AccessDenied(_("Training plans are made by the chiefs and analysts."))
     today = today or timezone.localdate()
     members = StaffMember.objects.filter(training_filter_for(actor))
+    if district is not None:
+        from mahalla.territory.access import district_filter_for
+        from mahalla.territory.models import District as DistrictModel
+
+        if not DistrictModel.objects.filter(district_filter_for(actor), pk=district.pk).exists():
+            raise ApplicationError(_("Choose a district of your territory."), {"field": "district"})
+        members = members.filter(district=district.pk)
     needs = training_needs(members=members, today=today)
     courses = {c.key: c for c in Course.objects.all()}
     from mahalla.territory.models import District

@@ -35,7 +35,7 @@ from .access import (
     task_sender,
 )
 from .inputs import parse_agency, parse_course, parse_date, parse_staff, parse_task_type
-from .models import OversightRule, StaffMember, Task, TaskSubject, TaskType
+from .models import OversightRule, Post, StaffMember, Task, TaskSubject, TaskType
 
 
 def _error(request: HttpRequest, error: ApplicationError) -> None:
@@ -91,9 +91,12 @@ def task_new(request: HttpRequest) -> HttpResponse:
                 task_type=parse_task_type(request.POST.get("task_type")),
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
-                subject=TaskSubject.MAHALLA if mahalla else request.POST.get("subject", TaskSubject.MAHALLA),
+                subject=request.POST.get("subject") or TaskSubject.MAHALLA,
+                subject_reference=request.POST.get("subject_reference", ""),
                 mahalla=mahalla,
                 deadline=parse_date(request.POST.get("deadline"), "deadline", required=False),
+                consent_given=request.POST.get("consent_given") == "on",
+                consent_override_reason=request.POST.get("consent_override_reason", ""),
             )
         except ApplicationError as error:
             _error(request, error)
@@ -106,6 +109,9 @@ def task_new(request: HttpRequest) -> HttpResponse:
         {
             "agencies": agencies,
             "task_types": TaskType.objects.all(),
+            "subjects": [
+                (value, label) for value, label in TaskSubject.choices if value != TaskSubject.DECISION
+            ],
             "member": member,
             "form": request.POST,
             "language": (get_language() or "uz")[:2],
@@ -344,13 +350,23 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def training_page(request: HttpRequest) -> HttpResponse:
-    try:
-        plan = training.training_plan(actor=request.user)
-    except AccessDenied as error:
-        raise Http404(error.message) from error
     district_choices = (
         District.objects.filter(district_filter_for(request.user)).defer("boundary").order_by("name_uz")
     )
+    # The plan of one district of the territory (`?district=<code>`), or of the whole territory.
+    selected = None
+    code = request.GET.get("district", "").strip()
+    try:
+        if code:
+            selected = district_choices.filter(code=code).first()
+            if selected is None:
+                raise ApplicationError(_("Choose a district of your territory."), {"field": "district"})
+        plan = training.training_plan(actor=request.user, district=selected)
+    except AccessDenied as error:
+        raise Http404(error.message) from error
+    except ApplicationError as error:
+        _error(request, error)
+        plan = training.training_plan(actor=request.user)
     if request.method == "POST":
         try:
             district = district_choices.filter(code=request.POST.get("district", "")).first()
@@ -384,6 +400,7 @@ def training_page(request: HttpRequest) -> HttpResponse:
     for need in plan["needs"]:
         course = plan["courses"].get(need.course_key)
         need.course_title = course.title_in(language) if course else need.course_key
+        need.post_label = Post(need.post).label if need.post in Post.values else need.post
     return render(
         request,
         "coordination/training.html",
@@ -392,5 +409,13 @@ def training_page(request: HttpRequest) -> HttpResponse:
             "quarter": plan["quarter"],
             "needs_page": paginate(request, plan["needs"]),
             "effects": training.training_effects(actor=request.user),
+            "districts": district_choices,
+            "selected": selected,
+            "courses": plan["courses"].values(),
+            "staff": StaffMember.objects.filter(district=selected, active=True).order_by("full_name")
+            if selected is not None
+            else StaffMember.objects.none(),
+            "today": timezone.localdate(),
+            "language": language,
         },
     )

@@ -1,7 +1,9 @@
 """Demo data of coordination: agencies and staff in every district, a year of council meetings in the demo
 district, inter-agency tasks (some planted late), trainings with certificates, and planted person reads
 without a purpose, all written through the coordination services where a service exists. Returns the planted
-truth so that tests and `make demo` can check that oversight finds exactly these cases."""
+truth so that tests and `make demo` can check that oversight finds exactly these cases. The casework truths
+(late orders, missed check-ins, overdue conclusions) are planted by the casework generator (truth_cases.json);
+register entries past their term are planted here."""
 
 from __future__ import annotations
 
@@ -9,11 +11,21 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from mahalla.accounts.models import User
 from mahalla.coordination import council, oversight, services, training
-from mahalla.coordination.models import Agency, AgencyKind, Course, StaffMember, Task, TaskType
+from mahalla.coordination.models import (
+    Agency,
+    AgencyKind,
+    Course,
+    OversightRule,
+    StaffMember,
+    Task,
+    TaskType,
+)
 from mahalla.core.roles import Role
 from mahalla.territory.models import District, Mahalla
 
@@ -144,6 +156,34 @@ def _link_demo_user(role: str, agency: Agency, *, post: str, head: bool) -> User
     return user
 
 
+def _register_entries_past_term_plant(inspector: User | None, *, as_of: dt.date, count: int = 3) -> list[int]:
+    """Planted: the demo inspector records three preventive-register decisions from the paper files whose
+    one-year term has already run out, and nobody ends them (the oversight finds exactly these). The casework
+    monitoring ends entries at their term, so the register holds no other active entry past its term."""
+    if inspector is None or not apps.is_installed("mahalla.cases"):
+        return []
+    from mahalla.cases.models import Person
+    from mahalla.cases.services import register_entry_add
+
+    persons = Person.objects.filter(
+        mahalla__in=inspector.scope_mahallas.all(), anonymised_at__isnull=True, merged_into__isnull=True
+    ).order_by("pk")[:count]
+    planted = []
+    for index, person in enumerate(persons):
+        starts = as_of - dt.timedelta(days=400 + 30 * index)
+        entry = register_entry_add(
+            actor=inspector,
+            person=person,
+            category_code="preventive_register",
+            basis_document=f"IIB qarori {starts:%Y}/{index + 1} (qog'oz hisobdan)",
+            starts_on=starts,
+            term_ends_on=starts + dt.timedelta(days=365),
+            decided_by="district internal-affairs department",
+        )
+        planted.append(entry.pk)
+    return planted
+
+
 @transaction.atomic
 def coordination_demo_build(*, seed: int, as_of: dt.date) -> dict[str, Any]:
     """Everything the coordination pages show in the demo; returns the planted truth."""
@@ -259,7 +299,12 @@ def coordination_demo_build(*, seed: int, as_of: dt.date) -> dict[str, Any]:
         from mahalla.incidents.models import Offence
 
         audit_record_reads(actor=investigator, objects=list(Offence.objects.filter(district=district)[:3]))
-        planted_reads.append(investigator.username)
+        # The reads are recorded now: they are planted for the run only when today is in its window.
+        rule = OversightRule.objects.filter(key="person-read-without-purpose").first()
+        window = int(rule.parameters.get("days", 30)) if rule is not None else 30
+        if as_of - dt.timedelta(days=window) <= timezone.localdate() <= as_of:
+            planted_reads.append(investigator.username)
+    planted_entries = _register_entries_past_term_plant(inspector, as_of=as_of)
     outcome = oversight.oversight_run(today=as_of)
     return {
         **counts,
@@ -268,5 +313,6 @@ def coordination_demo_build(*, seed: int, as_of: dt.date) -> dict[str, Any]:
         "meetings": meetings,
         "planted_late_tasks": sorted(planted_late),
         "planted_reads_without_purpose": planted_reads,
+        "planted_register_entries_past_term": planted_entries,
         "oversight_findings": outcome.per_rule,
     }

@@ -1,5 +1,6 @@
 """Browser tests (Debian chromium): a council meeting from its proposed agenda to the minutes PDF, a task
-accepted and closed across two agencies, an escalation on the task's page, and the training plan."""
+accepted and closed across two agencies, an escalation on the task's page, and a training plan derived for a
+district."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import subprocess
 import pytest
 from django.utils import timezone
 
-from mahalla.coordination.models import AgencyKind, Task, TaskType
+from mahalla.coordination.models import AgencyKind, Certificate, Course, Task, TaskType
 from mahalla.coordination.services import task_create, tasks_remind_and_escalate
 from mahalla.core.roles import Role
+from mahalla.territory.models import District
 
-from .factories import agency_create, staff_user
+from .factories import agency_create, contact, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -103,8 +105,79 @@ def test_a_council_meeting_from_its_proposed_agenda_to_the_minutes(agencies, bro
     assert "Light the streets" in text and "Inson Mirobod" in text
 
 
-def test_a_chief_sees_the_training_plan_of_the_district(agencies, browser_page, sign_in):
+def _next_quarter(day: dt.date) -> str:
+    quarter = (day.month - 1) // 3 + 2
+    return f"{day.year + (quarter > 4)}-Q{(quarter - 1) % 4 + 1}"
+
+
+def test_an_analyst_derives_the_training_plan_of_a_district_explained_per_person(
+    agencies, browser_page, sign_in
+):
+    """The plan is derived for the chosen district only; each person's need names its reason with its number,
+    a valid certificate removes the need, and the plan counts the people per district, course and quarter."""
+    today = timezone.localdate()
+    district = agencies["district"]
+    inson = agencies["inson"]
+    late_worker = contact(inson, channel="email", email="late@inson.test", full_name="Nodira Late")
+    certified = contact(inson, channel="email", email="cert@inson.test", full_name="Dilnoza Certified")
+    kind = TaskType.objects.get(key="mahalla-visit")
+    for member in (late_worker, certified):
+        task_create(
+            actor=agencies["officer"],
+            to_agency=inson,
+            task_type=kind,
+            title=f"Visit for {member.full_name}",
+            assignee=member,
+            deadline=today - dt.timedelta(days=2),
+            today=today - dt.timedelta(days=9),
+        )
+    Certificate.objects.create(
+        member=certified,
+        course=Course.objects.get(key="casework"),
+        issued_on=today - dt.timedelta(days=30),
+        expires_on=today + dt.timedelta(days=300),
+    )
+    other_district = District.objects.exclude(pk=district.pk).order_by("code").first()
+    far_agency = agency_create(other_district, AgencyKind.SOCIAL_CENTRE, "Inson far away")
+    far_worker = contact(far_agency, channel="email", email="far@inson.test", full_name="Far Worker")
+    task_create(
+        actor=staff_user(agency_create(other_district), role=Role.PREVENTIVE_INSPECTOR, username="far"),
+        to_agency=far_agency,
+        task_type=kind,
+        title="Far visit",
+        assignee=far_worker,
+        deadline=today - dt.timedelta(days=2),
+        today=today - dt.timedelta(days=9),
+    )
+
     page = browser_page
-    sign_in(page, "chief", next="/coordination/training/")
-    assert page.locator("#training-plan").is_visible()
+    sign_in(page, "analyst", next="/coordination/training/")
+    page.select_option("#plan-district", value=district.code)
+    page.click("#plan-derive")
+    page.wait_for_load_state("networkidle")
+    assert f"district={district.code}" in page.url
+    assert district.name_uz in page.inner_text("#plan-title")
+
+    needs = page.locator("#training-needs tbody tr")
+    rows = [needs.nth(i).inner_text() for i in range(needs.count())]
+    casework = "Social-prevention conclusions and casework"
+    late_rows = [row for row in rows if "Nodira Late" in row]
+    assert len(late_rows) == 1 and casework in late_rows[0] and "Specialist" in late_rows[0]
+    assert "1 inter-agency tasks assigned to this person are past their deadline" in late_rows[0]
+    assert not any("Dilnoza Certified" in row and casework in row for row in rows)
+    assert not any("Far Worker" in row for row in rows)
+
+    plan = page.locator("#training-plan tbody tr")
+    plan_rows = [plan.nth(i).inner_text() for i in range(plan.count())]
+    assert all(district.name_uz in row and _next_quarter(today) in row for row in plan_rows)
+    casework_rows = [row for row in plan_rows if casework in row]
+    assert len(casework_rows) == 1
+    people = sum(1 for row in rows if casework in row)
+    assert f"\t{people}\t" in casework_rows[0] and "past their deadline" in casework_rows[0]
     assert page.locator("#training-effects").is_visible()
+
+    # The whole territory again: the far district's worker is planned too.
+    page.select_option("#plan-district", value="")
+    page.click("#plan-derive")
+    page.wait_for_load_state("networkidle")
+    assert "Far Worker" in page.inner_text("#training-needs")

@@ -166,10 +166,12 @@ def test_each_agency_sees_its_own_tasks_and_the_chief_of_another_district_sees_n
 
 def test_a_task_about_a_person_is_need_to_know_and_its_read_is_audited(world):
     from mahalla.accounts.tests.factories import UserFactory
+    from mahalla.cases.tests.factories import person_make
     from mahalla.coordination.access import access_task_by_id
     from mahalla.coordination.selectors import task_detail_read
 
-    task = _send(world, subject="person", subject_reference="person-17")
+    person = person_make(world["mahallas"]["A1a"])
+    task = _send(world, subject="person", subject_reference=str(person.pk), consent_given=True)
     chief = UserFactory(role=Role.DISTRICT_CHIEF, scope_level=ScopeLevel.DISTRICT, scope_district=world["a1"])
     prosecutor = UserFactory(
         role=Role.PROSECUTOR, scope_level=ScopeLevel.DISTRICT, scope_district=world["a1"]
