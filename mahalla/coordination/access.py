@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from mahalla.core.errors import AccessDenied
 from mahalla.core.roles import Role
 from mahalla.territory.access import TerritoryScope, territory_filter_for
+from mahalla.territory.models import Mahalla
 
 from .models import CouncilMeeting, OversightFinding, StaffMember, Task, TaskSubject
 
@@ -117,6 +118,14 @@ def meeting_filter_for(actor: Any) -> Q:
         return Q(region=scope.region_id) | Q(level="country")
     if scope.level == "district":
         return Q(district=scope.district_id) | Q(level="region", region=scope.region_id) | Q(level="country")
+    if scope.level == "mahallas" and scope.mahalla_ids:
+        # An inspector or a responsible official reads the councils of the districts their mahallas are in.
+        places = Mahalla.objects.filter(pk__in=sorted(scope.mahalla_ids))
+        return (
+            Q(level="district", district__in=places.values("district_id"))
+            | Q(level="region", region__in=places.values("region_id"))
+            | Q(level="country")
+        )
     return Q(pk__in=[])
 
 

@@ -11,7 +11,7 @@ class CoordinationConfig(AppConfig):
     def ready(self) -> None:
         from mahalla.core.navigation import NavigationSection, register_section
 
-        from .access import COORDINATION_USERS, OVERSIGHT_READERS, TRAINING_PLANNERS
+        from .access import COORDINATION_USERS, COUNCIL_READERS, OVERSIGHT_READERS, TRAINING_PLANNERS
 
         register_section(
             NavigationSection(
@@ -27,7 +27,7 @@ class CoordinationConfig(AppConfig):
                 key="council",
                 url_name="coordination-web:meetings",
                 label=_("Council"),
-                roles=COORDINATION_USERS,
+                roles=COUNCIL_READERS,
                 order=71,
             )
         )

@@ -22,6 +22,7 @@ from mahalla.territory.access import district_filter_for
 from mahalla.territory.models import District, Mahalla
 
 from . import council, oversight, selectors, services, training
+from .presentation import evidence_rows
 from .access import (
     COUNCIL_CHAIRS,
     FINDING_RESPONDERS,
@@ -333,11 +334,15 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
     for item in rules:
         item.display_name = item.name_in(language)
         item.available = oversight.oversight_check_available(item.key)
+    names = {item.pk: item.display_name for item in rules}
+    for finding in page:
+        finding.rule_name = names.get(finding.rule_id, finding.rule.key)
+        finding.evidence_rows = evidence_rows(finding.evidence)
     return render(
         request,
         "coordination/oversight.html",
         {
-            "page": paginate(request, findings),
+            "page": page,
             "rules": rules,
             "status": status,
             "rule": rule,

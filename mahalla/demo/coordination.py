@@ -209,6 +209,17 @@ def coordination_demo_build(*, seed: int, as_of: dt.date) -> dict[str, Any]:
     )
     if not all((chief, inspector, prosecutor, partner)):
         return {"demo_users_missing": True, **counts}
+    # The other demo accounts work in the district's bodies too, so that their Tasks page has an inbox.
+    for role, kind, post in (
+        (Role.INVESTIGATOR, AgencyKind.INTERNAL_AFFAIRS, "investigator"),
+        (Role.CYBER_OFFICER, AgencyKind.INTERNAL_AFFAIRS, "cyber_officer"),
+        (Role.NARCOTICS_OFFICER, AgencyKind.INTERNAL_AFFAIRS, "drug_officer"),
+        (Role.WOMENS_AFFAIRS_INSPECTOR, AgencyKind.INTERNAL_AFFAIRS, "womens_inspector"),
+        (Role.RESPONSIBLE_OFFICIAL, AgencyKind.HOKIMIYAT, "specialist"),
+        (Role.MAHALLA_SEVEN, AgencyKind.MAHALLA, "mahalla_seven"),
+    ):
+        if kind in agency:
+            _link_demo_user(role, agency[kind], post=post, head=False)
     mahallas = list(Mahalla.objects.filter(district=district).defer("boundary").order_by("code"))
     types = {t.key: t for t in TaskType.objects.all()}
     titles = [
@@ -217,6 +228,7 @@ def coordination_demo_build(*, seed: int, as_of: dt.date) -> dict[str, Any]:
         ("mahalla-visit", "Ko'cha yoritilishini tekshirish", AgencyKind.HOKIMIYAT),
         ("social-assistance", "Voyaga yetmagan bolani maktabga qaytarish", AgencyKind.EDUCATION),
         ("mahalla-visit", "Giyohvandlikka qarshi suhbat", AgencyKind.HEALTH),
+        ("mahalla-visit", "Yoshlar bilan xonadonbay profilaktik suhbat", AgencyKind.MAHALLA),
     ]
     planted_late: list[str] = []
     tasks_made = 0

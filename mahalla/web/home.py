@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from mahalla.analytics import selectors as analytics
 from mahalla.core.roles import ScopeLevel
@@ -21,6 +22,7 @@ from mahalla.territory.access import territory_filter_for
 from mahalla.territory.models import District, Mahalla, Region
 
 from . import presentation
+from .home_modules import module_cards
 from .templatetags.web_nav import OFFICIALS_USERS, ROADMAPS_USERS
 
 SHOWN = 8
@@ -66,9 +68,11 @@ def home_attention(*, actor: Any, today: dt.date | None = None) -> dict[str, Any
         "red_without_official_count": 0,
         "proposed_count": 0,
         "is_decider": role in DECIDERS,
+        "module_cards": [],
     }
     if scope.sees_nothing:
         return view
+    view["module_cards"] = module_cards(actor=actor, mahallas=mahallas, today=today or timezone.localdate())
     open_alerts = analytics.alert_list(actor=actor, status="open")
     view["open_alerts_count"] = open_alerts.count()
     if date is not None:
