@@ -22,7 +22,7 @@ from mahalla.core.errors import ApplicationError
 from mahalla.engine.cotravel import cotravel_pairs
 from mahalla.engine.drops import drops_cluster, nearest_distance_m
 
-from .access import require_writer
+from .access import links_filter_for, require_writer
 from .models import Camera, Detection, DropCluster, Entity, Fact, Link, Source, SourceKind
 from .schema import pivot_normalise, schema
 
@@ -33,6 +33,27 @@ def _territory(*, mahalla: Any = None, district: Any = None, region: Any = None)
     if district is not None:
         return {"mahalla": None, "district": district, "region_id": district.region_id}
     return {"mahalla": None, "district": None, "region": region}
+
+
+def _scope(territory: dict[str, Any]) -> str:
+    """The territory an entity is resolved in, as the ``scope`` of its key (see Entity)."""
+    for level in ("mahalla", "district", "region"):
+        value = territory.get(level)
+        value_id = value.pk if value is not None else territory.get(f"{level}_id")
+        if value_id is not None:
+            return f"{level}:{value_id}"
+    return "country"
+
+
+def _resolved(*, actor: Any, key: str, scope: str, system: bool) -> Entity | None:
+    """The existing entity with this key that the writer may resolve onto: for an officer only among the
+    entities inside the officer's territory (fail-closed: another territory's entity with the same phone or
+    card is neither returned nor written to, a new one is made in the officer's scope); the one of the same
+    scope first. System loads (feeds, imports) resolve across the country, as before."""
+    same = Entity.objects.filter(key=key)
+    if not system:
+        same = same.filter(links_filter_for(actor))
+    return same.filter(scope=scope).first() or same.order_by("pk").first()
 
 
 def source_create(
@@ -144,18 +165,23 @@ def entity_resolve(
             "district_id": source.district_id,
             "region_id": source.region_id,
         }
+    scope = _scope(territory)
     with transaction.atomic():
-        entity, created = Entity.objects.get_or_create(
-            key=key,
-            defaults={
-                "schema": schema_name,
-                "caption": caption[:300],
-                "lat": lat,
-                "lon": lon,
-                "occurred_at": occurred_at,
-                **territory,
-            },
-        )
+        entity = _resolved(actor=actor, key=key, scope=scope, system=system) if entity_type.pivot else None
+        created = False
+        if entity is None:
+            entity, created = Entity.objects.get_or_create(
+                key=key,
+                scope=scope,
+                defaults={
+                    "schema": schema_name,
+                    "caption": caption[:300],
+                    "lat": lat,
+                    "lon": lon,
+                    "occurred_at": occurred_at,
+                    **territory,
+                },
+            )
         if not created and entity.lat is None and lat is not None:
             entity.lat, entity.lon = lat, lon
             entity.save(update_fields=["lat", "lon"])
