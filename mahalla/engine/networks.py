@@ -55,12 +55,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import igraph as ig
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components, shortest_path
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -236,7 +237,8 @@ def key_player_set(
         allowed[:] = False
         allowed[np.asarray(candidates, dtype=np.int64)] = True
     keep = s != t
-    graph = ig.Graph(n=n_nodes, edges=np.column_stack([s[keep], t[keep]]), directed=False)
+    edge_s, edge_t = s[keep], t[keep]  # kept in step with the graph's edge ids
+    graph = ig.Graph(n=n_nodes, edges=np.column_stack([edge_s, edge_t]), directed=False)
     removed = np.zeros(n_nodes, dtype=bool)
     pairs_total = n_nodes * (n_nodes - 1.0)
     before = 1.0 - _connected_pairs(graph) / pairs_total if n_nodes >= 2 else 0.0
@@ -247,11 +249,15 @@ def key_player_set(
         open_nodes = allowed & ~removed
         if not open_nodes.any():
             break
-        after = _connected_pairs_after_each_removal(graph)
+        after = _connected_pairs_after_each_removal(graph, edge_s, edge_t)
         after[~open_nodes] = np.iinfo(np.int64).max
         best = int(np.argmin(after))  # the lowest index among equals
         removed[best] = True
-        graph.delete_edges(graph.incident(best))
+        incident = graph.incident(best)
+        graph.delete_edges(incident)  # igraph keeps the order of the remaining edges
+        kept = np.ones(edge_s.size, dtype=bool)
+        kept[np.asarray(incident, dtype=np.int64)] = False
+        edge_s, edge_t = edge_s[kept], edge_t[kept]
         current = 1.0 - float(after[best]) / pairs_total if n_nodes >= 2 else 0.0
         chosen.append(best)
         gains.append(current)
@@ -264,7 +270,9 @@ def _connected_pairs(graph: ig.Graph) -> int:
     return int((sizes * (sizes - 1)).sum())
 
 
-def _connected_pairs_after_each_removal(graph: ig.Graph) -> npt.NDArray[np.int64]:
+def _connected_pairs_after_each_removal(
+    graph: ig.Graph, edge_s: IntArray, edge_t: IntArray
+) -> npt.NDArray[np.int64]:
     """For every node ``v``, :func:`_connected_pairs` of the graph without ``v`` (``v`` an isolate), exact.
 
     A node that is not an articulation point leaves its component of size ``S`` one smaller; an articulation
@@ -275,19 +283,25 @@ def _connected_pairs_after_each_removal(graph: ig.Graph) -> npt.NDArray[np.int64
     sizes = np.bincount(membership, minlength=1).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
     total = int((sizes * (sizes - 1)).sum())
     size_of = sizes[membership]
-    degree = np.asarray(graph.degree(), dtype=np.int64)
+    degree = np.bincount(np.concatenate([edge_s, edge_t]), minlength=n)
     # Default: not an articulation point; an isolate changes nothing.
     result = np.where(degree > 0, total - size_of * (size_of - 1) + (size_of - 1) * (size_of - 2), total)
-    blocks, points = graph.biconnected_components(return_articulation_points=True)
+    # igraph's C routine, without the Python wrapper that turns edge ids into vertex sets one by one: the
+    # edge ids of a spanning tree of each block, and the articulation points.
+    block_edges, points = ig.GraphBase.biconnected_components(graph, True)
     if not points:
         return result.astype(np.int64)
     points_array = np.asarray(points, dtype=np.int64)
     point_index = np.full(n, -1, dtype=np.int64)
-    n_blocks = len(blocks)
+    n_blocks = len(block_edges)
     point_index[points_array] = n_blocks + np.arange(points_array.size)
-    members = [np.asarray(block, dtype=np.int64) for block in blocks]
-    block_of_member = np.repeat(np.arange(n_blocks, dtype=np.int64), [m.size for m in members])
-    member = np.concatenate(members)
+    lengths = np.fromiter((len(b) for b in block_edges), dtype=np.int64, count=n_blocks)
+    edge_ids = np.fromiter(chain.from_iterable(block_edges), dtype=np.int64, count=int(lengths.sum()))
+    block_of_edge = np.repeat(np.arange(n_blocks, dtype=np.int64), lengths)
+    block_vertex = np.unique(
+        np.concatenate([block_of_edge * n + edge_s[edge_ids], block_of_edge * n + edge_t[edge_ids]])
+    )
+    block_of_member, member = block_vertex // n, block_vertex % n
     is_point = point_index[member] >= 0
     n_tree = n_blocks + points_array.size
     # Tree weight: a block counts its vertices that are no articulation point, a point counts itself.
@@ -311,9 +325,7 @@ def _connected_pairs_after_each_removal(graph: ig.Graph) -> npt.NDArray[np.int64
         shape=(n_tree + 1, n_tree + 1),
     )
     order, parent = breadth_first_order(forest, n_tree, directed=False, return_predecessors=True)
-    depth = np.zeros(n_tree + 1, dtype=np.int64)
-    for node in order[1:]:  # breadth-first: a parent's depth is known before its children's
-        depth[node] = depth[parent[node]] + 1
+    depth = shortest_path(forest, directed=False, unweighted=True, indices=n_tree).astype(np.int64)
     subtree = weight.copy()
     # Breadth-first order lists level after level: each adds into its parents, the deepest first.
     bounds = np.searchsorted(depth[order], np.arange(int(depth.max()) + 2))
