@@ -210,10 +210,20 @@ def cotravel_pairs(
         )
         / 2.0
     )
+    # P(X >= k) = sf(k - 1); logsf keeps precision far in the tail.
+    score = -poisson.logsf(candidate_distinct - 1, expected) / np.log(10.0)
+    candidates_scored = int(candidates.size)
+    keep = score >= min_score
+    candidates, candidate_distinct, expected = candidates[keep], candidate_distinct[keep], expected[keep]
+    # The co-occurrences of the pairs still in the running: one pass over all of them, reused below.
+    in_report = np.isin(pair_key, candidates)
+    pair_key, row_1, row_2 = pair_key[in_report], row_1[in_report], row_2[in_report]
+
     # The pair's own habits: two commuters on one corridor meet at its cameras every rush hour, far more
     # often than the city's traffic predicts. Expected co-occurrences if each kept its own camera-hour
     # counts but moved independently of the other, leaving out the reads where they met (else a convoy,
-    # all of whose reads are meetings, would explain itself away). The larger of the two chances counts.
+    # all of whose reads are meetings, would explain itself away). The larger of the two chances counts;
+    # since it can only lower a score, only the pairs that passed the traffic model need it.
     own = _expected_from_own_habits(
         candidates,
         n_vehicles_code,
@@ -227,7 +237,6 @@ def cotravel_pairs(
         cell_s=cell_s,
     )
     expected = np.maximum(expected, own * 2.0 * window / (days * 3600.0))
-    # P(X >= k) = sf(k - 1); logsf keeps precision far in the tail.
     score = -poisson.logsf(candidate_distinct - 1, expected) / np.log(10.0)
     keep = score >= min_score
     candidates, candidate_distinct, expected, score = (
@@ -238,7 +247,7 @@ def cotravel_pairs(
     )
 
     # Evidence for the reported pairs only.
-    in_report = np.isin(pair_key, candidates)
+    in_report = np.isin(pair_key, candidates)  # a small array now
     ev_key = pair_key[in_report]
     ev_r1 = row_1[in_report]
     ev_r2 = row_2[in_report]
@@ -284,7 +293,7 @@ def cotravel_pairs(
             )
         )
     return CoTravelResult(
-        pairs=pairs, reads=n_reads, days=days, candidate_pairs=int(keep.size), threshold=min_score
+        pairs=pairs, reads=n_reads, days=days, candidate_pairs=candidates_scored, threshold=min_score
     )
 
 
