@@ -215,6 +215,10 @@ def cotravel_pairs(
     candidates_scored = int(candidates.size)
     keep = score >= min_score
     candidates, candidate_distinct, expected = candidates[keep], candidate_distinct[keep], expected[keep]
+    if candidates.size == 0:
+        return CoTravelResult(
+            pairs=[], reads=n_reads, days=days, candidate_pairs=candidates_scored, threshold=min_score
+        )
     # The co-occurrences of the pairs still in the running: one pass over all of them, reused below.
     in_report = np.isin(pair_key, candidates)
     pair_key, row_1, row_2 = pair_key[in_report], row_1[in_report], row_2[in_report]
