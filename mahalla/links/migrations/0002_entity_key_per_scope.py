@@ -4,25 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('links', '0001_initial'),
-        ('territory', '0003_mapdemo_boundary_simplified'),
+        ("links", "0001_initial"),
+        ("territory", "0003_mapdemo_boundary_simplified"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='entity',
-            name='scope',
-            field=models.CharField(blank=True, default='', max_length=40),
+            model_name="entity",
+            name="scope",
+            field=models.CharField(blank=True, default="", max_length=40),
         ),
         migrations.AlterField(
-            model_name='entity',
-            name='key',
+            model_name="entity",
+            name="key",
             field=models.CharField(db_index=True, max_length=300),
         ),
         migrations.AddConstraint(
-            model_name='entity',
-            constraint=models.UniqueConstraint(fields=('key', 'scope'), name='links_entity_key_once_per_scope'),
+            model_name="entity",
+            constraint=models.UniqueConstraint(
+                fields=("key", "scope"), name="links_entity_key_once_per_scope"
+            ),
         ),
     ]
