@@ -1,5 +1,6 @@
-"""A dead-drop cluster found in a mahalla reaches the mahalla's explanation and offers the roadmap template
-for it, for the roles that may see the drug-network analysis only, inside their territory."""
+"""A dead-drop cluster found in a mahalla reaches the mahalla's explanation (the sentence itself:
+web/tests/test_drop_cluster_sentence.py) and offers the roadmap template for it, for the roles that may
+see the drug-network analysis only, inside their territory."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from mahalla.core.roles import Role, ScopeLevel
 from mahalla.links.models import DropCluster
 from mahalla.links.selectors import mahalla_drop_clusters
 from mahalla.roadmaps.selectors import mahalla_template_suggestion
-from mahalla.web.presentation import drop_cluster_sentence
 
 from .factories import narcotics_officer
 
@@ -32,8 +32,6 @@ def test_a_narcotics_officer_sees_the_drop_clusters_in_the_explanation_and_is_of
     officer = narcotics_officer(mahalla)
     clusters = mahalla_drop_clusters(officer, mahalla)
     assert len(clusters) == count
-    sentence = drop_cluster_sentence(clusters)
-    assert "dead-drop cluster" in sentence and f"{clusters[0].size} drops" in sentence
     suggestion = mahalla_template_suggestion(actor=officer, mahalla=mahalla)
     assert "drug_drops" in suggestion["template_keys"]
     reason = next(r for r in suggestion["reasons"] if r["template"] == "drug_drops")
@@ -49,7 +47,6 @@ def test_other_roles_and_other_territories_get_neither_the_sentence_nor_the_temp
     outsider = narcotics_officer(other)
     for actor in (chief, outsider):
         assert mahalla_drop_clusters(actor, mahalla) == []
-        assert drop_cluster_sentence(mahalla_drop_clusters(actor, mahalla)) == ""
     suggestion = mahalla_template_suggestion(actor=chief, mahalla=mahalla)
     assert "drug_drops" not in suggestion["template_keys"]
     assert suggestion["factors"]["signal"] == {"drop_cluster": 0}
