@@ -12,6 +12,7 @@ Run: `.venv/bin/python bench/bench_links_cotravel.py [reads]`
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -128,6 +129,8 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu
     print(f"co-travel process CPU time {cpu:.1f} s")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"children's CPU time {children.ru_utime + children.ru_stime:.1f} s")
     found = {(p.vehicle_a, p.vehicle_b) for p in result.pairs}
     hits = len(found & truth)
     print(

@@ -16,6 +16,13 @@ at night almost none. The observed count of distinct co-occurring cameras ``k`` 
 ``-log10(1 - exp(-lambda * 2 * window))``, the chance that *any* vehicle keeps a read company at that camera
 and hour (``lambda`` the read rate per second of the cell).
 
+The city's traffic does not explain two commuters on one corridor: they meet at its few cameras every rush
+hour. So a second chance model uses the pair's own habits: ``E_own = 2 window / (D 3600) * sum over cells of
+(n_a[c, h] - m_a) (n_b[c, h] - m_b)``, each vehicle's own reads in the camera-hour, less the ``m`` reads
+where the two met (a convoy, all of whose reads are meetings, does not explain itself away; two commuters
+keep their other mornings). The score uses the larger of the two expectations. On the 10-million-read bench
+this removes the commuter pairs that the traffic model let through (docs/links.md).
+
 Everything is vectorised over arrays sorted by camera and time: pairs are found by comparing each read with
 the next ``j`` reads for ``j = 1, 2, ...`` until no read has a neighbour that close, so the cost is linear in
 the number of reads times the largest number of reads inside one window.
@@ -205,6 +212,36 @@ def cotravel_pairs(
     )
     # P(X >= k) = sf(k - 1); logsf keeps precision far in the tail.
     score = -poisson.logsf(candidate_distinct - 1, expected) / np.log(10.0)
+    candidates_scored = int(candidates.size)
+    keep = score >= min_score
+    candidates, candidate_distinct, expected = candidates[keep], candidate_distinct[keep], expected[keep]
+    if candidates.size == 0:
+        return CoTravelResult(
+            pairs=[], reads=n_reads, days=days, candidate_pairs=candidates_scored, threshold=min_score
+        )
+    # The co-occurrences of the pairs still in the running: one pass over all of them, reused below.
+    in_report = np.isin(pair_key, candidates)
+    pair_key, row_1, row_2 = pair_key[in_report], row_1[in_report], row_2[in_report]
+
+    # The pair's own habits: two commuters on one corridor meet at its cameras every rush hour, far more
+    # often than the city's traffic predicts. Expected co-occurrences if each kept its own camera-hour
+    # counts but moved independently of the other, leaving out the reads where they met (else a convoy,
+    # all of whose reads are meetings, would explain itself away). The larger of the two chances counts;
+    # since it can only lower a score, only the pairs that passed the traffic model need it.
+    own = _expected_from_own_habits(
+        candidates,
+        n_vehicles_code,
+        v,
+        cell,
+        n_cells=n_cameras * 24,
+        pair_key=pair_key,
+        row_1=row_1,
+        row_2=row_2,
+        v_s=v_s,
+        cell_s=cell_s,
+    )
+    expected = np.maximum(expected, own * 2.0 * window / (days * 3600.0))
+    score = -poisson.logsf(candidate_distinct - 1, expected) / np.log(10.0)
     keep = score >= min_score
     candidates, candidate_distinct, expected, score = (
         candidates[keep],
@@ -214,7 +251,7 @@ def cotravel_pairs(
     )
 
     # Evidence for the reported pairs only.
-    in_report = np.isin(pair_key, candidates)
+    in_report = np.isin(pair_key, candidates)  # a small array now
     ev_key = pair_key[in_report]
     ev_r1 = row_1[in_report]
     ev_r2 = row_2[in_report]
@@ -260,5 +297,61 @@ def cotravel_pairs(
             )
         )
     return CoTravelResult(
-        pairs=pairs, reads=n_reads, days=days, candidate_pairs=int(keep.size), threshold=min_score
+        pairs=pairs, reads=n_reads, days=days, candidate_pairs=candidates_scored, threshold=min_score
     )
+
+
+def _expected_from_own_habits(
+    candidates: IntArray,
+    n_vehicles_code: int,
+    v: IntArray,
+    cell: IntArray,
+    *,
+    n_cells: int,
+    pair_key: IntArray,
+    row_1: IntArray,
+    row_2: IntArray,
+    v_s: IntArray,
+    cell_s: IntArray,
+) -> FloatArray:
+    """``sum over camera-hour cells of (n_a - m_a) (n_b - m_b)`` for each candidate pair ``(a, b)``: ``n`` a
+    vehicle's reads in the cell over the period, ``m`` those of them that met the other vehicle.
+
+    Computed as ``sum n_a n_b`` (a sparse row-wise product of the vehicle x cell count matrix) minus, on the
+    few cells where they met, ``n_a n_b - (n_a - m_a)(n_b - m_b)``.
+    """
+    from scipy import sparse
+
+    counts = sparse.csr_matrix(
+        (np.ones(v.size, dtype=np.float64), (v, cell)), shape=(n_vehicles_code, n_cells)
+    )
+    counts.sum_duplicates()
+    a_code = candidates // n_vehicles_code
+    b_code = candidates % n_vehicles_code
+    total = np.asarray(counts[a_code].multiply(counts[b_code]).sum(axis=1)).ravel()
+
+    # Reads of each side that met the other, once per read, counted per (pair, cell).
+    met = np.isin(pair_key, candidates)
+    key, r1, r2 = pair_key[met], row_1[met], row_2[met]
+    pair_index = np.searchsorted(candidates, key)
+    first_is_a = v_s[r1] == candidates[pair_index] // n_vehicles_code
+    read_a = np.where(first_is_a, r1, r2)
+    read_b = np.where(first_is_a, r2, r1)
+    n_reads = np.int64(v_s.size)
+    side_counts = []
+    for reads in (read_a, read_b):
+        unique_reads = np.unique(pair_index * n_reads + reads)
+        pair_of = unique_reads // n_reads
+        side_counts.append(np.unique(pair_of * n_cells + cell_s[unique_reads % n_reads], return_counts=True))
+    (keys_a, m_a_counts), (keys_b, m_b_counts) = side_counts
+    pair_cell = np.union1d(keys_a, keys_b)
+    m_a = np.zeros(pair_cell.size)
+    m_b = np.zeros(pair_cell.size)
+    m_a[np.searchsorted(pair_cell, keys_a)] = m_a_counts
+    m_b[np.searchsorted(pair_cell, keys_b)] = m_b_counts
+    pair_of_cell = pair_cell // n_cells
+    cell_of = pair_cell % n_cells
+    n_a = np.asarray(counts[a_code[pair_of_cell], cell_of]).ravel()
+    n_b = np.asarray(counts[b_code[pair_of_cell], cell_of]).ravel()
+    correction = n_a * n_b - np.maximum(n_a - m_a, 0.0) * np.maximum(n_b - m_b, 0.0)
+    return np.maximum(total - np.bincount(pair_of_cell, weights=correction, minlength=candidates.size), 0.0)

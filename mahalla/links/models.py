@@ -53,10 +53,14 @@ class Source(models.Model):
 class Entity(models.Model):
     """One node of the network, of a type of the schema (reference/schema.yaml). ``key`` is the resolution
     key: ``<Type>:<normalised pivot value>`` for types with a pivot (so a phone number is one entity however
-    many records name it), ``<Type>#<uuid>`` otherwise."""
+    many records name it), ``<Type>#<uuid>`` otherwise. Resolution is scoped to the writer's territory
+    (services.entity_resolve): ``scope`` names the territory the entity was resolved in (``mahalla:<id>``,
+    ``district:<id>``, ``region:<id>`` or ``country``), so one key is one entity per scope and an officer
+    never resolves onto, or learns of, another territory's entity."""
 
     schema = models.CharField(_("type"), max_length=40)
-    key = models.CharField(max_length=300, unique=True)
+    key = models.CharField(max_length=300, db_index=True)
+    scope = models.CharField(max_length=40, default="", blank=True)
     caption = models.CharField(_("caption"), max_length=300)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
@@ -76,6 +80,9 @@ class Entity(models.Model):
         verbose_name = _("entity")
         verbose_name_plural = _("entities")
         indexes = [models.Index(fields=["schema", "district"])]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "scope"], name="links_entity_key_once_per_scope")
+        ]
 
     def __str__(self) -> str:
         return f"{self.schema}: {self.caption}"

@@ -21,7 +21,7 @@ from mahalla.engine.networks import (
 )
 from mahalla.incidents.models import Offence
 
-from .access import links_filter_for
+from .access import links_filter_for, links_read_allowed
 from .graph import person_graph, shop_circle
 from .models import Camera, DropCluster, Entity, Fact, Link
 
@@ -280,6 +280,24 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
 
 def drop_clusters(actor: Any) -> QuerySet[DropCluster]:
     return DropCluster.objects.filter(links_filter_for(actor)).select_related("mahalla").order_by("-size")
+
+
+def mahalla_drop_clusters(actor: Any, mahalla: Any) -> list[DropCluster]:
+    """The dead-drop clusters of the latest clustering run that lie in this mahalla, largest first, as the
+    actor may see them: nothing for a role outside the drug units or a mahalla outside the actor's
+    territory (fail-closed)."""
+    if not links_read_allowed(actor):
+        return []
+    visible = DropCluster.objects.filter(links_filter_for(actor))
+    latest = visible.order_by("-computed_on").values_list("computed_on", flat=True).first()
+    if latest is None:
+        return []
+    return list(visible.filter(mahalla=mahalla, computed_on=latest).order_by("-size", "pk"))
+
+
+def mahalla_drop_cluster_signal(actor: Any, mahalla: Any) -> dict[str, int]:
+    """The roadmaps signal provider (roadmaps/signals.py): how many drop clusters the actor may see here."""
+    return {"drop_cluster": len(mahalla_drop_clusters(actor, mahalla))}
 
 
 def map_features(actor: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from mahalla.core.errors import ApplicationError
 from mahalla.engine.cotravel import cotravel_pairs
 from mahalla.engine.drops import drops_cluster, nearest_distance_m
 
-from .access import require_writer
+from .access import links_filter_for, require_writer
 from .models import Camera, Detection, DropCluster, Entity, Fact, Link, Source, SourceKind
 from .schema import pivot_normalise, schema
 
@@ -33,6 +33,27 @@ def _territory(*, mahalla: Any = None, district: Any = None, region: Any = None)
     if district is not None:
         return {"mahalla": None, "district": district, "region_id": district.region_id}
     return {"mahalla": None, "district": None, "region": region}
+
+
+def _scope(territory: dict[str, Any]) -> str:
+    """The territory an entity is resolved in, as the ``scope`` of its key (see Entity)."""
+    for level in ("mahalla", "district", "region"):
+        value = territory.get(level)
+        value_id = value.pk if value is not None else territory.get(f"{level}_id")
+        if value_id is not None:
+            return f"{level}:{value_id}"
+    return "country"
+
+
+def _resolved(*, actor: Any, key: str, scope: str, system: bool) -> Entity | None:
+    """The existing entity with this key that the writer may resolve onto: for an officer only among the
+    entities inside the officer's territory (fail-closed: another territory's entity with the same phone or
+    card is neither returned nor written to, a new one is made in the officer's scope); the one of the same
+    scope first. System loads (feeds, imports) resolve across the country, as before."""
+    same = Entity.objects.filter(key=key)
+    if not system:
+        same = same.filter(links_filter_for(actor))
+    return same.filter(scope=scope).first() or same.order_by("pk").first()
 
 
 def source_create(
@@ -144,18 +165,23 @@ def entity_resolve(
             "district_id": source.district_id,
             "region_id": source.region_id,
         }
+    scope = _scope(territory)
     with transaction.atomic():
-        entity, created = Entity.objects.get_or_create(
-            key=key,
-            defaults={
-                "schema": schema_name,
-                "caption": caption[:300],
-                "lat": lat,
-                "lon": lon,
-                "occurred_at": occurred_at,
-                **territory,
-            },
-        )
+        entity = _resolved(actor=actor, key=key, scope=scope, system=system) if entity_type.pivot else None
+        created = False
+        if entity is None:
+            entity, created = Entity.objects.get_or_create(
+                key=key,
+                scope=scope,
+                defaults={
+                    "schema": schema_name,
+                    "caption": caption[:300],
+                    "lat": lat,
+                    "lon": lon,
+                    "occurred_at": occurred_at,
+                    **territory,
+                },
+            )
         if not created and entity.lat is None and lat is not None:
             entity.lat, entity.lon = lat, lon
             entity.save(update_fields=["lat", "lon"])
@@ -332,7 +358,11 @@ def detections_store(
 ) -> DetectionBatchResult:
     """Store a batch of detection events in one transaction. An event whose id is already stored is a
     duplicate (a redelivery) and changes nothing; a malformed one or one from an unknown camera is refused
-    with its reason and does not stop the others."""
+    with its reason and does not stop the others.
+
+    On PostgreSQL the batch is COPYed into a temporary table and inserted with ``ON CONFLICT (event_id) DO
+    NOTHING`` in the same transaction: one round trip for the rows, the unique index deciding what is new
+    (idempotent, and safe between concurrent consumers). Elsewhere (SQLite in tests) the ORM does the same."""
     codes = camera_codes() if cameras is None else cameras
     result = DetectionBatchResult()
     rows: list[Detection] = []
@@ -351,16 +381,20 @@ def detections_store(
     if not rows:
         return result
     with transaction.atomic():
-        # Ids already stored are redeliveries; the unique event_id still guards a race between consumers.
-        existing = set(
-            Detection.objects.filter(event_id__in=[r.event_id for r in rows]).values_list(
-                "event_id", flat=True
+        if connection.vendor == "postgresql":
+            inserted = _detections_copy(rows)
+        else:
+            # Ids already stored are redeliveries; the unique event_id still guards a race between consumers.
+            existing = set(
+                Detection.objects.filter(event_id__in=[r.event_id for r in rows]).values_list(
+                    "event_id", flat=True
+                )
             )
-        )
-        fresh = [r for r in rows if r.event_id not in existing]
-        Detection.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=2000)
-        result.inserted = len(fresh)
-        result.duplicates += len(rows) - len(fresh)
+            fresh = [r for r in rows if r.event_id not in existing]
+            Detection.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=2000)
+            inserted = len(fresh)
+        result.inserted = inserted
+        result.duplicates += len(rows) - inserted
         audit_record(
             actor=actor,
             action=AuditAction.IMPORT,
@@ -369,6 +403,31 @@ def detections_store(
             details={"origin": origin, "received": len(events), "rejected": len(result.rejected)},
         )
     return result
+
+
+def _detections_copy(rows: list[Detection]) -> int:
+    """COPY the rows into a per-session temporary table and insert the new ones; the
+    number inserted. Must run inside the caller's transaction."""
+    table = connection.ops.quote_name(Detection._meta.db_table)
+    columns = "event_id, camera_id, plate, observed_at"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS links_detection_incoming "
+            "(event_id varchar(80), camera_id bigint, plate varchar(20), observed_at timestamptz) "
+            "ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(f"COPY links_detection_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((row.event_id, row.camera_id, row.plate, row.observed_at))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, received_at) "  # noqa: S608 - table and columns are ours
+            f"SELECT {columns}, now() FROM links_detection_incoming ON CONFLICT (event_id) DO NOTHING"
+        )
+        inserted = int(cursor.rowcount)
+        # Emptied now too, not only at commit: inside an enclosing transaction (a test) no batch may see
+        # the rows of the one before.
+        cursor.execute("TRUNCATE links_detection_incoming")
+        return inserted
 
 
 def detections_frame(

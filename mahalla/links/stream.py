@@ -5,7 +5,8 @@ Delivery is at least once; storage is idempotent on the event id, so a consumer 
 was stored before the kill is recognised by its id). The order per batch:
 
 1. fetch up to ``batch`` messages (waiting at most ``fetch_timeout`` seconds);
-2. parse them; store the good ones in ONE transaction (services.detections_store);
+2. parse them; store the good ones in ONE transaction (services.detections_store: COPY into PostgreSQL,
+   insert what is new), in a database thread, while the next batch is fetched;
 3. publish each refused one (malformed, or from an unknown camera) to the dead-letter subject with its reason
    in the ``Mahalla-Reason`` header and the original payload, and wait for JetStream to confirm it;
 4. only then acknowledge the batch.
@@ -83,7 +84,7 @@ async def consume(
     *,
     url: str,
     names: StreamNames,
-    batch: int = 1000,
+    batch: int = 5000,
     fetch_timeout: float = 1.0,
     idle_exit: float | None = None,
     max_events: int | None = None,
@@ -108,12 +109,60 @@ async def consume(
     cameras = await loop.run_in_executor(database, camera_codes)
     last_message = time.monotonic()
     handled = 0
+    # One batch is stored (in the database thread) while the next is fetched; a batch is acknowledged only
+    # after its own transaction committed, so at most two batches are ever unacknowledged.
+    pending: tuple[list[Any], list[Any], asyncio.Future[Any]] | None = None
+
+    async def finish(messages: list[Any], events: list[Any], stored: asyncio.Future[Any]) -> None:
+        nonlocal handled
+        result = await stored
+        parsed_positions = [i for i, e in enumerate(events) if not isinstance(e, _Malformed)]
+        refused = [
+            (messages[parsed_positions[rejected["index"]]], rejected["reason"])
+            for rejected in result.rejected
+        ]
+        refused += [
+            (message, "malformed: not JSON")
+            for message, event in zip(messages, events, strict=True)
+            if isinstance(event, _Malformed)
+        ]
+        if refused:
+            await asyncio.gather(
+                *(
+                    js.publish(
+                        names.dead_letter_subject,
+                        message.data,
+                        headers={
+                            "Mahalla-Reason": reason,
+                            "Nats-Msg-Id": f"dead-{message.metadata.sequence.stream}",
+                        },
+                    )
+                    for message, reason in refused
+                )
+            )
+        for message in messages:
+            await message.ack()
+        await client.flush()
+        stats.stored += result.inserted
+        stats.duplicates += result.duplicates
+        stats.dead_letters += len(refused)
+        stats.batches += 1
+        handled += len(messages)
+        if on_batch is not None:
+            on_batch(stats)
+
     try:
         while True:
             try:
                 messages = await subscription.fetch(batch, timeout=fetch_timeout)
             except (TimeoutError, nats.errors.TimeoutError):
                 messages = []
+            if pending is not None:
+                await finish(*pending)
+                pending = None
+                if max_events is not None and handled >= max_events:
+                    # The batch just fetched is left unacknowledged: JetStream delivers it again later.
+                    break
             if not messages:
                 if idle_exit is not None and time.monotonic() - last_message > idle_exit:
                     break
@@ -131,35 +180,10 @@ async def consume(
                 for e in parsed
             ):
                 cameras = await loop.run_in_executor(database, camera_codes)  # a camera registered meanwhile
-            result = await loop.run_in_executor(database, _store, parsed, cameras)
-            refused: list[tuple[Any, str]] = []
-            parsed_positions = [i for i, e in enumerate(events) if not isinstance(e, _Malformed)]
-            for rejected in result.rejected:
-                refused.append((messages[parsed_positions[rejected["index"]]], rejected["reason"]))
-            for message, event in zip(messages, events, strict=True):
-                if isinstance(event, _Malformed):
-                    refused.append((message, "malformed: not JSON"))
-            for message, reason in refused:
-                await js.publish(
-                    names.dead_letter_subject,
-                    message.data,
-                    headers={
-                        "Mahalla-Reason": reason,
-                        "Nats-Msg-Id": f"dead-{message.metadata.sequence.stream}",
-                    },
-                )
-            for message in messages:
-                await message.ack()
-            await client.flush()
-            stats.stored += result.inserted
-            stats.duplicates += result.duplicates
-            stats.dead_letters += len(refused)
-            stats.batches += 1
-            handled += len(messages)
-            if on_batch is not None:
-                on_batch(stats)
-            if max_events is not None and handled >= max_events:
-                break
+            stored = loop.run_in_executor(database, _store, parsed, cameras)
+            pending = (messages, events, stored)
+        if pending is not None:
+            await finish(*pending)
     finally:
         await client.drain()
         database.shutdown(wait=True)

@@ -19,7 +19,9 @@ from django.utils.translation import get_language
 from mahalla.core.errors import ApplicationError
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
-RULE_FACTORS = ("class", "category", "flag", "cause")
+RULE_FACTORS = ("class", "category", "flag", "cause", "signal")
+# Signals an app above roadmaps reports (signals.py): a rule on one fires on its count alone.
+RULE_SIGNALS = ("drop_cluster",)
 # Offence flags a rule may name (fields of incidents.Offence).
 RULE_FLAGS = (
     "involves_minor",
@@ -155,7 +157,9 @@ def catalogue_load(directory: Path = REFERENCE_DIR) -> Catalogue:
             count = int(row["min_count"] or 0)
         except ValueError:
             raise ApplicationError(f"{where}: min_share and min_count must be numbers") from None
-        if row["factor"] != "class" and (share is None or not 0 < share <= 1):
+        if row["factor"] == "signal" and row["subject"] not in RULE_SIGNALS:
+            raise ApplicationError(f"{where}: unknown signal {row['subject']!r}")
+        if row["factor"] not in ("class", "signal") and (share is None or not 0 < share <= 1):
             raise ApplicationError(f"{where}: min_share must be in (0, 1], got {row['min_share']!r}")
         rules.append(ExplanationRule(row["factor"], row["subject"], share, count, row["template_key"]))
 

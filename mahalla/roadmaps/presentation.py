@@ -40,7 +40,9 @@ FACTOR_LABELS = {
     "category": gettext_lazy("Offence category"),
     "flag": gettext_lazy("Offences"),
     "cause": gettext_lazy("Cause"),
+    "signal": gettext_lazy("Drug-network analysis"),
 }
+SIGNAL_LABELS = {"drop_cluster": gettext_lazy("dead-drop cluster in the mahalla")}
 FLAG_LABELS = {
     "involves_minor": gettext_lazy("involving minors"),
     "involves_youth": gettext_lazy("involving youth"),
@@ -69,6 +71,7 @@ def reason_rows(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "category": categories.get(subject, subject),
             "flag": FLAG_LABELS.get(subject, subject),
             "cause": causes.get(subject, subject),
+            "signal": SIGNAL_LABELS.get(subject, subject),
         }.get(factor, subject)
         template = templates.get(reason.get("template", ""))
         rows.append(

@@ -28,6 +28,7 @@ from mahalla.territory.models import District, Mahalla, Region
 from .access import roadmap_filter_for
 from .catalogue import RULE_FLAGS, catalogue
 from .models import EffectEstimate, Measure, MeasureAlert, Roadmap, TerritoryLevel
+from .signals import mahalla_signals
 
 OPEN_STATUSES = (Measure.Status.PLANNED, Measure.Status.IN_PROGRESS)
 EARTH_RADIUS_M = 6_371_008.8
@@ -181,6 +182,8 @@ def mahalla_problem_factors(*, actor: Any, mahalla: Mahalla, last: dt.date | Non
         "category": categories,
         "flag": flags,
         "cause": causes,
+        # What apps above roadmaps report on the mahalla (dead-drop clusters), as the actor may see it.
+        "signal": mahalla_signals(actor=actor, mahalla=mahalla),
     }
 
 
@@ -195,6 +198,9 @@ def mahalla_template_suggestion(
         if rule.factor == "class":
             hit = factors["class"] == rule.subject
             count, share = None, None
+        elif rule.factor == "signal":
+            count, share = int(factors["signal"].get(rule.subject, 0)), None
+            hit = count >= max(1, rule.min_count)
         else:
             count = int(factors[rule.factor].get(rule.subject, 0))
             share = count / factors["total"] if factors["total"] else 0.0

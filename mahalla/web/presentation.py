@@ -163,3 +163,40 @@ def alert_sentence(alert: Any) -> str:
             "p": number(detail.get("p_value") or 0.0, 3),
         }
     return ""
+
+
+def drop_cluster_sentence(clusters: list[Any]) -> str:
+    """The drug-network analysis's dead-drop clusters in the mahalla, for the explanation (shown only to the
+    roles the links selector returns clusters to)."""
+    if not clusters:
+        return ""
+    parts = []
+    for cluster in clusters:
+        nearest = [
+            (distance, label)
+            for distance, label in (
+                (cluster.school_m, _("school")),
+                (cluster.college_m, _("college")),
+                (cluster.park_m, _("park")),
+            )
+            if distance is not None
+        ]
+        text = _("%(size)s drops within %(radius)s m, %(first)s to %(last)s") % {
+            "size": number(cluster.size),
+            "radius": number(cluster.radius_m),
+            "first": cluster.first_seen.isoformat(),
+            "last": cluster.last_seen.isoformat(),
+        }
+        if nearest:
+            distance, label = min(nearest, key=lambda item: item[0])
+            text += ", " + _("nearest %(place)s %(distance)s m") % {
+                "place": label,
+                "distance": number(distance),
+            }
+        parts.append(text)
+    return (
+        _("The drug-network analysis found dead-drop clusters in this mahalla: %(clusters)s.")
+        % {"clusters": "; ".join(parts)}
+        + " "
+        + _("The roadmap templates offer measures for them.")
+    )

@@ -533,6 +533,7 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         "explanation": presentation.explanation_sentence(current.explanation, current.crime_class)
         if current
         else "",
+        "drop_clusters": presentation.drop_cluster_sentence(_mahalla_drop_clusters(request.user, place)),
         "category_rows": [(categories.get(k, k), v) for k, v in (current.counts if current else {}).items()],
         "comparison_rows": [
             (label, (current.comparisons or {}).get(key, {}))
@@ -564,6 +565,13 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         + (f"?date={current.date.isoformat()}" if current else ""),
     }
     return render(request, "web/mahalla.html", context)
+
+
+def _mahalla_drop_clusters(actor: Any, place: Mahalla) -> list[Any]:
+    # Imported here: the links selectors pull in igraph, which the web module's import must not.
+    from mahalla.links.selectors import mahalla_drop_clusters
+
+    return mahalla_drop_clusters(actor, place)
 
 
 def _history_ticks(dates: list[dt.date], ticks: int = 5) -> list[dt.date]:

@@ -73,3 +73,56 @@ def test_reading_an_entity_and_a_dossier_is_audited_with_its_purpose(loaded_worl
         )
     )
     assert {str(e.pk) for e in analysis.entities_shown} == read and str(shop.pk) in read
+
+
+def _phone_post(client, officer, source, number):
+    client.force_login(officer)
+    return client.post(
+        "/api/links/entities/",
+        {"schema": "Phone", "properties": {"number": number}, "source": source.pk},
+        content_type="application/json",
+    )
+
+
+def test_resolving_an_entity_through_the_api_never_returns_another_territorys_entity(client):
+    from mahalla.links.models import Fact, SourceKind
+    from mahalla.links.services import source_create
+
+    from .factories import narcotics_officer, two_mahallas
+
+    a, b = two_mahallas()
+    officer_a, officer_b = narcotics_officer(a), narcotics_officer(b)
+    sources = {
+        officer: source_create(
+            actor=officer,
+            kind=SourceKind.SEIZURE,
+            reference=f"seizure {n}",
+            legal_basis="CPC art. 166",
+            mahalla=m,
+        )
+        for n, (officer, m) in enumerate(((officer_a, a), (officer_b, b)))
+    }
+    first = _phone_post(client, officer_b, sources[officer_b], "+998 90 123-45-67")
+    assert first.status_code == 201
+    theirs = Entity.objects.get(pk=first.json()["id"])
+    assert theirs.district_id == b.district_id
+
+    response = _phone_post(client, officer_a, sources[officer_a], "901234567")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["id"] != theirs.pk and body["district"] == a.district_id
+    # Nothing of officer A's was written onto district B's entity.
+    assert set(Fact.objects.filter(entity=theirs).values_list("source_id", flat=True)) == {
+        sources[officer_b].pk
+    }
+    # Within a territory the same phone still resolves onto one entity.
+    again = _phone_post(client, officer_a, sources[officer_a], "+998901234567")
+    assert again.json()["id"] == body["id"]
+    # A region-wide analyst sees both, each in its district.
+    analyst = _user(Role.NATIONAL_ANALYST, "region", a)
+    assert set(
+        selectors.entity_list(analyst).filter(schema="Phone").values_list("district_id", flat=True)
+    ) == {
+        a.district_id,
+        b.district_id,
+    }
