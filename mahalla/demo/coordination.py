@@ -216,7 +216,8 @@ def coordination_demo_build(*, seed: int, as_of: dt.date) -> dict[str, Any]:
         (Role.NARCOTICS_OFFICER, AgencyKind.INTERNAL_AFFAIRS, "drug_officer"),
         (Role.WOMENS_AFFAIRS_INSPECTOR, AgencyKind.INTERNAL_AFFAIRS, "womens_inspector"),
         (Role.RESPONSIBLE_OFFICIAL, AgencyKind.HOKIMIYAT, "specialist"),
-        (Role.MAHALLA_SEVEN, AgencyKind.MAHALLA, "mahalla_seven"),
+        # The Mahalla Seven answer to the hokimiyat's sector in the demo (no mahalla body is generated).
+        (Role.MAHALLA_SEVEN, AgencyKind.HOKIMIYAT, "mahalla_seven"),
     ):
         if kind in agency:
             _link_demo_user(role, agency[kind], post=post, head=False)
@@ -228,7 +229,6 @@ def coordination_demo_build(*, seed: int, as_of: dt.date) -> dict[str, Any]:
         ("mahalla-visit", "Ko'cha yoritilishini tekshirish", AgencyKind.HOKIMIYAT),
         ("social-assistance", "Voyaga yetmagan bolani maktabga qaytarish", AgencyKind.EDUCATION),
         ("mahalla-visit", "Giyohvandlikka qarshi suhbat", AgencyKind.HEALTH),
-        ("mahalla-visit", "Yoshlar bilan xonadonbay profilaktik suhbat", AgencyKind.MAHALLA),
     ]
     planted_late: list[str] = []
     tasks_made = 0
