@@ -91,14 +91,14 @@ def comparisons_by_mahalla(counts: pd.DataFrame, date: dt.date) -> dict[int, dic
         "flag_previous",
         "flag_year_before",
     ]
+    columns = [_json_column(table[name]) for name in keep]
+    for position in range(3):  # current, previous, year_before: window sums come back as floats; counts
+        columns[position] = [None if v is None else int(v) for v in columns[position]]
     result: dict[int, dict[str, Any]] = {}
-    for row in table[["area", "period", *keep]].itertuples(index=False):
-        values = {name: _json_number(getattr(row, name)) for name in keep}
-        for name in ("current", "previous", "year_before"):
-            # Window sums come back as floats; they are counts.
-            if values[name] is not None:
-                values[name] = int(values[name])
-        result.setdefault(int(row.area), {})[str(row.period)] = values
+    areas = [int(v) for v in table["area"].tolist()]
+    periods = [str(v) for v in table["period"].tolist()]
+    for area, period, *values in zip(areas, periods, *columns, strict=True):
+        result.setdefault(area, {})[period] = dict(zip(keep, values, strict=True))
     return result
 
 
@@ -110,6 +110,20 @@ def _json_number(value: Any) -> Any:
     if isinstance(value, (int, np.integer)):
         return int(value)
     return round(float(value), 4)
+
+
+def _json_column(column: pd.Series) -> list[Any]:
+    """``[_json_number(v) for v in column]``, a column at a time: the same values, without a type test per
+    value for the common float, integer and boolean columns."""
+    values = column.tolist()
+    kind = column.dtype.kind
+    if kind == "f":
+        return [None if v != v else round(v, 4) for v in values]
+    if kind in "iu":
+        return [int(v) for v in values]
+    if kind == "b":
+        return [bool(v) for v in values]
+    return [_json_number(v) for v in values]
 
 
 def crosstab(rows: pd.Series, columns: pd.Series) -> pd.DataFrame:
@@ -489,10 +503,13 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
         )
     }
     # Plain dicts per row (to_dict): a pandas Series per row (iterrows) cost seconds at nation scale.
+    explanation_values = [_json_column(classes[name]) for name in explanation_columns]
     explanations = {}
-    for mahalla_id, row in classes[explanation_columns + ["explanation"]].to_dict("index").items():
-        record = {name: _json_number(row[name]) for name in explanation_columns}
-        record["sentence"] = row["explanation"]
+    for mahalla_id, sentence, *values in zip(
+        classes.index.tolist(), classes["explanation"].tolist(), *explanation_values, strict=True
+    ):
+        record = dict(zip(explanation_columns, values, strict=True))
+        record["sentence"] = sentence
         record["thresholds"] = thresholds
         explanations[int(mahalla_id)] = record
     per_mahalla["explanation"] = pd.Series(explanations)
@@ -501,10 +518,12 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
     )
     per_mahalla["comparisons"] = pd.Series(comparisons)
     per_mahalla["spike_detail"] = spikes["detail"]
+    detail_columns = [name for name in hotspots.columns if name != "class"]
+    detail_values = [_json_column(hotspots[name]) for name in detail_columns]
     per_mahalla["hotspot_detail"] = pd.Series(
         {
-            int(m): {k: _json_number(v) for k, v in row.items() if k != "class"}
-            for m, row in hotspots.to_dict("index").items()
+            int(m): dict(zip(detail_columns, values, strict=True))
+            for m, *values in zip(hotspots.index.tolist(), *detail_values, strict=True)
         }
     )
     aggregates = timer.step(
