@@ -288,15 +288,27 @@ def aggregate_rows(
             if len(causes)
             else pd.Series(dtype=int)
         )
+        # Plain dicts looked up per territory: a pandas .loc per territory and frame cost a second.
+        member_of = members.to_dict("index")
+        totals_of, window_totals_of = totals.to_dict(), window_totals.to_dict()
+        categories_of = by_category.to_dict("index")
+        flags_of = offence_flags.to_dict("index")
+        compared_of = compared.to_dict("index")
+        causes_of: dict[Any, dict[Any, int]] = {}
+        for (key, cause), n in top_causes.items():  # most frequent first: the first five per territory
+            listed = causes_of.setdefault(key, {})
+            if len(listed) < 5:
+                listed[cause] = n
+        no_flags = dict.fromkeys(flags, 0)
         for key in keys:
-            member = members.loc[key] if key in members.index else None
-            total = int(totals.get(key, 0))
-            total_window = int(window_totals.get(key, 0))
-            categories = by_category.loc[key] if key in by_category.index else pd.Series(dtype=int)
+            member = member_of.get(key)
+            total = int(totals_of.get(key, 0))
+            total_window = int(window_totals_of.get(key, 0))
+            categories = categories_of.get(key, {})
             cyber = int(categories.get("cyber", 0))
-            flag_row = offence_flags.loc[key] if key in offence_flags.index else pd.Series(0, index=flags)
-            comparison = compared.loc[key] if key in compared.index else pd.Series(dtype=int)
-            cause_rows = top_causes.loc[key].head(5) if len(top_causes) and key in top_causes.index else {}
+            flag_row = flags_of.get(key, no_flags)
+            comparison = compared_of.get(key, {})
+            cause_rows = causes_of.get(key, {})
             rows.append(
                 {
                     "level": level,
