@@ -43,8 +43,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 300.0
+BUDGET_MS = 200.0  # issue 16: on PostgreSQL
 PASSWORD = "bench-load-password-2026"
-PG_BENCH_URL = "postgres://postgres@127.0.0.1:5432/mahalla_bench_daily"
+PG_BENCH_DB = "mahalla_bench_daily"
 
 
 class Client:
@@ -171,6 +172,11 @@ def main() -> None:
         help="postgres: the database bench_daily_run.py --database postgres built",
     )
     parser.add_argument(
+        "--pg-database",
+        default=PG_BENCH_DB,
+        help="the PostgreSQL database's name (as given to bench_daily_run.py --pg-database)",
+    )
+    parser.add_argument(
         "--no-revalidate",
         action="store_true",
         help="ignore ETags (a browser with its cache off); by default a user revalidates the map data",
@@ -192,7 +198,7 @@ def main() -> None:
         MAHALLA_LOGIN_FAILURE_LIMIT="1000",
     )
     if args.database == "postgres":
-        env["DATABASE_URL"] = PG_BENCH_URL
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.pg_database}"
     else:
         env.pop("DATABASE_URL", None)
     users = prepare_users(env, args.users)
@@ -293,7 +299,8 @@ def main() -> None:
         p95 = percentile(values, 0.95)
         print(
             f"  {page:13s} p50 {statistics.median(values):6.0f} ms  p95 {p95:6.0f} ms  "
-            f"max {max(values):6.0f} ms  p95 / 300 ms target = {p95 / TARGET_MS:.2f}"
+            f"max {max(values):6.0f} ms  p95 / 300 ms target = {p95 / TARGET_MS:.2f}, "
+            f"/ 200 ms budget = {p95 / BUDGET_MS:.2f}"
             + (f"  ({not_modified[page]} answered 304)" if not_modified[page] else "")
         )
     sys.stdout.flush()

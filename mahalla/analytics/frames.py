@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.db import connections
+from django.db.models import QuerySet
 
 from mahalla.analytics.days import local_day_bounds
 from mahalla.incidents.models import Offence, OffenceCategory, OffenceCause
@@ -41,6 +44,16 @@ def history_start(date: dt.date, history_days: int) -> dt.date:
     return min(year_before_start, date - dt.timedelta(days=history_days - 1))
 
 
+def _raw_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the database driver returns them, without Django's
+    per-value converters (a timezone-aware datetime and four booleans per offence took a second for a
+    nation's history); the caller converts whole columns with pandas."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str], cause_days: int = 365) -> Inputs:
     mahalla_rows = list(
         Mahalla.objects.order_by("id").values_list(
@@ -56,7 +69,7 @@ def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str], caus
     category_code = {pk: code for pk, code, _severity in categories}
     start = history_start(date, history_days)
     window_start, window_end = local_day_bounds(start, date)
-    offence_rows = list(
+    offence_rows = _raw_rows(
         Offence.objects.filter(
             occurred_at__gte=window_start, occurred_at__lt=window_end, code_kind__in=code_kinds
         ).values_list(
@@ -70,7 +83,11 @@ def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str], caus
     # Not every offence is geocoded: a missing coordinate is NaN (the grid forecast leaves it out).
     for coordinate in ("latitude", "longitude"):
         offences[coordinate] = pd.to_numeric(offences[coordinate], errors="coerce").astype(float)
-    occurred = pd.to_datetime(offences["occurred_at"], utc=True).dt.tz_convert(settings.TIME_ZONE)
+    # SQLite gives the instants as UTC text (with or without fractions of a second), PostgreSQL as aware
+    # datetimes: both parse to the same UTC timestamps, in one vectorised pass.
+    occurred = pd.to_datetime(offences["occurred_at"], utc=True, format="ISO8601").dt.tz_convert(
+        settings.TIME_ZONE
+    )
     offences["day"] = occurred.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
     offences["category"] = offences["category_id"].map(category_code).astype(object)
     offences = offences.drop(columns=["occurred_at", "category_id"])

@@ -92,14 +92,14 @@ def comparisons_by_mahalla(counts: pd.DataFrame, date: dt.date) -> dict[int, dic
         "flag_previous",
         "flag_year_before",
     ]
+    columns = [_json_column(table[name]) for name in keep]
+    for position in range(3):  # current, previous, year_before: window sums come back as floats; counts
+        columns[position] = [None if v is None else int(v) for v in columns[position]]
     result: dict[int, dict[str, Any]] = {}
-    for row in table[["area", "period", *keep]].itertuples(index=False):
-        values = {name: _json_number(getattr(row, name)) for name in keep}
-        for name in ("current", "previous", "year_before"):
-            # Window sums come back as floats; they are counts.
-            if values[name] is not None:
-                values[name] = int(values[name])
-        result.setdefault(int(row.area), {})[str(row.period)] = values
+    areas = [int(v) for v in table["area"].tolist()]
+    periods = [str(v) for v in table["period"].tolist()]
+    for area, period, *values in zip(areas, periods, *columns, strict=True):
+        result.setdefault(area, {})[period] = dict(zip(keep, values, strict=True))
     return result
 
 
@@ -111,6 +111,20 @@ def _json_number(value: Any) -> Any:
     if isinstance(value, (int, np.integer)):
         return int(value)
     return round(float(value), 4)
+
+
+def _json_column(column: pd.Series) -> list[Any]:
+    """``[_json_number(v) for v in column]``, a column at a time: the same values, without a type test per
+    value for the common float, integer and boolean columns."""
+    values = column.tolist()
+    kind = column.dtype.kind
+    if kind == "f":
+        return [None if v != v else round(v, 4) for v in values]
+    if kind in "iu":
+        return [int(v) for v in values]
+    if kind == "b":
+        return [bool(v) for v in values]
+    return [_json_number(v) for v in values]
 
 
 def crosstab(rows: pd.Series, columns: pd.Series) -> pd.DataFrame:
@@ -255,15 +269,27 @@ def aggregate_rows(
             if len(causes)
             else pd.Series(dtype=int)
         )
+        # Plain dicts looked up per territory: a pandas .loc per territory and frame cost a second.
+        member_of = members.to_dict("index")
+        totals_of, window_totals_of = totals.to_dict(), window_totals.to_dict()
+        categories_of = by_category.to_dict("index")
+        flags_of = offence_flags.to_dict("index")
+        compared_of = compared.to_dict("index")
+        causes_of: dict[Any, dict[Any, int]] = {}
+        for (key, cause), n in top_causes.items():  # most frequent first: the first five per territory
+            listed = causes_of.setdefault(key, {})
+            if len(listed) < 5:
+                listed[cause] = n
+        no_flags = dict.fromkeys(flags, 0)
         for key in keys:
-            member = members.loc[key] if key in members.index else None
-            total = int(totals.get(key, 0))
-            total_window = int(window_totals.get(key, 0))
-            categories = by_category.loc[key] if key in by_category.index else pd.Series(dtype=int)
+            member = member_of.get(key)
+            total = int(totals_of.get(key, 0))
+            total_window = int(window_totals_of.get(key, 0))
+            categories = categories_of.get(key, {})
             cyber = int(categories.get("cyber", 0))
-            flag_row = offence_flags.loc[key] if key in offence_flags.index else pd.Series(0, index=flags)
-            comparison = compared.loc[key] if key in compared.index else pd.Series(dtype=int)
-            cause_rows = top_causes.loc[key].head(5) if len(top_causes) and key in top_causes.index else {}
+            flag_row = flags_of.get(key, no_flags)
+            comparison = compared_of.get(key, {})
+            cause_rows = causes_of.get(key, {})
             rows.append(
                 {
                     "level": level,
@@ -474,10 +500,13 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
         )
     }
     # Plain dicts per row (to_dict): a pandas Series per row (iterrows) cost seconds at nation scale.
+    explanation_values = [_json_column(classes[name]) for name in explanation_columns]
     explanations = {}
-    for mahalla_id, row in classes[explanation_columns + ["explanation"]].to_dict("index").items():
-        record = {name: _json_number(row[name]) for name in explanation_columns}
-        record["sentence"] = row["explanation"]
+    for mahalla_id, sentence, *values in zip(
+        classes.index.tolist(), classes["explanation"].tolist(), *explanation_values, strict=True
+    ):
+        record = dict(zip(explanation_columns, values, strict=True))
+        record["sentence"] = sentence
         record["thresholds"] = thresholds
         explanations[int(mahalla_id)] = record
     per_mahalla["explanation"] = pd.Series(explanations)
@@ -486,10 +515,12 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
     )
     per_mahalla["comparisons"] = pd.Series(comparisons)
     per_mahalla["spike_detail"] = spikes["detail"]
+    detail_columns = [name for name in hotspots.columns if name != "class"]
+    detail_values = [_json_column(hotspots[name]) for name in detail_columns]
     per_mahalla["hotspot_detail"] = pd.Series(
         {
-            int(m): {k: _json_number(v) for k, v in row.items() if k != "class"}
-            for m, row in hotspots.to_dict("index").items()
+            int(m): dict(zip(detail_columns, values, strict=True))
+            for m, *values in zip(hotspots.index.tolist(), *detail_values, strict=True)
         }
     )
     aggregates = timer.step(

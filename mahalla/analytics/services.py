@@ -168,7 +168,7 @@ def _replace_results(run: DailyRun, date: dt.date, inputs: frames.Inputs, output
     count = len(table)
 
     def numbers(name: str) -> list[Any]:
-        return [pipeline._json_number(v) for v in table[name].tolist()]
+        return pipeline._json_column(table[name])
 
     def whole(name: str) -> list[int]:
         return [int(v) for v in table[name].tolist()]

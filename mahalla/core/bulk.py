@@ -20,8 +20,13 @@ from django.db import connections, models, router
 SQLITE_BATCH = 5000
 
 
+# One encoder for every value: json.dumps with an option builds a new encoder per call (measurable over the
+# 45,000 JSON values of a nation's daily run); the text is the same.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else _JSON_ENCODER.encode(value)
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -8,7 +8,6 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-import pandas as pd
 from django.db import transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
@@ -19,7 +18,6 @@ from django.utils.translation import gettext_noop as N_
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
 from mahalla.core.errors import AccessDenied, ApplicationError
-from mahalla.engine.effect import difference_in_differences
 
 from .access import CYBER_BULLETINS, has_role
 from .models import Bulletin, CyberReport, Method
@@ -111,6 +109,9 @@ def bulletin_effect(
             dt.datetime.combine(start + dt.timedelta(weeks=weeks_after), dt.time())
         ),
     ).values_list("mahalla_id", "reported_at")
+    import pandas as pd  # the science is imported when used, not when the URL configuration loads
+
+    from mahalla.engine.effect import difference_in_differences
     from mahalla.territory.models import Mahalla
 
     mahallas = list(Mahalla.objects.filter(region_id=bulletin.region_id).values_list("pk", flat=True))

@@ -29,9 +29,12 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import igraph as ig
 import numpy as np
+
+if TYPE_CHECKING:
+    import igraph as ig
 
 _PRIME = (1 << 61) - 1
 
@@ -231,6 +234,8 @@ def _text_edges(
 
 
 def _partition(n: int, edges: dict[tuple[int, int], float], params: LinkParameters) -> np.ndarray:
+    import igraph as ig  # imported when a partition is made, not when the URL configuration loads
+
     labels = np.full(n, -1, dtype=np.int64)
     if not edges:
         return labels

@@ -30,7 +30,7 @@ Hope, A. C. A. (1968). A simplified Monte Carlo significance test procedure. *JR
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -225,6 +225,103 @@ def _neighbour_sums(
     return sums
 
 
+def _count_monotone(
+    predicate: Callable[[NDArray[np.intp]], NDArray[np.bool_]], rising: NDArray[np.bool_], size: int
+) -> NDArray[np.int64]:
+    """For each location, how many of ``size`` sorted positions satisfy a predicate monotone in position.
+
+    ``predicate(k)`` is evaluated at one position per location; it is false then true along the positions
+    where ``rising``, true then false elsewhere. A binary search per location, all locations at once:
+    ``log2(size)`` evaluations instead of ``size``.
+    """
+    lo = np.zeros(rising.size, dtype=np.intp)
+    hi = np.full(rising.size, size, dtype=np.intp)
+    for _ in range(int(size).bit_length()):
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi) // 2
+        # first position where the predicate turns (true where rising, false elsewhere)
+        turned = predicate(np.minimum(mid, size - 1)) == rising
+        hi = np.where(open_ & turned, mid, hi)
+        lo = np.where(open_ & ~turned, mid + 1, lo)
+    return np.where(rising, size - lo, lo).astype(np.int64)
+
+
+def _constant_weight_group(
+    v: NDArray[np.float64],
+    draws: NDArray[np.intp],
+    locations: NDArray[np.intp],
+    weights: NDArray[np.float64],
+    slot: NDArray[np.intp],
+    obs: NDArray[np.float64],
+    a: NDArray[np.float64],
+    b: NDArray[np.float64],
+    value_scale: float,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Tail counts, mean and standard deviation of the simulated statistics of the locations with ``d``
+    neighbours whose weights are constant along their row (contiguity weights, binary or row-standardised).
+
+    Location ``i``'s simulated weighted sum in permutation ``r`` is ``w_i * S_r``, with ``S_r`` the sum of
+    the row's first ``d`` drawn values - one vector shared by every location of the group - except in the
+    few rows where ``i`` itself is among those draws (about ``d / n`` of them). ``a*(w*x)+b`` is monotone in
+    ``x`` in floating point too (rounding is monotone), so the number of simulated statistics on each side
+    of the observed one is a binary search in the sorted ``S``, evaluated exactly as
+    :func:`_neighbour_sums` would, and the rows holding ``i`` are then corrected one by one: the counts are
+    those of the full ``locations x permutations`` computation, at ``n log R`` instead of ``n R``. The mean
+    and standard deviation come from the shared moments of ``S``, centred, plus the corrections.
+    """
+    permutations, d = draws.shape[0], draws.shape[1] - 1
+    w = weights[:, 0]
+    drawn = v[draws]
+    shared = drawn[:, :d].sum(axis=1)
+    a_loc, b_loc, obs_loc = a[locations], b[locations], obs[locations]
+    scale = np.abs(a_loc) * weights.sum(axis=1) * value_scale + np.abs(b_loc)
+    tol = _TIE_RTOL * np.maximum(scale, np.abs(obs_loc))
+    low, high = obs_loc - tol, obs_loc + tol
+
+    ordered = np.sort(shared)
+    rising = np.sign(a_loc) * np.sign(w) >= 0  # the statistic rises with S (or is constant)
+
+    def simulated(k: NDArray[np.intp]) -> NDArray[np.float64]:
+        result: NDArray[np.float64] = a_loc * (w * ordered[k]) + b_loc
+        return result
+
+    at_least = _count_monotone(lambda k: simulated(k) >= low, rising, permutations)
+    at_most = _count_monotone(lambda k: simulated(k) <= high, ~rising, permutations)
+
+    # The rows where location i is among its own first d draws (at position p): its neighbours are the
+    # draws at positions 0..p-1 and p+1..d, so weight m moves from drawn value m to drawn value m + 1.
+    slot[locations] = np.arange(locations.size)
+    row, position = np.nonzero(slot[draws[:, :d]] >= 0)
+    owner = slot[draws[row, position]]
+    slot[locations] = -1
+    step = drawn[row, 1:] - drawn[row, :-1]
+    after_self = np.arange(d)[None, :] >= position[:, None]
+    correction = (weights[owner] * step * after_self).sum(axis=1)
+    base_lag = w[owner] * shared[row]
+    before = a_loc[owner] * base_lag + b_loc[owner]
+    after = a_loc[owner] * (base_lag + correction) + b_loc[owner]
+    m = locations.size
+    at_least += np.bincount(owner, (after >= low[owner]).astype(np.int64), m).astype(np.int64)
+    at_least -= np.bincount(owner, (before >= low[owner]).astype(np.int64), m).astype(np.int64)
+    at_most += np.bincount(owner, (after <= high[owner]).astype(np.int64), m).astype(np.int64)
+    at_most -= np.bincount(owner, (before <= high[owner]).astype(np.int64), m).astype(np.int64)
+
+    # Moments of the weighted sums, centred on w_i * mean(S): sum of squares w_i^2 Q plus, for each row
+    # holding i, (w_i dS_r + c_r)^2 - (w_i dS_r)^2.
+    centre = shared.mean()
+    deviation = shared - centre
+    squares = float(deviation @ deviation)
+    spread = w[owner] * deviation[row]
+    shift = np.bincount(owner, correction, m) / permutations
+    extra = np.bincount(owner, 2 * spread * correction + correction**2, m) / permutations
+    variance = np.maximum(w**2 * (squares / permutations) + extra - shift**2, 0.0)
+    expected = a_loc * (w * centre + shift) + b_loc
+    std = np.abs(a_loc) * np.sqrt(variance)
+    return at_least, at_most, expected, std
+
+
 def conditional_permutation_test(
     values: ArrayLike,
     w: object,
@@ -322,6 +419,12 @@ def conditional_permutation_test(
             gather = off.indptr[locations][:, None] + np.arange(d)[None, :]
             row_weights = off.data[gather]
             group_draws = draws[:, : d + 1]
+            if np.all(row_weights == row_weights[:, :1]):
+                group = _constant_weight_group(
+                    v, group_draws, locations, row_weights, slot, obs, a, b, value_scale
+                )
+                at_least[locations], at_most[locations], expected[locations], std[locations] = group
+                continue
             block = max(1, _BLOCK_ELEMENTS // permutations)
             for lo in range(0, locations.size, block):
                 loc = locations[lo : lo + block]

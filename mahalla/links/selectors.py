@@ -11,14 +11,6 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from mahalla.audit.services import audit_record_reads
-from mahalla.engine.networks import (
-    brokers,
-    communities_leiden,
-    graph_build,
-    key_player_set,
-    removal_simulate,
-    suppliers_rank,
-)
 from mahalla.incidents.models import Offence
 
 from .access import links_filter_for, links_read_allowed
@@ -128,6 +120,16 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
     """The dossier of a shop: its probable suppliers with reasons, its neighbourhood as a graph with the
     communities, brokers, key-player set and the removal simulation, the timeline and the places. Every
     entity shown is audited as read."""
+    # The network science (igraph, scipy) is imported here, not when the URL configuration loads.
+    from mahalla.engine.networks import (
+        brokers,
+        communities_leiden,
+        graph_build,
+        key_player_set,
+        removal_simulate,
+        suppliers_rank,
+    )
+
     entities, links = _visible_graph(actor)
     graph = person_graph(((pk, e.schema) for pk, e in entities.items()), links)
     seeds, own = shop_circle(shop.pk, links)

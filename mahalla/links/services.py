@@ -19,8 +19,6 @@ from django.utils.translation import gettext as _
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
 from mahalla.core.errors import ApplicationError
-from mahalla.engine.cotravel import cotravel_pairs
-from mahalla.engine.drops import drops_cluster, nearest_distance_m
 
 from .access import links_filter_for, require_writer
 from .models import Camera, Detection, DropCluster, Entity, Fact, Link, Source, SourceKind
@@ -467,6 +465,8 @@ def cotravel_run(
     """Run the co-travel analysis over the detections of [start, end) and store each pair found as a
     ``co_travel`` link between the two vehicles, with its evidence, replacing the links of an earlier run over
     the same period. Returns the number of pairs."""
+    from mahalla.engine.cotravel import cotravel_pairs  # scipy, imported when used
+
     if not system:
         require_writer(actor)
     vehicle, camera, ts, plates = detections_frame(start=start, end=end)
@@ -553,6 +553,8 @@ def drops_cluster_run(
 ) -> int:
     """Cluster the dead drops (places of kind dead_drop) in space and time, store the clusters with the
     distance to the nearest school, college and park; replaces the clusters of the same day."""
+    from mahalla.engine.drops import drops_cluster, nearest_distance_m  # scikit-learn, imported when used
+
     if not system:
         require_writer(actor)
     drops = _places("dead_drop")

@@ -15,7 +15,7 @@ not exist (AccessDenied, which the API maps to 404), so that a probe cannot lear
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +79,20 @@ def _nothing(reason: str) -> TerritoryScope:
     return TerritoryScope(level="none", reason=reason)
 
 
+def _district_region_id(actor: Any) -> int | None:
+    """The region of the actor's district, looked up once per user object (one request: a page asks for
+    the scope several times) and again whenever the district named by the scope changes."""
+    cached = actor.__dict__.get("_scope_district_region")
+    if cached is not None and cached[0] == actor.scope_district_id:
+        return cast(int | None, cached[1])
+    region_id = (
+        District.objects.filter(pk=actor.scope_district_id).values_list("region_id", flat=True).first()
+    )
+    if region_id is not None:
+        actor.__dict__["_scope_district_region"] = (actor.scope_district_id, region_id)
+    return region_id
+
+
 def territory_filter_for(actor: Any) -> TerritoryScope:
     """The territorial scope of ``actor``, checked for consistency; fail-closed.
 
@@ -105,9 +119,7 @@ def territory_filter_for(actor: Any) -> TerritoryScope:
     if level == ScopeLevel.DISTRICT:
         if actor.scope_district_id is None:
             return _nothing("district scope without a district")
-        district_region_id = (
-            District.objects.filter(pk=actor.scope_district_id).values_list("region_id", flat=True).first()
-        )
+        district_region_id = _district_region_id(actor)
         if district_region_id is None:
             return _nothing("district scope names a missing district")
         if actor.scope_region_id is not None and actor.scope_region_id != district_region_id:

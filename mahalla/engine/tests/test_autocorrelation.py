@@ -226,6 +226,52 @@ def test_unequal_weights_reproduce_the_exactly_enumerated_permutation_distributi
     assert res.p_sim[0] == pytest.approx(tail, abs=0.01)
 
 
+@pytest.mark.parametrize("row_standardised", [False, True])
+def test_the_shared_sum_shortcut_counts_exactly_what_every_location_s_own_simulation_gives(row_standardised):
+    # Contiguity weights take the shortcut (one sorted vector of sums, a binary search, the rows holding
+    # the location corrected); here every simulated statistic is built the long way from the same draws.
+    rng = np.random.default_rng(5)
+    n, permutations = 60, 499
+    upper = np.triu(rng.random((n, n)) < 0.08, 1)
+    w = (upper | upper.T).astype(float)
+    w[7] = w[:, 7] = 0.0  # an island
+    degree = w.sum(axis=1)
+    if row_standardised:
+        w[degree > 0] /= degree[degree > 0, None]
+    values = rng.poisson(3.0, n).astype(float)  # count data: many exact ties
+    slope, intercept = rng.normal(size=n), rng.normal(size=n)
+    slope[3] = 0.0  # a constant statistic
+    observed = slope * (w @ values) + intercept
+    draws = _ordered_samples(n, int(degree.max()) + 1, permutations, np.random.default_rng(9))
+    res = {
+        alternative: conditional_permutation_test(
+            values,
+            w,
+            observed,
+            slope=slope,
+            intercept=intercept,
+            permutations=permutations,
+            random_state=9,
+            alternative=alternative,
+        )
+        for alternative in ("greater", "lesser")
+    }
+    for i in range(n):
+        neighbours = np.flatnonzero(w[i])
+        if neighbours.size == 0:
+            assert np.isnan(res["greater"].p_sim[i])
+            continue
+        drawn = np.array([[j for j in row if j != i][: neighbours.size] for row in draws])
+        simulated = slope[i] * (values[drawn] * w[i, neighbours[0]]).sum(axis=1) + intercept[i]
+        tol = 1e-9 * max(1.0, abs(observed[i]))
+        greater = (np.sum(simulated >= observed[i] - tol) + 1) / (permutations + 1)
+        lesser = (np.sum(simulated <= observed[i] + tol) + 1) / (permutations + 1)
+        assert res["greater"].p_sim[i] == greater, i
+        assert res["lesser"].p_sim[i] == lesser, i
+        assert res["greater"].expected[i] == pytest.approx(simulated.mean(), rel=1e-12, abs=1e-12)
+        assert res["greater"].std[i] == pytest.approx(simulated.std(), rel=1e-9, abs=1e-12)
+
+
 def test_shared_draws_are_distinct_within_a_row_and_uniform_over_locations():
     draws = _ordered_samples(50, 6, 20000, np.random.default_rng(8))
     assert all(len(set(row)) == 6 for row in draws[:2000])
