@@ -22,7 +22,6 @@ from mahalla.territory.access import district_filter_for
 from mahalla.territory.models import District, Mahalla
 
 from . import council, oversight, selectors, services, training
-from .presentation import evidence_rows
 from .access import (
     COUNCIL_CHAIRS,
     FINDING_RESPONDERS,
@@ -37,6 +36,7 @@ from .access import (
 )
 from .inputs import parse_agency, parse_course, parse_date, parse_staff, parse_task_type
 from .models import OversightRule, Post, StaffMember, Task, TaskSubject, TaskType
+from .presentation import evidence_rows
 
 
 def _error(request: HttpRequest, error: ApplicationError) -> None:
