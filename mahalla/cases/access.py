@@ -1,5 +1,5 @@
 """Who may see and change casework: the role sets and the funnels for a person, an order, a supervision, a
-referral, a conclusion, a check-in and a violence report by id.
+referral, a conclusion, a check-in, a violence report and a household round by id.
 
 Need to know (issue 12, part 8):
 - the preventive inspector and the Mahalla Seven of a mahalla see its persons and their records (a case
@@ -22,7 +22,16 @@ from mahalla.core.errors import AccessDenied
 from mahalla.core.roles import Role
 from mahalla.territory.access import NOTHING, territory_filter_for
 
-from .models import CheckIn, Conclusion, Person, ProtectionOrder, Referral, Supervision, ViolenceReport
+from .models import (
+    CheckIn,
+    Conclusion,
+    HouseholdRound,
+    Person,
+    ProtectionOrder,
+    Referral,
+    Supervision,
+    ViolenceReport,
+)
 
 PERSON_READERS = frozenset({Role.PREVENTIVE_INSPECTOR, Role.MAHALLA_SEVEN})
 ORDER_READERS = PERSON_READERS | {Role.WOMENS_AFFAIRS_INSPECTOR}
@@ -198,6 +207,17 @@ def access_referral_by_id(actor: Any, referral_id: object) -> Referral:
         visible=person_record_filter_for(actor),
         reader=reads_persons(actor),
         not_found=_("Referral not found"),
+    )
+
+
+def access_round_by_id(actor: Any, round_id: object) -> HouseholdRound:
+    return _access_by_id(
+        actor,
+        round_id,
+        queryset=HouseholdRound.objects.select_related("mahalla", "person").defer("mahalla__boundary"),
+        visible=person_record_filter_for(actor),
+        reader=reads_persons(actor),
+        not_found=_("Household round not found"),
     )
 
 

@@ -26,10 +26,19 @@ from .access import (
     access_person_by_id,
     access_referral_by_id,
     access_report_by_id,
+    access_round_by_id,
     reads_orders,
     reads_persons,
 )
-from .models import CaseTransition, ProtectionOrder, Referral, ServiceKind, Sex, ViolenceReport
+from .models import (
+    CaseTransition,
+    HouseholdRound,
+    ProtectionOrder,
+    Referral,
+    ServiceKind,
+    Sex,
+    ViolenceReport,
+)
 
 
 class CasesPagination(PageNumberPagination):
@@ -523,6 +532,86 @@ class CaseTransitionRespondApi(APIView):
                 actor=request.user, transition=transition, accept=action == "accept"
             )
         return Response({"id": transition.pk, "status": transition.status})
+
+
+class CasesRoundOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    mahalla = serializers.CharField(source="mahalla.code")
+    address = serializers.CharField()
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    planned_on = serializers.DateField()
+    inspector = serializers.IntegerField(source="inspector_id")
+    purpose = serializers.CharField()
+    status = serializers.CharField()
+    done_on = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class HouseholdRoundListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        mahalla = serializers.CharField(required=False)
+        status = serializers.ChoiceField(choices=HouseholdRound.Status.choices, required=False)
+        purpose = serializers.CharField()
+
+    class CasesRoundPlanInput(serializers.Serializer):
+        mahalla = serializers.CharField()
+        address = serializers.CharField()
+        planned_on = serializers.DateField()
+        purpose = serializers.ChoiceField(choices=HouseholdRound.Purpose.choices)
+        inspector = serializers.IntegerField(required=False, allow_null=True, default=None)
+        person = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses=CasesRoundOutput(many=True), operation_id="cases_round_list"
+    )
+    def get(self, request: Request) -> Response:
+        filters = _valid(self.FilterSerializer, request.query_params)
+        if not reads_persons(request.user):
+            raise AccessDenied("Household rounds are not shown to your role", {})
+        rows = selectors.household_round_list(
+            actor=request.user, mahalla_code=filters.get("mahalla"), status=filters.get("status")
+        )
+        paginator = CasesPagination()
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        selectors.persons_read_audit(
+            actor=request.user, persons=[r.person for r in page if r.person], purpose=filters["purpose"]
+        )
+        return paginator.get_paginated_response(CasesRoundOutput(page, many=True).data)
+
+    @extend_schema(
+        request=CasesRoundPlanInput, responses={201: CasesRoundOutput}, operation_id="cases_round_plan"
+    )
+    def post(self, request: Request) -> Response:
+        values = _valid(self.CasesRoundPlanInput, request.data)
+        mahalla = access_mahalla_by_code(request.user, values.pop("mahalla"))
+        person_id = values.pop("person")
+        inspector_id = values.pop("inspector")
+        household_round = services.household_round_plan(
+            actor=request.user,
+            mahalla=mahalla,
+            person=access_person_by_id(request.user, person_id) if person_id else None,
+            inspector=_user(inspector_id, "inspector") if inspector_id else None,
+            **values,
+        )
+        return Response(CasesRoundOutput(household_round).data, status=201)
+
+
+class HouseholdRoundRecordApi(APIView):
+    class CasesRoundRecordInput(serializers.Serializer):
+        done_on = serializers.DateField()
+        outcome = serializers.CharField(allow_blank=True)
+        version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(request=CasesRoundRecordInput, responses={200: None}, operation_id="cases_round_record")
+    def post(self, request: Request, round_id: int) -> Response:
+        household_round = _write(
+            request,
+            self.CasesRoundRecordInput,
+            services.household_round_record,
+            household_round=(access_round_by_id, round_id),
+        )
+        return Response(_state(household_round, outcome=household_round.outcome))
 
 
 class WorklistApi(APIView):

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from .models import (
     Conclusion,
     ConclusionRule,
     Handover,
+    HouseholdRound,
     InsonReferral,
     LegalCategory,
     MonitoringRun,
@@ -344,6 +345,7 @@ _PERSON_LINKS: tuple[tuple[Any, str], ...] = (
     (Referral, "person"),
     (CaseTransition, "person"),
     (CaseAlert, "person"),
+    (HouseholdRound, "person"),
 )
 
 
@@ -1093,6 +1095,93 @@ def referral_status_set(
         return _versioned_save(actor, current, {"status": status}, status=status, outcome=outcome)
 
 
+# ---------------------------------------------------------------------------------- household rounds
+
+
+def _round_inspector_check(inspector: Any, mahalla: Mahalla) -> None:
+    """The round goes to an active inspector or Mahalla Seven member who works in the mahalla."""
+    if inspector is None or not inspector.is_active or inspector.role not in CASE_WORKERS:
+        raise _fail(
+            "inspector",
+            _("A round is made by an active inspector or Mahalla Seven member."),
+            getattr(inspector, "pk", ""),
+        )
+    scope = territory_filter_for(inspector)
+    if not Mahalla.objects.filter(
+        scope.q(region="region", district="district", mahalla="pk"), pk=mahalla.pk
+    ).exists():
+        raise _fail("inspector", _("The inspector does not work in this mahalla."), inspector.pk)
+
+
+def household_round_plan(
+    *,
+    actor: Any,
+    mahalla: Mahalla,
+    address: str,
+    planned_on: dt.date,
+    purpose: str,
+    inspector: Any = None,
+    person: Person | None = None,
+) -> HouseholdRound:
+    """Plan a visit of a household of the mahalla (by default by the actor), for today or a later day."""
+    _require(actor, CASE_WORKERS, mahalla)
+    inspector = inspector if inspector is not None else actor
+    if not (address or "").strip():
+        raise _fail("address", _("Give the household's address."), address)
+    if purpose not in HouseholdRound.Purpose.values:
+        raise _fail("purpose", _("Unknown purpose of the round."), purpose)
+    if planned_on < timezone.localdate():
+        raise _fail("planned_on", _("A round is planned for today or a later day."), planned_on)
+    if person is not None and person.mahalla_id != mahalla.pk:
+        raise _fail("person", _("The person does not live in this mahalla."), person.pk)
+    _round_inspector_check(inspector, mahalla)
+    with transaction.atomic():
+        household_round = HouseholdRound.objects.create(
+            address=address.strip(),
+            person=person,
+            planned_on=planned_on,
+            inspector=inspector,
+            purpose=purpose,
+            created_by=actor,
+            **_territory(mahalla),
+        )
+        _audit(
+            actor,
+            AuditAction.CREATE,
+            household_round,
+            details={"planned_on": planned_on.isoformat(), "purpose": purpose, "inspector": inspector.pk},
+        )
+    return household_round
+
+
+def household_round_record(
+    *,
+    actor: Any,
+    household_round: HouseholdRound,
+    done_on: dt.date,
+    outcome: str,
+    version: int | None = None,
+) -> HouseholdRound:
+    """The round was made: its date and outcome. An edit made offline on an older copy is refused (409)."""
+    _require(actor, CASE_WORKERS, household_round.mahalla)
+    if not (outcome or "").strip():
+        raise _fail("outcome", _("Record the outcome of the round."), outcome)
+    if done_on > timezone.localdate():
+        raise _fail("done_on", _("The round's date is in the future."), done_on)
+    with transaction.atomic():
+        current = _locked(household_round, version, ["status", "done_on", "outcome"])
+        if current.status == HouseholdRound.Status.DONE and version is None:
+            raise _fail("status", _("This round is already recorded."), current.status)
+        return _versioned_save(
+            actor,
+            current,
+            {"done_on": done_on.isoformat()},
+            status=HouseholdRound.Status.DONE,
+            done_on=done_on,
+            outcome=outcome.strip(),
+        )
+
+
 # ------------------------------------------------------------------------- assign / refer / transfer
 
 
@@ -1423,6 +1512,11 @@ def retention_anonymise(*, today: dt.date, years: int | None = None) -> int:
                 status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED]
             ).values("person_id")
         )
+        | Q(
+            pk__in=HouseholdRound.objects.filter(
+                status=HouseholdRound.Status.PLANNED, person__isnull=False
+            ).values("person_id")
+        )
     )
     candidates = (
         Person.objects.filter(anonymised_at__isnull=True, register_entries__isnull=False)
@@ -1449,6 +1543,10 @@ def retention_anonymise(*, today: dt.date, years: int | None = None) -> int:
             )
         for start in range(0, len(ids), CHUNK):
             PersonSourceRef.objects.filter(person_id__in=ids[start : start + CHUNK]).delete()
+            # The household's address and what was found there identify the person too.
+            HouseholdRound.objects.filter(person_id__in=ids[start : start + CHUNK]).update(
+                address=ANONYMISED, outcome=Case(When(outcome="", then=Value("")), default=Value(ANONYMISED))
+            )
         if ids:
             audit_record(
                 actor=None,
