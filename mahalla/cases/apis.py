@@ -79,6 +79,22 @@ def _write(
     return service(actor=request.user, **records, **values)
 
 
+def _audited_page(
+    view: APIView,
+    request: Request,
+    rows: Any,
+    output: type[serializers.Serializer],
+    purpose: str,
+    persons_of: Callable[[Any], Any] = lambda row: row,
+) -> Response:
+    """One page of a list, each person it names audited as a read with the caller's purpose."""
+    paginator = CasesPagination()
+    page = paginator.paginate_queryset(rows, request, view=view) or []
+    persons = [person for person in map(persons_of, page) if person is not None]
+    selectors.persons_read_audit(actor=request.user, persons=persons, purpose=purpose)
+    return paginator.get_paginated_response(output(page, many=True).data)
+
+
 def _state(record: Any, **extra: Any) -> dict[str, Any]:
     """What an offline edit needs back: the record's id, status and version (plus ``extra``)."""
     return {"id": record.pk, "status": record.status, **extra, "version": record.version}
@@ -118,10 +134,7 @@ class PersonListApi(APIView):
             mahalla_code=filters.get("mahalla"),
             query=filters.get("q", ""),
         )
-        paginator = CasesPagination()
-        page = paginator.paginate_queryset(rows, request, view=self) or []
-        selectors.persons_read_audit(actor=request.user, persons=page, purpose=filters["purpose"])
-        return paginator.get_paginated_response(CasesPersonOutput(page, many=True).data)
+        return _audited_page(self, request, rows, CasesPersonOutput, filters["purpose"])
 
 
 class PersonCreateApi(APIView):
@@ -446,14 +459,9 @@ class ProtectionOrderListApi(APIView):
         if not reads_orders(request.user):
             raise AccessDenied("Protection orders are not shown to your role", {})
         rows = selectors.order_list(actor=request.user, status=filters.get("status"))
-        paginator = CasesPagination()
-        page = paginator.paginate_queryset(rows, request, view=self) or []
-        selectors.persons_read_audit(
-            actor=request.user,
-            persons=[order.victim for order in page],
-            purpose=filters["purpose"],
+        return _audited_page(
+            self, request, rows, CasesOrderOutput, filters["purpose"], lambda order: order.victim
         )
-        return paginator.get_paginated_response(CasesOrderOutput(page, many=True).data)
 
 
 class ProtectionOrderExtendApi(APIView):
@@ -572,12 +580,9 @@ class HouseholdRoundListApi(APIView):
         rows = selectors.household_round_list(
             actor=request.user, mahalla_code=filters.get("mahalla"), status=filters.get("status")
         )
-        paginator = CasesPagination()
-        page = paginator.paginate_queryset(rows, request, view=self) or []
-        selectors.persons_read_audit(
-            actor=request.user, persons=[r.person for r in page if r.person], purpose=filters["purpose"]
+        return _audited_page(
+            self, request, rows, CasesRoundOutput, filters["purpose"], lambda row: row.person
         )
-        return paginator.get_paginated_response(CasesRoundOutput(page, many=True).data)
 
     @extend_schema(
         request=CasesRoundPlanInput, responses={201: CasesRoundOutput}, operation_id="cases_round_plan"

@@ -77,12 +77,18 @@ def _require(actor: Any, roles: frozenset[str], mahalla: Mahalla | None = None) 
         return
     if not is_active_user(actor) or actor.role not in roles:
         raise AccessDenied(_("Your role may not do this"), {"role": getattr(actor, "role", "")})
-    if mahalla is not None:
-        scope = territory_filter_for(actor)
-        if not Mahalla.objects.filter(
+    if mahalla is not None and not _works_in(actor, mahalla):
+        raise AccessDenied(_("Mahalla not found"), {"mahalla": mahalla.code})
+
+
+def _works_in(user: Any, mahalla: Mahalla) -> bool:
+    """The mahalla is inside the user's territorial scope."""
+    scope = territory_filter_for(user)
+    return bool(
+        Mahalla.objects.filter(
             scope.q(region="region", district="district", mahalla="pk"), pk=mahalla.pk
-        ).exists():
-            raise AccessDenied(_("Mahalla not found"), {"mahalla": mahalla.code})
+        ).exists()
+    )
 
 
 def _territory(mahalla: Mahalla) -> dict[str, Any]:
@@ -1106,10 +1112,7 @@ def _round_inspector_check(inspector: Any, mahalla: Mahalla) -> None:
             _("A round is made by an active inspector or Mahalla Seven member."),
             getattr(inspector, "pk", ""),
         )
-    scope = territory_filter_for(inspector)
-    if not Mahalla.objects.filter(
-        scope.q(region="region", district="district", mahalla="pk"), pk=mahalla.pk
-    ).exists():
+    if not _works_in(inspector, mahalla):
         raise _fail("inspector", _("The inspector does not work in this mahalla."), inspector.pk)
 
 

@@ -34,6 +34,22 @@ def plan(place, *, days: int = 0, person=True, **kwargs) -> HouseholdRound:
     )
 
 
+def _listed_until_2016(place) -> None:
+    """The person's only register entry ended ten years ago: due for anonymisation unless busy."""
+    entry = services.register_entry_add(
+        actor=place.inspector,
+        person=place.person,
+        category_code="preventive_register",
+        basis_document="d1",
+        starts_on=dt.date(2015, 1, 1),
+        term_ends_on=dt.date(2016, 1, 1),
+        decided_by="dept",
+    )
+    services.register_entry_end(
+        actor=place.inspector, entry=entry, ended_on=dt.date(2016, 1, 1), reason="term"
+    )
+
+
 def test_a_planned_round_is_made_by_the_planner_and_audited(place):
     household_round = plan(place)
     assert household_round.inspector == place.inspector
@@ -243,18 +259,7 @@ def test_merging_a_person_moves_the_rounds_and_anonymising_clears_the_address(pl
     services.household_round_record(
         actor=place.inspector, household_round=household_round, done_on=timezone.localdate(), outcome="Seen"
     )
-    entry = services.register_entry_add(
-        actor=place.inspector,
-        person=place.person,
-        category_code="preventive_register",
-        basis_document="d1",
-        starts_on=dt.date(2015, 1, 1),
-        term_ends_on=dt.date(2016, 1, 1),
-        decided_by="dept",
-    )
-    services.register_entry_end(
-        actor=place.inspector, entry=entry, ended_on=dt.date(2016, 1, 1), reason="term"
-    )
+    _listed_until_2016(place)
     assert services.retention_anonymise(today=timezone.localdate(), years=5) == 1
     household_round.refresh_from_db()
     assert (household_round.address, household_round.outcome) == ("—", "—")
@@ -262,16 +267,5 @@ def test_merging_a_person_moves_the_rounds_and_anonymising_clears_the_address(pl
 
 def test_a_planned_round_keeps_the_person_from_anonymisation(place):
     plan(place)
-    entry = services.register_entry_add(
-        actor=place.inspector,
-        person=place.person,
-        category_code="preventive_register",
-        basis_document="d1",
-        starts_on=dt.date(2015, 1, 1),
-        term_ends_on=dt.date(2016, 1, 1),
-        decided_by="dept",
-    )
-    services.register_entry_end(
-        actor=place.inspector, entry=entry, ended_on=dt.date(2016, 1, 1), reason="term"
-    )
+    _listed_until_2016(place)
     assert services.retention_anonymise(today=timezone.localdate(), years=5) == 0
