@@ -1,5 +1,5 @@
 """Who may see and change casework: the role sets and the funnels for a person, an order, a supervision, a
-referral, a conclusion and a check-in by id.
+referral, a conclusion, a check-in, a violence report and a household round by id.
 
 Need to know (issue 12, part 8):
 - the preventive inspector and the Mahalla Seven of a mahalla see its persons and their records (a case
@@ -15,14 +15,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from mahalla.core.errors import AccessDenied
 from mahalla.core.roles import Role
 from mahalla.territory.access import NOTHING, territory_filter_for
 
-from .models import CheckIn, Conclusion, Person, ProtectionOrder, Referral, Supervision
+from .models import (
+    CheckIn,
+    Conclusion,
+    HouseholdRound,
+    Person,
+    ProtectionOrder,
+    Referral,
+    Supervision,
+    ViolenceReport,
+)
 
 PERSON_READERS = frozenset({Role.PREVENTIVE_INSPECTOR, Role.MAHALLA_SEVEN})
 ORDER_READERS = PERSON_READERS | {Role.WOMENS_AFFAIRS_INSPECTOR}
@@ -113,91 +122,114 @@ def _id(value: object) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def access_person_by_id(actor: Any, person_id: object) -> Person:
-    not_found = AccessDenied(_("Person not found"), {"id": str(person_id)})
-    pk = _id(person_id)
+def _access_by_id(
+    actor: Any, object_id: object, *, queryset: QuerySet[Any], visible: Q, reader: bool, not_found: str
+) -> Any:
+    """The one funnel: the row with this id among those ``visible`` to the actor, or AccessDenied exactly
+    as for a missing row (fail closed: a malformed id, a role that is not a ``reader``, another territory)."""
+    missing = AccessDenied(not_found, {"id": str(object_id)})
+    pk = _id(object_id)
     if pk is None:
-        raise not_found
-    if not reads_persons(actor):
-        raise not_found
-    person = (
-        Person.objects.select_related("mahalla", "district", "region")
+        raise missing
+    if not reader:
+        raise missing
+    row = queryset.filter(visible, pk=pk).first()
+    if row is None:
+        raise missing
+    return row
+
+
+def access_person_by_id(actor: Any, person_id: object) -> Person:
+    return _access_by_id(
+        actor,
+        person_id,
+        queryset=Person.objects.select_related("mahalla", "district", "region")
         .defer("mahalla__boundary", "district__boundary", "region__boundary")
-        .filter(person_filter_for(actor), pk=pk, anonymised_at__isnull=True)
-        .first()
+        .filter(anonymised_at__isnull=True),
+        visible=person_filter_for(actor),
+        reader=reads_persons(actor),
+        not_found=_("Person not found"),
     )
-    if person is None:
-        raise not_found
-    return person
 
 
 def access_order_by_id(actor: Any, order_id: object) -> ProtectionOrder:
-    not_found = AccessDenied(_("Protection order not found"), {"id": str(order_id)})
-    pk = _id(order_id)
-    if pk is None:
-        raise not_found
-    if not reads_orders(actor):
-        raise not_found
-    order = (
-        ProtectionOrder.objects.select_related("victim", "aggressor", "report", "mahalla")
-        .defer("mahalla__boundary")
-        .filter(order_filter_for(actor), pk=pk)
-        .first()
+    return _access_by_id(
+        actor,
+        order_id,
+        queryset=ProtectionOrder.objects.select_related("victim", "aggressor", "report", "mahalla").defer(
+            "mahalla__boundary"
+        ),
+        visible=order_filter_for(actor),
+        reader=reads_orders(actor),
+        not_found=_("Protection order not found"),
     )
-    if order is None:
-        raise not_found
-    return order
+
+
+def access_report_by_id(actor: Any, report_id: object) -> ViolenceReport:
+    return _access_by_id(
+        actor,
+        report_id,
+        queryset=ViolenceReport.objects.select_related("mahalla", "victim"),
+        visible=order_filter_for(actor),
+        reader=reads_orders(actor),
+        not_found=_("Report not found"),
+    )
 
 
 def access_supervision_by_id(actor: Any, supervision_id: object) -> Supervision:
-    not_found = AccessDenied(_("Supervision not found"), {"id": str(supervision_id)})
-    pk = _id(supervision_id)
-    if pk is None:
-        raise not_found
-    supervision = (
-        Supervision.objects.select_related("person").filter(person_record_filter_for(actor), pk=pk).first()
+    return _access_by_id(
+        actor,
+        supervision_id,
+        queryset=Supervision.objects.select_related("person"),
+        visible=person_record_filter_for(actor),
+        reader=reads_persons(actor),
+        not_found=_("Supervision not found"),
     )
-    if supervision is None:
-        raise not_found
-    return supervision
 
 
 def access_checkin_by_id(actor: Any, checkin_id: object) -> CheckIn:
-    not_found = AccessDenied(_("Check-in not found"), {"id": str(checkin_id)})
-    pk = _id(checkin_id)
-    if pk is None:
-        raise not_found
     visible = Supervision.objects.filter(person_record_filter_for(actor)).values("pk")
-    checkin = CheckIn.objects.select_related("supervision").filter(supervision__in=visible, pk=pk).first()
-    if checkin is None:
-        raise not_found
-    return checkin
+    return _access_by_id(
+        actor,
+        checkin_id,
+        queryset=CheckIn.objects.select_related("supervision"),
+        visible=Q(supervision__in=visible),
+        reader=reads_persons(actor),
+        not_found=_("Check-in not found"),
+    )
 
 
 def access_referral_by_id(actor: Any, referral_id: object) -> Referral:
-    not_found = AccessDenied(_("Referral not found"), {"id": str(referral_id)})
-    pk = _id(referral_id)
-    if pk is None:
-        raise not_found
-    referral = (
-        Referral.objects.select_related("person").filter(person_record_filter_for(actor), pk=pk).first()
+    return _access_by_id(
+        actor,
+        referral_id,
+        queryset=Referral.objects.select_related("person"),
+        visible=person_record_filter_for(actor),
+        reader=reads_persons(actor),
+        not_found=_("Referral not found"),
     )
-    if referral is None:
-        raise not_found
-    return referral
+
+
+def access_round_by_id(actor: Any, round_id: object) -> HouseholdRound:
+    return _access_by_id(
+        actor,
+        round_id,
+        queryset=HouseholdRound.objects.select_related("mahalla", "person").defer("mahalla__boundary"),
+        visible=person_record_filter_for(actor),
+        reader=reads_persons(actor),
+        not_found=_("Household round not found"),
+    )
 
 
 def access_conclusion_by_id(actor: Any, conclusion_id: object) -> Conclusion:
-    not_found = AccessDenied(_("Conclusion not found"), {"id": str(conclusion_id)})
-    pk = _id(conclusion_id)
-    if pk is None:
-        raise not_found
-    if not reads_persons(actor):
-        raise not_found
-    conclusion = Conclusion.objects.select_related("person").filter(_territory(actor, ""), pk=pk).first()
-    if conclusion is None:
-        raise not_found
-    return conclusion
+    return _access_by_id(
+        actor,
+        conclusion_id,
+        queryset=Conclusion.objects.select_related("person"),
+        visible=_territory(actor, "") if reads_persons(actor) else NOTHING,
+        reader=reads_persons(actor),
+        not_found=_("Conclusion not found"),
+    )
 
 
 def suppress(count: int, actor: Any) -> int | str:

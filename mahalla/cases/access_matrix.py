@@ -267,6 +267,39 @@ def _referral_status(place: Place) -> Call:
     )
 
 
+def _round_plan(place: Place) -> Call:
+    return Call(
+        data={
+            "mahalla": place.mahalla.code,
+            "address": f"Street {place.marker}, house 4",
+            "planned_on": timezone.localdate().isoformat(),
+            "purpose": "family",
+            "person": _person(place).pk,
+        },
+        content="json",
+    )
+
+
+def _round_record(place: Place) -> Call:
+    from .models import HouseholdRound
+
+    household_round = HouseholdRound.objects.create(
+        address=f"Street {place.marker}, house 4",
+        person=_person(place),
+        planned_on=timezone.localdate(),
+        inspector=place.chief,
+        purpose="family",
+        mahalla=place.mahalla,
+        district=place.district,
+        region=place.region,
+    )
+    return Call(
+        kwargs={"round_id": household_round.pk},
+        data={"done_on": timezone.localdate().isoformat(), "outcome": "All well", "version": 1},
+        content="json",
+    )
+
+
 def _worklist(place: Place) -> Call:
     _person(place)
     return Call(kwargs={"code": place.mahalla.code})
@@ -342,6 +375,16 @@ ROUTES = [
     Route("cases:checkin-record", method="POST", roles=INSPECTORS, build=_checkin),
     Route("cases:conclusion-execute", method="POST", roles=PERSON_READERS, build=_conclusion),
     Route("cases:referral-status", method="POST", roles=PERSON_READERS, build=_referral_status),
+    Route("cases:round-list", roles=PERSON_READERS, territorial=False, build=_listed),
+    Route(
+        "cases:round-list",
+        method="POST",
+        roles=PERSON_READERS,
+        build=_round_plan,
+        success=(201,),
+        note="planning a household round; the round is made by the actor",
+    ),
+    Route("cases:round-record", method="POST", roles=PERSON_READERS, build=_round_record),
     Route("cases:worklist", roles=PERSON_READERS, build=_worklist),
     Route("cases:results", roles=ALL_ROLES, territorial=False, build=_listed),
     Route("cases:counts", roles=ALL_ROLES, territorial=False, build=_listed),

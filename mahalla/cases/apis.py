@@ -4,6 +4,7 @@ server's values; every read of a person is audited with the purpose the caller g
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -24,10 +25,20 @@ from .access import (
     access_order_by_id,
     access_person_by_id,
     access_referral_by_id,
+    access_report_by_id,
+    access_round_by_id,
     reads_orders,
     reads_persons,
 )
-from .models import CaseTransition, ProtectionOrder, Referral, ServiceKind, Sex, ViolenceReport
+from .models import (
+    CaseTransition,
+    HouseholdRound,
+    ProtectionOrder,
+    Referral,
+    ServiceKind,
+    Sex,
+    ViolenceReport,
+)
 
 
 class CasesPagination(PageNumberPagination):
@@ -45,6 +56,48 @@ def _user(user_id: int, field: str = "to_user") -> Any:
     if user is None:
         raise ApplicationError(f"No active account with id {user_id}", {"field": field, "value": user_id})
     return user
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The request's input, validated by the view's input serializer (a 400 naming the field otherwise)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _write(
+    request: Request,
+    input_class: type[serializers.Serializer],
+    service: Callable[..., Any],
+    **targets: tuple[Callable[[Any, object], Any], object],
+) -> Any:
+    """The shape of every write on a record: the input validated first, then each target obtained through
+    its access funnel (``name=(access_x_by_id, id)``), then the service called by the actor with the
+    records and the input as keyword arguments."""
+    values = _valid(input_class, request.data)
+    records = {name: access(request.user, pk) for name, (access, pk) in targets.items()}
+    return service(actor=request.user, **records, **values)
+
+
+def _audited_page(
+    view: APIView,
+    request: Request,
+    rows: Any,
+    output: type[serializers.Serializer],
+    purpose: str,
+    persons_of: Callable[[Any], Any] = lambda row: row,
+) -> Response:
+    """One page of a list, each person it names audited as a read with the caller's purpose."""
+    paginator = CasesPagination()
+    page = paginator.paginate_queryset(rows, request, view=view) or []
+    persons = [person for person in map(persons_of, page) if person is not None]
+    selectors.persons_read_audit(actor=request.user, persons=persons, purpose=purpose)
+    return paginator.get_paginated_response(output(page, many=True).data)
+
+
+def _state(record: Any, **extra: Any) -> dict[str, Any]:
+    """What an offline edit needs back: the record's id, status and version (plus ``extra``)."""
+    return {"id": record.pk, "status": record.status, **extra, "version": record.version}
 
 
 class CasesPersonOutput(serializers.Serializer):
@@ -76,21 +129,15 @@ class PersonListApi(APIView):
         operation_id="cases_person_list",
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = _valid(self.FilterSerializer, request.query_params)
         if not reads_persons(request.user):
             raise AccessDenied("Persons are not shown to your role", {})
         rows = selectors.person_list(
             actor=request.user,
-            mahalla_code=filters.validated_data.get("mahalla"),
-            query=filters.validated_data.get("q", ""),
+            mahalla_code=filters.get("mahalla"),
+            query=filters.get("q", ""),
         )
-        paginator = CasesPagination()
-        page = paginator.paginate_queryset(rows, request, view=self) or []
-        selectors.persons_read_audit(
-            actor=request.user, persons=page, purpose=filters.validated_data["purpose"]
-        )
-        return paginator.get_paginated_response(CasesPersonOutput(page, many=True).data)
+        return _audited_page(self, request, rows, CasesPersonOutput, filters["purpose"])
 
 
 class PersonCreateApi(APIView):
@@ -109,9 +156,7 @@ class PersonCreateApi(APIView):
         request=CasesPersonCreateInput, responses={201: CasesPersonOutput}, operation_id="cases_person_create"
     )
     def post(self, request: Request) -> Response:
-        data = self.CasesPersonCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _valid(self.CasesPersonCreateInput, request.data)
         mahalla = access_mahalla_by_code(request.user, values.pop("mahalla"))
         person = services.person_create(actor=request.user, mahalla=mahalla, **values)
         return Response(CasesPersonOutput(person).data, status=201)
@@ -187,12 +232,11 @@ class PersonDetailApi(APIView):
         request=CasesPersonUpdateInput, responses=CasesPersonOutput, operation_id="cases_person_update"
     )
     def patch(self, request: Request, person_id: int) -> Response:
-        data = self.CasesPersonUpdateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        person = access_person_by_id(request.user, person_id)
-        person = services.person_update(
-            actor=request.user, person=person, version=values.pop("version"), **values
+        person = _write(
+            request,
+            self.CasesPersonUpdateInput,
+            services.person_update,
+            person=(access_person_by_id, person_id),
         )
         return Response(CasesPersonOutput(person).data)
 
@@ -220,10 +264,9 @@ class PersonMergeApi(APIView):
         request=CasesPersonMergeInput, responses={200: CasesPersonOutput}, operation_id="cases_person_merge"
     )
     def post(self, request: Request, person_id: int) -> Response:
-        data = self.CasesPersonMergeInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(self.CasesPersonMergeInput, request.data)
         kept = access_person_by_id(request.user, person_id)
-        merged = access_person_by_id(request.user, data.validated_data["duplicate"])
+        merged = access_person_by_id(request.user, values["duplicate"])
         services.person_merge(actor=request.user, kept=kept, merged=merged)
         return Response(CasesPersonOutput(kept).data)
 
@@ -241,9 +284,7 @@ class RegisterEntryCreateApi(APIView):
         request=CasesRegisterEntryInput, responses={201: None}, operation_id="cases_register_entry_create"
     )
     def post(self, request: Request, person_id: int) -> Response:
-        data = self.CasesRegisterEntryInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _valid(self.CasesRegisterEntryInput, request.data)
         person = access_person_by_id(request.user, person_id)
         entry = services.register_entry_add(
             actor=request.user, person=person, category_code=values.pop("category"), **values
@@ -263,13 +304,13 @@ class ReferralCreateApi(APIView):
         request=CasesReferralCreateInput, responses={201: None}, operation_id="cases_referral_create"
     )
     def post(self, request: Request, person_id: int) -> Response:
-        data = self.CasesReferralCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        person = access_person_by_id(request.user, person_id)
-        referral = services.referral_create(actor=request.user, person=person, **data.validated_data)
-        return Response(
-            {"id": referral.pk, "status": referral.status, "version": referral.version}, status=201
+        referral = _write(
+            request,
+            self.CasesReferralCreateInput,
+            services.referral_create,
+            person=(access_person_by_id, person_id),
         )
+        return Response(_state(referral), status=201)
 
 
 class ReferralStatusApi(APIView):
@@ -282,11 +323,13 @@ class ReferralStatusApi(APIView):
         request=CasesReferralStatusInput, responses={200: None}, operation_id="cases_referral_status"
     )
     def post(self, request: Request, referral_id: int) -> Response:
-        data = self.CasesReferralStatusInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        referral = access_referral_by_id(request.user, referral_id)
-        referral = services.referral_status_set(actor=request.user, referral=referral, **data.validated_data)
-        return Response({"id": referral.pk, "status": referral.status, "version": referral.version})
+        referral = _write(
+            request,
+            self.CasesReferralStatusInput,
+            services.referral_status_set,
+            referral=(access_referral_by_id, referral_id),
+        )
+        return Response(_state(referral))
 
 
 class SupervisionCreateApi(APIView):
@@ -306,10 +349,12 @@ class SupervisionCreateApi(APIView):
         request=CasesSupervisionCreateInput, responses={201: None}, operation_id="cases_supervision_create"
     )
     def post(self, request: Request, person_id: int) -> Response:
-        data = self.CasesSupervisionCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        person = access_person_by_id(request.user, person_id)
-        supervision = services.supervision_create(actor=request.user, person=person, **data.validated_data)
+        supervision = _write(
+            request,
+            self.CasesSupervisionCreateInput,
+            services.supervision_create,
+            person=(access_person_by_id, person_id),
+        )
         return Response({"id": supervision.pk, "checkins": supervision.checkins.count()}, status=201)
 
 
@@ -321,13 +366,13 @@ class CheckInRecordApi(APIView):
 
     @extend_schema(request=CasesCheckInInput, responses={200: None}, operation_id="cases_checkin_record")
     def post(self, request: Request, checkin_id: int) -> Response:
-        data = self.CasesCheckInInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        checkin = access_checkin_by_id(request.user, checkin_id)
-        checkin = services.checkin_record(actor=request.user, checkin=checkin, **data.validated_data)
-        return Response(
-            {"id": checkin.pk, "status": checkin.status, "note": checkin.note, "version": checkin.version}
+        checkin = _write(
+            request,
+            self.CasesCheckInInput,
+            services.checkin_record,
+            checkin=(access_checkin_by_id, checkin_id),
         )
+        return Response(_state(checkin, note=checkin.note))
 
 
 class ConclusionExecuteApi(APIView):
@@ -340,20 +385,13 @@ class ConclusionExecuteApi(APIView):
         request=CasesConclusionExecuteInput, responses={200: None}, operation_id="cases_conclusion_execute"
     )
     def post(self, request: Request, conclusion_id: int) -> Response:
-        data = self.CasesConclusionExecuteInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        conclusion = access_conclusion_by_id(request.user, conclusion_id)
-        conclusion = services.conclusion_execute(
-            actor=request.user, conclusion=conclusion, **data.validated_data
+        conclusion = _write(
+            request,
+            self.CasesConclusionExecuteInput,
+            services.conclusion_execute,
+            conclusion=(access_conclusion_by_id, conclusion_id),
         )
-        return Response(
-            {
-                "id": conclusion.pk,
-                "status": conclusion.status,
-                "note": conclusion.execution_note,
-                "version": conclusion.version,
-            }
-        )
+        return Response(_state(conclusion, note=conclusion.execution_note))
 
 
 class ViolenceReportCreateApi(APIView):
@@ -366,9 +404,7 @@ class ViolenceReportCreateApi(APIView):
 
     @extend_schema(request=CasesReportCreateInput, responses={201: None}, operation_id="cases_report_create")
     def post(self, request: Request) -> Response:
-        data = self.CasesReportCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _valid(self.CasesReportCreateInput, request.data)
         victim = access_person_by_id(request.user, values.pop("victim"))
         aggressor_id = values.pop("aggressor")
         aggressor = access_person_by_id(request.user, aggressor_id) if aggressor_id else None
@@ -404,18 +440,12 @@ class ProtectionOrderIssueApi(APIView):
         request=CasesOrderIssueInput, responses={201: CasesOrderOutput}, operation_id="cases_order_issue"
     )
     def post(self, request: Request, report_id: int) -> Response:
-        data = self.CasesOrderIssueInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        report = (
-            ViolenceReport.objects.filter(selectors.order_filter_for(request.user), pk=report_id)
-            .select_related("mahalla", "victim")
-            .first()
-            if reads_orders(request.user)
-            else None
+        order = _write(
+            request,
+            self.CasesOrderIssueInput,
+            services.protection_order_issue,
+            report=(access_report_by_id, report_id),
         )
-        if report is None:
-            raise AccessDenied("Report not found", {"id": report_id})
-        order = services.protection_order_issue(actor=request.user, report=report, **data.validated_data)
         return Response(CasesOrderOutput(order).data, status=201)
 
 
@@ -431,19 +461,13 @@ class ProtectionOrderListApi(APIView):
         parameters=[FilterSerializer], responses=CasesOrderOutput(many=True), operation_id="cases_order_list"
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = _valid(self.FilterSerializer, request.query_params)
         if not reads_orders(request.user):
             raise AccessDenied("Protection orders are not shown to your role", {})
-        rows = selectors.order_list(actor=request.user, status=filters.validated_data.get("status"))
-        paginator = CasesPagination()
-        page = paginator.paginate_queryset(rows, request, view=self) or []
-        selectors.persons_read_audit(
-            actor=request.user,
-            persons=[order.victim for order in page],
-            purpose=filters.validated_data["purpose"],
+        rows = selectors.order_list(actor=request.user, status=filters.get("status"))
+        return _audited_page(
+            self, request, rows, CasesOrderOutput, filters["purpose"], lambda order: order.victim
         )
-        return paginator.get_paginated_response(CasesOrderOutput(page, many=True).data)
 
 
 class ProtectionOrderExtendApi(APIView):
@@ -455,10 +479,12 @@ class ProtectionOrderExtendApi(APIView):
         request=CasesOrderExtendInput, responses={200: CasesOrderOutput}, operation_id="cases_order_extend"
     )
     def post(self, request: Request, order_id: int) -> Response:
-        data = self.CasesOrderExtendInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        order = access_order_by_id(request.user, order_id)
-        order = services.protection_order_extend(actor=request.user, order=order, **data.validated_data)
+        order = _write(
+            request,
+            self.CasesOrderExtendInput,
+            services.protection_order_extend,
+            order=(access_order_by_id, order_id),
+        )
         return Response(CasesOrderOutput(order).data)
 
 
@@ -471,11 +497,11 @@ class ProtectionOrderViolationApi(APIView):
         request=CasesOrderViolationInput, responses={201: None}, operation_id="cases_order_violation"
     )
     def post(self, request: Request, order_id: int) -> Response:
-        data = self.CasesOrderViolationInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        order = access_order_by_id(request.user, order_id)
-        violation = services.protection_order_violation_record(
-            actor=request.user, order=order, **data.validated_data
+        violation = _write(
+            request,
+            self.CasesOrderViolationInput,
+            services.protection_order_violation_record,
+            order=(access_order_by_id, order_id),
         )
         return Response({"id": violation.pk}, status=201)
 
@@ -490,18 +516,15 @@ class CaseTransitionCreateApi(APIView):
         request=CasesTransitionInput, responses={201: None}, operation_id="cases_transition_create"
     )
     def post(self, request: Request, person_id: int) -> Response:
-        data = self.CasesTransitionInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = _valid(self.CasesTransitionInput, request.data)
         person = access_person_by_id(request.user, person_id)
-        to_user = _user(data.validated_data["to_user"])
+        to_user = _user(values["to_user"])
         action = {
             "assign": services.case_assign,
             "refer": services.case_refer,
             "transfer": services.case_transfer,
-        }[data.validated_data["kind"]]
-        transition = action(
-            actor=request.user, person=person, to_user=to_user, note=data.validated_data["note"]
-        )
+        }[values["kind"]]
+        transition = action(actor=request.user, person=person, to_user=to_user, note=values["note"])
         return Response({"id": transition.pk, "status": transition.status}, status=201)
 
 
@@ -513,10 +536,8 @@ class CaseTransitionRespondApi(APIView):
         request=CasesTransitionRespondInput, responses={200: None}, operation_id="cases_transition_respond"
     )
     def post(self, request: Request, transition_id: int) -> Response:
-        data = self.CasesTransitionRespondInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        action = _valid(self.CasesTransitionRespondInput, request.data)["action"]
         transition = services.transition_or_error(transition_id)
-        action = data.validated_data["action"]
         if action == "revoke":
             access_person_by_id(request.user, transition.person_id)
             transition = services.case_refer_revoke(actor=request.user, transition=transition)
@@ -525,6 +546,83 @@ class CaseTransitionRespondApi(APIView):
                 actor=request.user, transition=transition, accept=action == "accept"
             )
         return Response({"id": transition.pk, "status": transition.status})
+
+
+class CasesRoundOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    mahalla = serializers.CharField(source="mahalla.code")
+    address = serializers.CharField()
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    planned_on = serializers.DateField()
+    inspector = serializers.IntegerField(source="inspector_id")
+    purpose = serializers.CharField()
+    status = serializers.CharField()
+    done_on = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class HouseholdRoundListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        mahalla = serializers.CharField(required=False)
+        status = serializers.ChoiceField(choices=HouseholdRound.Status.choices, required=False)
+        purpose = serializers.CharField()
+
+    class CasesRoundPlanInput(serializers.Serializer):
+        mahalla = serializers.CharField()
+        address = serializers.CharField()
+        planned_on = serializers.DateField()
+        purpose = serializers.ChoiceField(choices=HouseholdRound.Purpose.choices)
+        inspector = serializers.IntegerField(required=False, allow_null=True, default=None)
+        person = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses=CasesRoundOutput(many=True), operation_id="cases_round_list"
+    )
+    def get(self, request: Request) -> Response:
+        filters = _valid(self.FilterSerializer, request.query_params)
+        if not reads_persons(request.user):
+            raise AccessDenied("Household rounds are not shown to your role", {})
+        rows = selectors.household_round_list(
+            actor=request.user, mahalla_code=filters.get("mahalla"), status=filters.get("status")
+        )
+        return _audited_page(
+            self, request, rows, CasesRoundOutput, filters["purpose"], lambda row: row.person
+        )
+
+    @extend_schema(
+        request=CasesRoundPlanInput, responses={201: CasesRoundOutput}, operation_id="cases_round_plan"
+    )
+    def post(self, request: Request) -> Response:
+        values = _valid(self.CasesRoundPlanInput, request.data)
+        mahalla = access_mahalla_by_code(request.user, values.pop("mahalla"))
+        person_id = values.pop("person")
+        inspector_id = values.pop("inspector")
+        household_round = services.household_round_plan(
+            actor=request.user,
+            mahalla=mahalla,
+            person=access_person_by_id(request.user, person_id) if person_id else None,
+            inspector=_user(inspector_id, "inspector") if inspector_id else None,
+            **values,
+        )
+        return Response(CasesRoundOutput(household_round).data, status=201)
+
+
+class HouseholdRoundRecordApi(APIView):
+    class CasesRoundRecordInput(serializers.Serializer):
+        done_on = serializers.DateField()
+        outcome = serializers.CharField(allow_blank=True)
+        version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(request=CasesRoundRecordInput, responses={200: None}, operation_id="cases_round_record")
+    def post(self, request: Request, round_id: int) -> Response:
+        household_round = _write(
+            request,
+            self.CasesRoundRecordInput,
+            services.household_round_record,
+            household_round=(access_round_by_id, round_id),
+        )
+        return Response(_state(household_round, outcome=household_round.outcome))
 
 
 class WorklistApi(APIView):
@@ -549,12 +647,11 @@ class ResultsApi(APIView):
 
     @extend_schema(parameters=[FilterSerializer], responses={200: None}, operation_id="cases_results")
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = _valid(self.FilterSerializer, request.query_params)
         rows = selectors.results(
             actor=request.user,
-            group_by=filters.validated_data["group_by"],
-            mahalla_code=filters.validated_data.get("mahalla"),
+            group_by=filters["group_by"],
+            mahalla_code=filters.get("mahalla"),
         )
         return Response({"suppressed_below": 5, "results": [row.__dict__ for row in rows]})
 

@@ -2,7 +2,8 @@
 demo and by a migration from existing registries: `cases.json` as written by the demo generator.
 
 Every row is validated as the services validate one (PINFL of 14 digits, a legal category that exists, a
-supervision term of 6-12 months, a check-in calendar of 1-4 a month, a referral with consent or a reason);
+supervision term of 6-12 months, a check-in calendar of 1-4 a month, a referral with consent or a reason,
+a household round with an address, a known purpose and a person of its mahalla);
 the first invalid row stops the import with its position and field, and nothing is written (one transaction).
 Bulk inserts keep the nation's registers (hundreds of thousands of persons) to minutes.
 """
@@ -21,6 +22,7 @@ from django.utils import timezone
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
 from mahalla.core.errors import ApplicationError
+from mahalla.core.roles import Role, ScopeLevel
 from mahalla.core.transliterate import latin_to_cyrillic, latin_to_russian
 from mahalla.incidents.models import Offence
 from mahalla.territory.models import Mahalla
@@ -28,6 +30,7 @@ from mahalla.territory.models import Mahalla
 from .models import (
     CheckIn,
     Conclusion,
+    HouseholdRound,
     LegalCategory,
     Person,
     PersonSourceRef,
@@ -52,6 +55,77 @@ def _row_error(section: str, index: int, error: ApplicationError) -> Application
 def _aware(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
     return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _round_inspectors() -> tuple[dict[int, Any], dict[int, Any]]:
+    """The preventive inspector accounts by the mahalla they work in, and by district for a district scope."""
+    from django.contrib.auth import get_user_model
+
+    inspectors = (
+        get_user_model()
+        .objects.filter(role=Role.PREVENTIVE_INSPECTOR, is_active=True)
+        .prefetch_related("scope_mahallas")
+        .order_by("pk")
+    )
+    by_mahalla: dict[int, Any] = {}
+    by_district: dict[int, Any] = {}
+    for user in inspectors:
+        if user.scope_level == ScopeLevel.MAHALLAS:
+            for mahalla in user.scope_mahallas.all():
+                by_mahalla.setdefault(mahalla.pk, user)
+        elif user.scope_level == ScopeLevel.DISTRICT and user.scope_district_id:
+            by_district.setdefault(user.scope_district_id, user)
+    return by_mahalla, by_district
+
+
+def _household_rounds(
+    rows: list[dict[str, Any]],
+    as_of: dt.date,
+    mahallas: dict[str, tuple[int, int, int]],
+    by_pinfl: dict[str, int],
+    territory_of: dict[str, tuple[int, int, int]],
+) -> tuple[list[HouseholdRound], int]:
+    """The planned rounds, each given to the preventive inspector account working in its mahalla (or its
+    district); rounds of a mahalla without one are not loaded and counted as unassigned."""
+    by_mahalla, by_district = _round_inspectors()
+    rounds = []
+    unassigned = 0
+    for index, row in enumerate(rows):
+        territory = mahallas.get(row.get("mahalla", ""))
+        if territory is None:
+            raise _row_error(
+                "household_rounds", index, ApplicationError("unknown mahalla", {"field": "mahalla"})
+            )
+        if not str(row.get("address", "")).strip():
+            raise _row_error("household_rounds", index, ApplicationError("no address", {"field": "address"}))
+        if row.get("purpose") not in HouseholdRound.Purpose.values:
+            raise _row_error(
+                "household_rounds", index, ApplicationError("unknown purpose", {"field": "purpose"})
+            )
+        pinfl = row.get("pinfl")
+        if pinfl and (pinfl not in by_pinfl or territory_of.get(pinfl, (None,))[0] != territory[0]):
+            raise _row_error(
+                "household_rounds",
+                index,
+                ApplicationError("the person is not on a register of this mahalla", {"field": "pinfl"}),
+            )
+        inspector = by_mahalla.get(territory[0]) or by_district.get(territory[1])
+        if inspector is None:
+            unassigned += 1
+            continue
+        rounds.append(
+            HouseholdRound(
+                address=row["address"].strip(),
+                person_id=by_pinfl[pinfl] if pinfl else None,
+                planned_on=as_of + dt.timedelta(days=int(row.get("planned_in_days", 0))),
+                inspector=inspector,
+                purpose=row["purpose"],
+                mahalla_id=territory[0],
+                district_id=territory[1],
+                region_id=territory[2],
+            )
+        )
+    return rounds, unassigned
 
 
 def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
@@ -265,6 +339,13 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
         if actor is not None:
             Referral.objects.bulk_create(referrals, batch_size=BATCH)
             counts["referrals"] = len(referrals)
+
+        rounds, unassigned = _household_rounds(
+            data.get("household_rounds", []), as_of, mahallas, by_pinfl, territory_of
+        )
+        HouseholdRound.objects.bulk_create(rounds, batch_size=BATCH)
+        counts["household_rounds"] = len(rounds)
+        counts["household_rounds_unassigned"] = unassigned
 
         counts["conclusions"] = conclusions_generate(day=as_of)
         overdue = set(data.get("overdue_conclusions", []))

@@ -604,3 +604,49 @@ class MonitoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"monitoring {self.day}"
+
+
+class HouseholdRound(TerritorialRow):
+    """A planned visit of a household of the mahalla by its inspector (or a Mahalla Seven member): planned
+    with a date and a purpose, recorded as done with its outcome from the worklist, offline too."""
+
+    class Purpose(models.TextChoices):
+        REGISTERED_PERSON = "registered_person", _("Visit of a person on a register")
+        PROTECTION_ORDER = "protection_order", _("Check on a protection order")
+        SUPERVISION = "supervision", _("Check on a person under supervision")
+        CONCLUSION = "conclusion", _("Measure of a conclusion")
+        FAMILY = "family", _("Family in a difficult situation")
+        PREVENTION = "prevention", _("Preventive round of the street")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+
+    address = models.CharField(max_length=300)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="household_rounds"
+    )
+    planned_on = models.DateField()
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["planned_on", "pk"]
+        indexes = [models.Index(fields=["mahalla", "status", "planned_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="planned") | (Q(done_on__isnull=False) & ~Q(outcome="")),
+                name="household_round_done_has_date_and_outcome",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"household round {self.pk} ({self.planned_on})"

@@ -15,6 +15,21 @@ def _person(person: Any) -> dict[str, Any]:
     return {"id": person.pk, "name": person.name_latin, "card": reverse("cases-web:person", args=[person.pk])}
 
 
+def household_round_payload(household_round: Any) -> dict[str, Any]:
+    return {
+        "id": household_round.pk,
+        "address": household_round.address,
+        "planned_on": household_round.planned_on.isoformat(),
+        "purpose": household_round.purpose,
+        "inspector": household_round.inspector.username,
+        "status": household_round.status,
+        "outcome": household_round.outcome,
+        "version": household_round.version,
+        "person": _person(household_round.person),
+        "url": reverse("cases:round-record", args=[household_round.pk]),
+    }
+
+
 def worklist_payload(worklist: Worklist) -> dict[str, Any]:
     return {
         "mahalla": worklist.mahalla.code,
@@ -88,6 +103,8 @@ def worklist_payload(worklist: Worklist) -> dict[str, Any]:
             }
             for r in worklist.referrals_waiting
         ],
+        "rounds_today": [household_round_payload(r) for r in worklist.rounds_today],
+        "rounds_week": [household_round_payload(r) for r in worklist.rounds_week],
         "alerts": [
             {"id": a.pk, "kind": a.kind, "raised_on": a.raised_on.isoformat(), "person": _person(a.person)}
             for a in worklist.alerts

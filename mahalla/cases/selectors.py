@@ -31,6 +31,7 @@ from .models import (
     CaseAlert,
     CheckIn,
     Conclusion,
+    HouseholdRound,
     LegalCategory,
     Person,
     PersonSourceRef,
@@ -130,6 +131,22 @@ def order_list(*, actor: Any, status: str | None = None) -> QuerySet[ProtectionO
     return rows.order_by("-issued_at", "pk")
 
 
+def household_round_list(
+    *, actor: Any, mahalla_code: str | None = None, status: str | None = None
+) -> QuerySet[HouseholdRound]:
+    """The household rounds the actor may see (those of persons and territories it reads)."""
+    rows = (
+        HouseholdRound.objects.filter(person_record_filter_for(actor))
+        .select_related("mahalla", "person", "inspector")
+        .defer("mahalla__boundary")
+    )
+    if mahalla_code:
+        rows = rows.filter(mahalla__code=mahalla_code)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("planned_on", "pk")
+
+
 # ----------------------------------------------------------------------------------------- duplicates
 
 
@@ -207,7 +224,8 @@ class Worklist:
     conclusions_due: list[Conclusion]
     referrals_waiting: list[Referral]
     alerts: list[CaseAlert]
-    rounds: list[Any] = field(default_factory=list)
+    rounds_today: list[HouseholdRound] = field(default_factory=list)
+    rounds_week: list[HouseholdRound] = field(default_factory=list)
 
     def persons(self) -> list[Person]:
         seen: dict[int, Person] = {}
@@ -222,6 +240,9 @@ class Worklist:
                 seen[conclusion.person.pk] = conclusion.person
         for referral in self.referrals_waiting:
             seen[referral.person.pk] = referral.person
+        for household_round in self.rounds_today + self.rounds_week:
+            if household_round.person is not None:
+                seen[household_round.person.pk] = household_round.person
         return list(seen.values())
 
 
@@ -282,6 +303,13 @@ def worklist_for(*, actor: Any, mahalla: Mahalla, today: dt.date | None = None, 
         if reads_persons(actor)
         else []
     )
+    rounds = list(
+        HouseholdRound.objects.filter(
+            records, mahalla=mahalla, status=HouseholdRound.Status.PLANNED, planned_on__lte=week_end
+        )
+        .select_related("person", "inspector")
+        .order_by("planned_on", "pk")[:limit]
+    )
     return Worklist(
         mahalla=mahalla,
         today=today,
@@ -294,6 +322,9 @@ def worklist_for(*, actor: Any, mahalla: Mahalla, today: dt.date | None = None, 
         conclusions_due=due,
         referrals_waiting=referrals,
         alerts=alerts,
+        # A round planned for an earlier day and not yet recorded is still today's work.
+        rounds_today=[r for r in rounds if r.planned_on <= today],
+        rounds_week=[r for r in rounds if r.planned_on > today],
     )
 
 

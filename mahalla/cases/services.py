@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from .models import (
     Conclusion,
     ConclusionRule,
     Handover,
+    HouseholdRound,
     InsonReferral,
     LegalCategory,
     MonitoringRun,
@@ -76,12 +77,18 @@ def _require(actor: Any, roles: frozenset[str], mahalla: Mahalla | None = None) 
         return
     if not is_active_user(actor) or actor.role not in roles:
         raise AccessDenied(_("Your role may not do this"), {"role": getattr(actor, "role", "")})
-    if mahalla is not None:
-        scope = territory_filter_for(actor)
-        if not Mahalla.objects.filter(
+    if mahalla is not None and not _works_in(actor, mahalla):
+        raise AccessDenied(_("Mahalla not found"), {"mahalla": mahalla.code})
+
+
+def _works_in(user: Any, mahalla: Mahalla) -> bool:
+    """The mahalla is inside the user's territorial scope."""
+    scope = territory_filter_for(user)
+    return bool(
+        Mahalla.objects.filter(
             scope.q(region="region", district="district", mahalla="pk"), pk=mahalla.pk
-        ).exists():
-            raise AccessDenied(_("Mahalla not found"), {"mahalla": mahalla.code})
+        ).exists()
+    )
 
 
 def _territory(mahalla: Mahalla) -> dict[str, Any]:
@@ -119,6 +126,42 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return value
+
+
+def _locked(obj: Any, version: int | None, fields: list[str]) -> Any:
+    """The row as it is now, locked until the transaction ends; an edit made on an older copy is refused
+    (``fields`` are the values sent back with the conflict). Call inside ``transaction.atomic``."""
+    current = type(obj).objects.select_for_update().get(pk=obj.pk)
+    _check_version(current, version, fields)
+    return current
+
+
+def _versioned_save(actor: Any, current: Any, details: dict[str, Any], **changes: Any) -> Any:
+    """Set ``changes`` on the locked row, count one more version (offline edits compare it) and audit."""
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.save(update_fields=[*changes, "version"])
+    _audit(actor, AuditAction.UPDATE, current, details=details)
+    return current
+
+
+def _violation_alert(kind: str, object_type: str, violation: Any, *, under: Any, person_id: int) -> None:
+    """One alert to the preventive inspector for a recorded violation of an order or a supervision
+    (``under``: the order or supervision, whose territory the alert takes)."""
+    CaseAlert.objects.get_or_create(
+        kind=kind,
+        object_type=object_type,
+        object_id=violation.pk,
+        defaults={
+            "person_id": person_id,
+            "raised_on": timezone.localdate(),
+            "owner_position": SevenPosition.PREVENTIVE_INSPECTOR,
+            "mahalla_id": under.mahalla_id,
+            "district_id": under.district_id,
+            "region_id": under.region_id,
+        },
+    )
 
 
 # ----------------------------------------------------------------------------------- legal categories
@@ -223,18 +266,18 @@ def person_update(*, actor: Any, person: Person, version: int | None, **changes:
     if unknown:
         raise _fail(sorted(unknown)[0], _("This field cannot be changed here."))
     with transaction.atomic():
-        current = Person.objects.select_for_update().get(pk=person.pk)
-        _check_version(current, version, PERSON_EDITABLE)
+        current = _locked(person, version, PERSON_EDITABLE)
         if "name_latin" in changes and not str(changes["name_latin"]).strip():
             raise _fail("name_latin", _("The name in Uzbek Latin is required."))
         before = {name: getattr(current, name) for name in changes}
-        for name, value in changes.items():
-            setattr(current, name, value)
-        current.name_key = name_skeleton(current.name_latin)
-        current.version += 1
-        current.save()
-        _audit(actor, AuditAction.UPDATE, current, details={"before": before, "after": changes})
-    return current
+        name_latin = changes.get("name_latin", current.name_latin)
+        return _versioned_save(
+            actor,
+            current,
+            {"before": before, "after": changes},
+            **changes,
+            name_key=name_skeleton(name_latin),
+        )
 
 
 def register_entry_add(
@@ -308,6 +351,7 @@ _PERSON_LINKS: tuple[tuple[Any, str], ...] = (
     (Referral, "person"),
     (CaseTransition, "person"),
     (CaseAlert, "person"),
+    (HouseholdRound, "person"),
 )
 
 
@@ -475,15 +519,15 @@ def conclusion_execute(
     if executed_on < conclusion.issued_on:
         raise _fail("executed_on", _("The execution date is before the conclusion was issued."), executed_on)
     with transaction.atomic():
-        current = Conclusion.objects.select_for_update().get(pk=conclusion.pk)
-        _check_version(current, version, ["status", "executed_on", "execution_note"])
-        current.status = Conclusion.Status.EXECUTED
-        current.executed_on = executed_on
-        current.execution_note = note
-        current.version += 1
-        current.save(update_fields=["status", "executed_on", "execution_note", "version"])
-        _audit(actor, AuditAction.UPDATE, current, details={"executed_on": executed_on.isoformat()})
-    return current
+        current = _locked(conclusion, version, ["status", "executed_on", "execution_note"])
+        return _versioned_save(
+            actor,
+            current,
+            {"executed_on": executed_on.isoformat()},
+            status=Conclusion.Status.EXECUTED,
+            executed_on=executed_on,
+            execution_note=note,
+        )
 
 
 # ---------------------------------------------------------------------------------- protection orders
@@ -599,8 +643,7 @@ def protection_order_extend(
     if days < 1:
         raise _fail("days", _("An extension is at least one day."), days)
     with transaction.atomic():
-        current = ProtectionOrder.objects.select_for_update().get(pk=order.pk)
-        _check_version(current, version, ["ends_on", "status", "extensions"])
+        current = _locked(order, version, ["ends_on", "status", "extensions"])
         if current.status != ProtectionOrder.Status.ACTIVE:
             raise _fail("status", _("Only an active order can be extended."), current.status)
         new_end = current.ends_on + dt.timedelta(days=days)
@@ -611,23 +654,19 @@ def protection_order_extend(
                 % {"max": settings.CASES_PROTECTION_ORDER_MAX_DAYS},
                 days,
             )
-        current.ends_on = new_end
-        current.extensions += 1
-        current.version += 1
-        current.save(update_fields=["ends_on", "extensions", "version"])
         RegisterEntry.objects.filter(basis_document=f"protection order {current.pk}").update(
             term_ends_on=new_end
         )
         CaseAlert.objects.filter(
             kind=AlertKind.ORDER_EXPIRING, object_type="order", object_id=current.pk
         ).delete()
-        _audit(
+        return _versioned_save(
             actor,
-            AuditAction.UPDATE,
             current,
-            details={"extended_by_days": days, "ends_on": new_end.isoformat()},
+            {"extended_by_days": days, "ends_on": new_end.isoformat()},
+            ends_on=new_end,
+            extensions=current.extensions + 1,
         )
-    return current
 
 
 def protection_order_violation_record(
@@ -642,18 +681,8 @@ def protection_order_violation_record(
         violation = OrderViolation.objects.create(
             order=order, occurred_at=occurred_at, description=description, recorded_by=actor
         )
-        CaseAlert.objects.get_or_create(
-            kind=AlertKind.ORDER_VIOLATED,
-            object_type="order_violation",
-            object_id=violation.pk,
-            defaults={
-                "person": order.victim,
-                "raised_on": timezone.localdate(),
-                "owner_position": SevenPosition.PREVENTIVE_INSPECTOR,
-                "mahalla_id": order.mahalla_id,
-                "district_id": order.district_id,
-                "region_id": order.region_id,
-            },
+        _violation_alert(
+            AlertKind.ORDER_VIOLATED, "order_violation", violation, under=order, person_id=order.victim_id
         )
         _audit(actor, AuditAction.CREATE, violation, details={"order": order.pk})
     return violation
@@ -886,21 +915,16 @@ def checkin_record(
     if reported_at > timezone.now() + dt.timedelta(minutes=5):
         raise _fail("reported_at", _("The check-in time is in the future."), reported_at)
     with transaction.atomic():
-        current = CheckIn.objects.select_for_update().get(pk=checkin.pk)
-        _check_version(current, version, ["status", "reported_at", "note"])
-        current.status = CheckIn.Status.DONE
-        current.reported_at = reported_at
-        current.note = note
-        current.recorded_by = actor
-        current.version += 1
-        current.save()
-        _audit(
+        current = _locked(checkin, version, ["status", "reported_at", "note"])
+        return _versioned_save(
             actor,
-            AuditAction.UPDATE,
             current,
-            details={"supervision": supervision.pk, "reported_at": reported_at.isoformat()},
+            {"supervision": supervision.pk, "reported_at": reported_at.isoformat()},
+            status=CheckIn.Status.DONE,
+            reported_at=reported_at,
+            note=note,
+            recorded_by=actor,
         )
-    return current
 
 
 def supervision_violation_record(
@@ -920,18 +944,12 @@ def supervision_violation_record(
             description=description,
             recorded_by=actor,
         )
-        CaseAlert.objects.get_or_create(
-            kind=AlertKind.SUPERVISION_VIOLATED,
-            object_type="supervision_violation",
-            object_id=violation.pk,
-            defaults={
-                "person_id": supervision.person_id,
-                "raised_on": timezone.localdate(),
-                "owner_position": SevenPosition.PREVENTIVE_INSPECTOR,
-                "mahalla_id": supervision.mahalla_id,
-                "district_id": supervision.district_id,
-                "region_id": supervision.region_id,
-            },
+        _violation_alert(
+            AlertKind.SUPERVISION_VIOLATED,
+            "supervision_violation",
+            violation,
+            under=supervision,
+            person_id=supervision.person_id,
         )
         _audit(actor, AuditAction.CREATE, violation, details={"supervision": supervision.pk})
     return violation
@@ -1070,8 +1088,7 @@ def referral_status_set(
 ) -> Referral:
     _require(actor, CASE_WORKERS)
     with transaction.atomic():
-        current = Referral.objects.select_for_update().get(pk=referral.pk)
-        _check_version(current, version, ["status", "outcome"])
+        current = _locked(referral, version, ["status", "outcome"])
         if status not in REFERRAL_NEXT.get(current.status, set()):
             raise _fail(
                 "status",
@@ -1081,12 +1098,91 @@ def referral_status_set(
             )
         if status == Referral.Status.COMPLETED and not outcome.strip():
             raise _fail("outcome", _("Record the outcome."), outcome)
-        current.status = status
-        current.outcome = outcome
-        current.version += 1
-        current.save(update_fields=["status", "outcome", "version"])
-        _audit(actor, AuditAction.UPDATE, current, details={"status": status})
-    return current
+        return _versioned_save(actor, current, {"status": status}, status=status, outcome=outcome)
+
+
+# ---------------------------------------------------------------------------------- household rounds
+
+
+def _round_inspector_check(inspector: Any, mahalla: Mahalla) -> None:
+    """The round goes to an active inspector or Mahalla Seven member who works in the mahalla."""
+    if inspector is None or not inspector.is_active or inspector.role not in CASE_WORKERS:
+        raise _fail(
+            "inspector",
+            _("A round is made by an active inspector or Mahalla Seven member."),
+            getattr(inspector, "pk", ""),
+        )
+    if not _works_in(inspector, mahalla):
+        raise _fail("inspector", _("The inspector does not work in this mahalla."), inspector.pk)
+
+
+def household_round_plan(
+    *,
+    actor: Any,
+    mahalla: Mahalla,
+    address: str,
+    planned_on: dt.date,
+    purpose: str,
+    inspector: Any = None,
+    person: Person | None = None,
+) -> HouseholdRound:
+    """Plan a visit of a household of the mahalla (by default by the actor), for today or a later day."""
+    _require(actor, CASE_WORKERS, mahalla)
+    inspector = inspector if inspector is not None else actor
+    if not (address or "").strip():
+        raise _fail("address", _("Give the household's address."), address)
+    if purpose not in HouseholdRound.Purpose.values:
+        raise _fail("purpose", _("Unknown purpose of the round."), purpose)
+    if planned_on < timezone.localdate():
+        raise _fail("planned_on", _("A round is planned for today or a later day."), planned_on)
+    if person is not None and person.mahalla_id != mahalla.pk:
+        raise _fail("person", _("The person does not live in this mahalla."), person.pk)
+    _round_inspector_check(inspector, mahalla)
+    with transaction.atomic():
+        household_round = HouseholdRound.objects.create(
+            address=address.strip(),
+            person=person,
+            planned_on=planned_on,
+            inspector=inspector,
+            purpose=purpose,
+            created_by=actor,
+            **_territory(mahalla),
+        )
+        _audit(
+            actor,
+            AuditAction.CREATE,
+            household_round,
+            details={"planned_on": planned_on.isoformat(), "purpose": purpose, "inspector": inspector.pk},
+        )
+    return household_round
+
+
+def household_round_record(
+    *,
+    actor: Any,
+    household_round: HouseholdRound,
+    done_on: dt.date,
+    outcome: str,
+    version: int | None = None,
+) -> HouseholdRound:
+    """The round was made: its date and outcome. An edit made offline on an older copy is refused (409)."""
+    _require(actor, CASE_WORKERS, household_round.mahalla)
+    if not (outcome or "").strip():
+        raise _fail("outcome", _("Record the outcome of the round."), outcome)
+    if done_on > timezone.localdate():
+        raise _fail("done_on", _("The round's date is in the future."), done_on)
+    with transaction.atomic():
+        current = _locked(household_round, version, ["status", "done_on", "outcome"])
+        if current.status == HouseholdRound.Status.DONE and version is None:
+            raise _fail("status", _("This round is already recorded."), current.status)
+        return _versioned_save(
+            actor,
+            current,
+            {"done_on": done_on.isoformat()},
+            status=HouseholdRound.Status.DONE,
+            done_on=done_on,
+            outcome=outcome.strip(),
+        )
 
 
 # ------------------------------------------------------------------------- assign / refer / transfer
@@ -1101,43 +1197,61 @@ def _case_user_check(user: Any, person: Person) -> None:
         )
 
 
-def case_assign(*, actor: Any, person: Person, to_user: Any, note: str = "") -> CaseTransition:
+# What each hand-over of a case starts as: an assignment is done at once, a referral is shared until
+# revoked, a transfer waits for the receiver's answer.
+TRANSITION_OPENS_AS = {
+    CaseTransition.Kind.ASSIGN: CaseTransition.Status.DONE,
+    CaseTransition.Kind.REFER: CaseTransition.Status.ACTIVE,
+    CaseTransition.Kind.TRANSFER: CaseTransition.Status.PENDING,
+}
+
+
+def _case_hand(*, actor: Any, person: Person, to_user: Any, note: str, kind: str) -> CaseTransition:
+    """Hand the case to another worker (assign, refer or transfer), kept as history and audited."""
     _require(actor, CASE_WORKERS, person.mahalla)
     _case_user_check(to_user, person)
     with transaction.atomic():
-        ownership, _created = CaseOwnership.objects.get_or_create(person=person)
-        previous = ownership.owner
-        ownership.owner = to_user
-        ownership.save()
+        from_user = actor
+        if kind == CaseTransition.Kind.ASSIGN:
+            ownership, _created = CaseOwnership.objects.get_or_create(person=person)
+            from_user = ownership.owner
+            ownership.owner = to_user
+            ownership.save()
         transition = CaseTransition.objects.create(
             person=person,
-            kind=CaseTransition.Kind.ASSIGN,
-            from_user=previous,
+            kind=kind,
+            from_user=from_user,
             to_user=to_user,
-            status=CaseTransition.Status.DONE,
+            status=TRANSITION_OPENS_AS[kind],
             note=note,
             by=actor,
         )
         _audit(actor, AuditAction.UPDATE, transition, details={"person": person.pk, "to": to_user.pk})
     return transition
+
+
+def case_assign(*, actor: Any, person: Person, to_user: Any, note: str = "") -> CaseTransition:
+    """Make another worker the case's owner, at once."""
+    return _case_hand(actor=actor, person=person, to_user=to_user, note=note, kind=CaseTransition.Kind.ASSIGN)
 
 
 def case_refer(*, actor: Any, person: Person, to_user: Any, note: str = "") -> CaseTransition:
     """Share the case with another worker (who may be outside the mahalla) until revoked."""
-    _require(actor, CASE_WORKERS, person.mahalla)
-    _case_user_check(to_user, person)
-    with transaction.atomic():
-        transition = CaseTransition.objects.create(
-            person=person,
-            kind=CaseTransition.Kind.REFER,
-            from_user=actor,
-            to_user=to_user,
-            status=CaseTransition.Status.ACTIVE,
-            note=note,
-            by=actor,
-        )
-        _audit(actor, AuditAction.UPDATE, transition, details={"person": person.pk, "to": to_user.pk})
-    return transition
+    return _case_hand(actor=actor, person=person, to_user=to_user, note=note, kind=CaseTransition.Kind.REFER)
+
+
+def case_transfer(*, actor: Any, person: Person, to_user: Any, note: str = "") -> CaseTransition:
+    """Propose a transfer of ownership; it takes effect when the receiver accepts."""
+    return _case_hand(
+        actor=actor, person=person, to_user=to_user, note=note, kind=CaseTransition.Kind.TRANSFER
+    )
+
+
+def _transition_close(actor: Any, transition: CaseTransition, status: str, details: dict[str, Any]) -> None:
+    transition.status = status
+    transition.closed_at = timezone.now()
+    transition.save(update_fields=["status", "closed_at"])
+    _audit(actor, AuditAction.UPDATE, transition, details=details)
 
 
 def case_refer_revoke(*, actor: Any, transition: CaseTransition) -> CaseTransition:
@@ -1145,28 +1259,7 @@ def case_refer_revoke(*, actor: Any, transition: CaseTransition) -> CaseTransiti
     if transition.kind != CaseTransition.Kind.REFER or transition.status != CaseTransition.Status.ACTIVE:
         raise _fail("transition", _("Only an active referral of a case is revoked."), transition.pk)
     with transaction.atomic():
-        transition.status = CaseTransition.Status.REVOKED
-        transition.closed_at = timezone.now()
-        transition.save(update_fields=["status", "closed_at"])
-        _audit(actor, AuditAction.UPDATE, transition, details={"revoked": True})
-    return transition
-
-
-def case_transfer(*, actor: Any, person: Person, to_user: Any, note: str = "") -> CaseTransition:
-    """Propose a transfer of ownership; it takes effect when the receiver accepts."""
-    _require(actor, CASE_WORKERS, person.mahalla)
-    _case_user_check(to_user, person)
-    with transaction.atomic():
-        transition = CaseTransition.objects.create(
-            person=person,
-            kind=CaseTransition.Kind.TRANSFER,
-            from_user=actor,
-            to_user=to_user,
-            status=CaseTransition.Status.PENDING,
-            note=note,
-            by=actor,
-        )
-        _audit(actor, AuditAction.UPDATE, transition, details={"person": person.pk, "to": to_user.pk})
+        _transition_close(actor, transition, CaseTransition.Status.REVOKED, {"revoked": True})
     return transition
 
 
@@ -1176,12 +1269,10 @@ def case_transfer_respond(*, actor: Any, transition: CaseTransition, accept: boo
     if transition.kind != CaseTransition.Kind.TRANSFER or transition.status != CaseTransition.Status.PENDING:
         raise _fail("transition", _("This transfer is not waiting for an answer."), transition.pk)
     with transaction.atomic():
-        transition.status = CaseTransition.Status.ACCEPTED if accept else CaseTransition.Status.REJECTED
-        transition.closed_at = timezone.now()
-        transition.save(update_fields=["status", "closed_at"])
         if accept:
             CaseOwnership.objects.update_or_create(person=transition.person, defaults={"owner": actor})
-        _audit(actor, AuditAction.UPDATE, transition, details={"accepted": accept})
+        status = CaseTransition.Status.ACCEPTED if accept else CaseTransition.Status.REJECTED
+        _transition_close(actor, transition, status, {"accepted": accept})
     return transition
 
 
@@ -1424,6 +1515,11 @@ def retention_anonymise(*, today: dt.date, years: int | None = None) -> int:
                 status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED]
             ).values("person_id")
         )
+        | Q(
+            pk__in=HouseholdRound.objects.filter(
+                status=HouseholdRound.Status.PLANNED, person__isnull=False
+            ).values("person_id")
+        )
     )
     candidates = (
         Person.objects.filter(anonymised_at__isnull=True, register_entries__isnull=False)
@@ -1450,6 +1546,10 @@ def retention_anonymise(*, today: dt.date, years: int | None = None) -> int:
             )
         for start in range(0, len(ids), CHUNK):
             PersonSourceRef.objects.filter(person_id__in=ids[start : start + CHUNK]).delete()
+            # The household's address and what was found there identify the person too.
+            HouseholdRound.objects.filter(person_id__in=ids[start : start + CHUNK]).update(
+                address=ANONYMISED, outcome=Case(When(outcome="", then=Value("")), default=Value(ANONYMISED))
+            )
         if ids:
             audit_record(
                 actor=None,

@@ -45,6 +45,8 @@ urlpatterns = [
         name="conclusion-execute",
     ),
     path("referrals/<int:referral_id>/status/", apis.ReferralStatusApi.as_view(), name="referral-status"),
+    path("rounds/", apis.HouseholdRoundListApi.as_view(), name="round-list"),
+    path("rounds/<int:round_id>/record/", apis.HouseholdRoundRecordApi.as_view(), name="round-record"),
     path("worklist/<str:code>/", apis.WorklistApi.as_view(), name="worklist"),
     path("results/", apis.ResultsApi.as_view(), name="results"),
     path("counts/", apis.CountsApi.as_view(), name="counts"),

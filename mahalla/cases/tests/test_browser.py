@@ -172,3 +172,51 @@ def test_the_worklist_works_offline_sends_queued_edits_on_reconnect_and_shows_a_
     )
     conclusion.refresh_from_db()
     assert conclusion.execution_note == "talk held (mine)"
+
+
+def test_a_household_round_is_recorded_offline_and_a_conflicting_outcome_is_shown(page, world):
+    worker = world["inspector"]
+    rounds = [
+        services.household_round_plan(
+            actor=worker,
+            mahalla=world["home"],
+            address=address,
+            planned_on=timezone.localdate() + dt.timedelta(days=days),
+            purpose="family",
+            person=world["person"],
+        )
+        for address, days in (("Navoiy ko'chasi, 12-uy", 0), ("Bobur ko'chasi, 3-uy", 2))
+    ]
+    page.sign_in("inspector", next=f"/cases/worklist/{world['home'].code}/")
+    page.wait_for_function("document.getElementById('worklist').dataset.saved === '1'")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    assert "Navoiy ko'chasi, 12-uy" in page.inner_text("#household-rounds")
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#household-rounds")
+    for household_round, outcome in zip(rounds, ("all well (mine)", "nobody at home"), strict=True):
+        item = page.locator(f".worklist-item[data-kind='round'][data-id='{household_round.pk}']")
+        item.locator("input[name=note]").fill(outcome)
+        item.locator("button[type=submit]").click()
+    wait_until(page, lambda: queue_count(page) == "2")
+    rounds[1].refresh_from_db()
+    assert rounds[1].status == "planned"  # nothing reached the server while offline
+
+    # Meanwhile a colleague records the first round on the server.
+    services.household_round_record(
+        actor=worker, household_round=rounds[0], done_on=timezone.localdate(), outcome="all well (colleague)"
+    )
+    page.context.set_offline(False)
+    wait_until(page, lambda: queue_count(page) == "0")
+    page.wait_for_selector("#conflict-list .conflict")
+    for household_round in rounds:
+        household_round.refresh_from_db()
+    assert (rounds[1].status, rounds[1].outcome) == ("done", "nobody at home")
+    assert rounds[0].outcome == "all well (colleague)"  # not overwritten silently
+    assert page.inner_text("#conflict-list .conflict-server") == "all well (colleague)"
+    assert page.inner_text("#conflict-list .conflict-mine") == "all well (mine)"
+    page.click("#conflict-list .conflict-take-server")
+    wait_until(page, lambda: page.locator("#conflict-list .conflict").count() == 0)
+    item = page.locator(f".worklist-item[data-kind='round'][data-id='{rounds[0].pk}']")
+    assert item.locator("input[name=note]").input_value() == "all well (colleague)"

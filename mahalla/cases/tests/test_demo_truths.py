@@ -92,3 +92,51 @@ def test_the_duplicate_detector_finds_the_planted_cross_script_pairs(loaded):
     print(f"duplicates planted={len(truth)} found={len(found)} recall={recall:.3f} precision={precision:.3f}")
     assert recall >= 0.95
     assert precision >= 0.8
+
+
+def test_the_planned_household_rounds_go_to_the_inspector_of_their_mahalla(tiny_nation, tmp_path):
+    import json
+
+    from mahalla.core.roles import Role
+    from mahalla.territory.models import Mahalla
+
+    from ..models import HouseholdRound
+    from ..selectors import worklist_for
+    from .factories import inspector
+
+    for name in ("territories.csv", "offences.csv"):
+        shutil.copy(tiny_nation.directory / name, tmp_path / name)
+    truth = generate_cases(tmp_path, seed=2026, as_of=tiny_nation.as_of)
+    rows = json.loads((tmp_path / "cases.json").read_text(encoding="utf-8"))["household_rounds"]
+    assert truth["counts"]["household_rounds"] == len(rows) > 0
+    code = rows[0]["mahalla"]
+    mahalla = Mahalla.objects.get(code=code)
+    own = inspector(mahalla)
+    counts = cases_import(tmp_path / "cases.json", actor=user_for(Role.ADMINISTRATOR))
+    planted = [row for row in rows if row["mahalla"] == code]
+    assert counts["household_rounds"] == len(planted) == HouseholdRound.objects.count()
+    assert counts["household_rounds_unassigned"] == len(rows) - len(planted)
+    assert set(HouseholdRound.objects.values_list("inspector", flat=True)) == {own.pk}
+    # On the as-of day the inspector's worklist holds every planted round: those of the week ahead as this
+    # week's, those planned earlier and not recorded as today's.
+    work = worklist_for(actor=own, mahalla=mahalla, today=tiny_nation.as_of)
+    assert len(work.rounds_today) == sum(1 for row in planted if row["planned_in_days"] <= 0)
+    assert len(work.rounds_week) == sum(1 for row in planted if row["planned_in_days"] > 0)
+
+
+def test_a_bad_household_round_row_stops_the_import_naming_its_row_and_field(tiny_nation, tmp_path):
+    import json
+
+    from mahalla.core.errors import ApplicationError
+    from mahalla.core.roles import Role
+
+    for name in ("territories.csv", "offences.csv"):
+        shutil.copy(tiny_nation.directory / name, tmp_path / name)
+    generate_cases(tmp_path, seed=2026, as_of=tiny_nation.as_of)
+    data = json.loads((tmp_path / "cases.json").read_text(encoding="utf-8"))
+    data["household_rounds"][1]["purpose"] = "political views"
+    (tmp_path / "cases.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ApplicationError) as error:
+        cases_import(tmp_path / "cases.json", actor=user_for(Role.ADMINISTRATOR))
+    assert error.value.extra == {"field": "purpose", "section": "household_rounds", "row": 2}
+    assert not Person.objects.exists()

@@ -18,6 +18,10 @@ Planted truths:
   conclusion older than its deadline is executed on time);
 - `duplicates`: persons entered twice, the second time in Cyrillic or Russian script, with a PINFL one digit
   off and the same birth date.
+
+Household rounds (`household_rounds` in cases.json): about three a mahalla planned for the week ahead of the
+as-of day, one in ten for an earlier day and not yet recorded; the importer gives each to the preventive
+inspector account that works in the mahalla (the demo's), and counts the others as unassigned.
 """
 
 from __future__ import annotations
@@ -44,6 +48,11 @@ NO_ORDER_SHARE = 0.03
 MISSED_CHECKIN_SHARE = 0.10
 OVERDUE_CONCLUSION_SHARE = 0.08
 DUPLICATE_SHARE = 0.02
+# Household rounds planned by the inspectors for the week ahead (from the as-of day), per mahalla; one in
+# ROUND_OVERDUE_SHARE was planned for an earlier day and is still not recorded.
+ROUNDS_PER_MAHALLA_WEEK = 3.0
+ROUND_OVERDUE_SHARE = 0.1
+ROUND_STREETS = ("Navoiy", "Bobur", "Mustaqillik", "Amir Temur", "Bog'ishamol", "Yangi hayot", "Do'stlik")
 CONCLUSION_WINDOW_DAYS = 120
 SEED_OFFSET = 12  # issue 12: the casework stream of random numbers, independent of the others
 
@@ -86,6 +95,39 @@ def _plant_at_least_one(
     if not truth["missed_checkins"] and supervisions:
         supervisions[0]["record_checkins_until"] = (as_of - timedelta(days=35)).isoformat()
         truth["missed_checkins"].append(supervisions[0]["pinfl"])
+
+
+def _household_rounds(
+    rng: np.random.Generator, persons: list[dict[str, Any]], entries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rounds planned for the week ahead in every mahalla with persons on a register: most visit a listed
+    person's household (the purpose follows the register), some are preventive rounds of a street. Drawn from
+    a stream of their own, so that the other planted truths stay where they were."""
+    category = {row["pinfl"]: row["category"] for row in entries}
+    purpose_of = {
+        "minors_commission": "registered_person",
+        "womens_notebook": "family",
+        "iron_notebook": "family",
+    }
+    by_mahalla: dict[str, list[dict[str, Any]]] = {}
+    for person in persons:
+        if person["pinfl"] in category:
+            by_mahalla.setdefault(person["mahalla"], []).append(person)
+    rounds = []
+    for code, local in by_mahalla.items():
+        for _index in range(int(rng.poisson(ROUNDS_PER_MAHALLA_WEEK))):
+            street = f"{ROUND_STREETS[int(rng.integers(0, len(ROUND_STREETS)))]} ko'chasi"
+            address = f"{street}, {int(rng.integers(1, 120))}-uy"
+            day = -int(rng.integers(1, 4)) if rng.random() < ROUND_OVERDUE_SHARE else int(rng.integers(0, 7))
+            row: dict[str, Any] = {"mahalla": code, "address": address, "planned_in_days": day}
+            if rng.random() < 0.8:
+                person = local[int(rng.integers(0, len(local)))]
+                row["pinfl"] = person["pinfl"]
+                row["purpose"] = purpose_of.get(category[person["pinfl"]], "registered_person")
+            else:
+                row["purpose"] = "prevention"
+            rounds.append(row)
+    return rounds
 
 
 def generate_cases(directory: Path | str, *, seed: int, as_of: date) -> dict[str, Any]:
@@ -265,6 +307,7 @@ def generate_cases(directory: Path | str, *, seed: int, as_of: date) -> dict[str
                     "deadline_days": int(rng.integers(5, 40)),
                 }
             )
+    rounds = _household_rounds(np.random.default_rng([seed, SEED_OFFSET, 2]), persons, entries)
     # Planted only among offences old enough for every rule's deadline (at most 20 days) to have passed.
     old_enough = (as_of - timedelta(days=30)).isoformat()
     overdue = [
@@ -282,6 +325,7 @@ def generate_cases(directory: Path | str, *, seed: int, as_of: date) -> dict[str
         "reports": reports,
         "supervisions": supervisions,
         "referrals": referrals,
+        "household_rounds": rounds,
         "overdue_conclusions": truth["overdue_conclusions"],
     }
     (directory / "cases.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
@@ -290,6 +334,8 @@ def generate_cases(directory: Path | str, *, seed: int, as_of: date) -> dict[str
         "reports": len(reports),
         "supervisions": len(supervisions),
         "referrals": len(referrals),
+        "household_rounds": len(rounds),
+        "household_rounds_overdue": sum(1 for r in rounds if r["planned_in_days"] < 0),
         "administrative_offences_in_window": len(admin),
     }
     (directory / "truth_cases.json").write_text(

@@ -2,7 +2,7 @@
 
    - The page, the person cards it links to and the static files are kept on the device (Cache API, via the
      service worker /cases/sw.js), so the last worklist and the cards are readable offline.
-   - An edit (a check-in reported, a conclusion executed) is put in a queue in localStorage with the version
+   - An edit (a check-in reported, a conclusion executed, a household round done) is put in a queue in localStorage with the version
      of the record it was made on, and sent at once when online, or when the connection returns.
    - The server refuses an edit made on an older version (409) and returns its own value: the conflict is
      shown with both values and the person chooses; nothing is overwritten silently.
@@ -49,8 +49,8 @@
     conflicts.forEach((conflict, index) => {
       const node = template.content.firstElementChild.cloneNode(true);
       node.querySelector(".conflict-label").textContent = conflict.label;
-      node.querySelector(".conflict-mine").textContent = conflict.body.note;
-      node.querySelector(".conflict-server").textContent = conflict.server.note || conflict.server.execution_note || "";
+      node.querySelector(".conflict-mine").textContent = conflict.body.note || conflict.body.outcome || "";
+      node.querySelector(".conflict-server").textContent = serverText(conflict.server);
       node.querySelector(".conflict-keep-mine").addEventListener("click", () => {
         const all = read(CONFLICT_KEY);
         const [chosen] = all.splice(index, 1);
@@ -65,13 +65,17 @@
         const item = document.querySelector(`.worklist-item[data-kind="${chosen.kind}"][data-id="${chosen.id}"]`);
         if (item) {
           item.dataset.version = String(chosen.server.version);
-          item.querySelector("input[name=note]").value = chosen.server.note || chosen.server.execution_note || "";
+          item.querySelector("input[name=note]").value = serverText(chosen.server);
         }
         showState();
       });
       list.appendChild(node);
     });
   }
+
+  // The text field of a record as the server returned it with a conflict (a check-in's note, a
+  // conclusion's execution note, a household round's outcome).
+  const serverText = (server) => server.note || server.execution_note || server.outcome || "";
 
   function enqueue(edit) {
     const queue = read(QUEUE_KEY).filter((e) => !(e.kind === edit.kind && e.id === edit.id));
@@ -134,9 +138,12 @@
       const item = form.closest(".worklist-item");
       const note = form.querySelector("input[name=note]").value;
       const now = new Date();
-      const body = { note: note, version: Number(item.dataset.version) };
+      const body = { version: Number(item.dataset.version) };
+      body[form.dataset.field] = note;
+      const today = now.toISOString().slice(0, 10);
       if (item.dataset.kind === "checkin") body.reported_at = now.toISOString();
-      else body.executed_on = now.toISOString().slice(0, 10);
+      else if (item.dataset.kind === "round") body.done_on = today;
+      else body.executed_on = today;
       const label = item.querySelector("a, span").textContent.trim();
       enqueue({ kind: item.dataset.kind, id: item.dataset.id, url: item.dataset.url, body: body, label: label });
     });
