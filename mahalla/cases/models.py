@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 PINFL_VALIDATOR = RegexValidator(r"^[0-9]{14}\Z", _("A PINFL is exactly 14 digits."))
@@ -77,6 +78,11 @@ class LegalCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name_en
+
+    def display_name(self, language: str | None = None) -> str:
+        """The category's name in the reader's language (the code is for machines)."""
+        language = (language or get_language() or "uz").split("-")[0]
+        return {"uz": self.name_uz, "ru": self.name_ru}.get(language, self.name_en) or self.name_en
 
 
 class Person(TerritorialRow):

@@ -32,7 +32,7 @@ from .access import (
     reads_orders,
     reads_persons,
 )
-from .models import ServiceKind, ViolenceReport
+from .models import LegalCategory, ServiceKind, ViolenceReport
 from .presentation import worklist_payload
 
 SERVICE_WORKER = Path(__file__).parent / "static" / "cases" / "sw.js"
@@ -52,12 +52,15 @@ def index(request: HttpRequest) -> HttpResponse:
             .defer("boundary")
             .order_by("name_uz")[:200]
         )
+    counts = selectors.register_counts(actor=request.user)
+    names = {c.code: c.display_name() for c in LegalCategory.objects.all()}
     return render(
         request,
         "cases/index.html",
         {
             "mahallas": mahallas,
-            "counts": selectors.register_counts(actor=request.user),
+            "counts": counts,
+            "category_rows": [(names.get(code, code), value) for code, value in counts["categories"].items()],
             "reads_persons": reads_persons(request.user),
             "reads_orders": reads_orders(request.user),
         },
