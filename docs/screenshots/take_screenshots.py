@@ -72,7 +72,39 @@ def main(base: str, log: Path) -> None:
                 page.goto("/roadmaps/")
                 shoot(page, f"roadmaps-{language}")
             context.close()
+        # The round-2 modules, each through the role that uses it, one language per page.
+        for username, language, path, name in MODULE_PAGES:
+            context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 860})
+            context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+            page = context.new_page()
+            sign_in(page, username, passwords[username])
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            shoot(page, f"{name}-{language}")
+            context.close()
         browser.close()
+
+
+# (account, language, page, image name): the worklist and casework, cyber, drug networks, coordination.
+MODULE_PAGES = (
+    ("demo_preventive_inspector", "uz", "/", "home-inspector"),
+    ("demo_preventive_inspector", "en", "/cases/", "cases"),
+    ("demo_preventive_inspector", "ru", "/cases/worklist/1726273002/", "worklist"),
+    ("demo_cyber_officer", "en", "/cyber/", "cyber-dashboard"),
+    ("demo_cyber_officer", "ru", "/cyber/campaigns/", "cyber-campaigns"),
+    ("demo_narcotics_officer", "en", "/links/", "links"),
+    ("demo_prosecutor", "ru", "/coordination/oversight/", "oversight"),
+    ("demo_prosecutor", "uz", "/coordination/council/", "council"),
+    ("demo_national_analyst", "en", "/coordination/training/", "training"),
+)
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/?next=/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.wait_for_selector("#home-title")
 
 
 if __name__ == "__main__":
