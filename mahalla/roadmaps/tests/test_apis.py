@@ -163,6 +163,7 @@ def test_the_templates_are_listed_with_their_measures(place):
     templates = {t["key"]: t for t in place["client"].get("/api/roadmaps/templates/").json()}
     assert set(templates) == {
         "drugs_youth",
+        "drug_drops",
         "cyber_awareness",
         "domestic_violence",
         "juvenile_offending",
