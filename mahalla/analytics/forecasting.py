@@ -74,6 +74,26 @@ METHOD_LABELS = {
 }
 
 
+def _choice_scores(scores: pd.Series, winner: str, versus: pd.DataFrame) -> dict[str, Any]:
+    """The winner's backtest score, the all-history count's, the margin between them and, when the paired
+    comparison has the winner, the difference in captured events with its bootstrap interval."""
+    base = float(scores["all_history"])
+    shown: dict[str, Any] = {
+        "pei_star": float(scores[winner]),
+        "all_history_pei_star": base,
+        "margin": (float(scores[winner]) / base - 1.0) if base > 0 else None,
+        "scores": {name: float(value) for name, value in scores.items()},
+    }
+    if not versus.empty:
+        row = versus.iloc[0]
+        shown.update(
+            difference=int(row["difference"]),
+            difference_low=float(row["difference_low"]),
+            difference_high=float(row["difference_high"]),
+        )
+    return shown
+
+
 def candidate_methods() -> dict[str, GridForecaster]:
     """The all-history count first (it wins ties: the simplest method that does as well), then the others.
 
@@ -137,22 +157,8 @@ def next_week_by_winner(inputs: Inputs, parameters: dict[str, Any]) -> tuple[np.
         summary = result.summary.loc[list(methods)]
         scores = summary["pei_star"].fillna(0.0)
         winner = str(scores.idxmax())  # idxmax keeps the first of equal scores: the all-history count
-        base = float(scores["all_history"])
         versus = result.comparison.query("baseline == 'all_history' and method == @winner")
-        choice.update(
-            weeks=len(origins),
-            pei_star=float(scores[winner]),
-            all_history_pei_star=base,
-            margin=(float(scores[winner]) / base - 1.0) if base > 0 else None,
-            scores={name: float(value) for name, value in scores.items()},
-        )
-        if not versus.empty:
-            row = versus.iloc[0]
-            choice.update(
-                difference=int(row["difference"]),
-                difference_low=float(row["difference_low"]),
-                difference_high=float(row["difference_high"]),
-            )
+        choice.update(weeks=len(origins), **_choice_scores(scores, winner, versus))
     else:
         choice["reason"] = "too little history for a backtest"
     choice["method"] = winner
@@ -369,24 +375,9 @@ def next_week_by_cell(inputs: Inputs) -> tuple[list[dict[str, Any]], dict[str, A
         totals = totals.loc[list(GRID_CANDIDATES)]
         scores = (totals["captured"] / totals["best_possible"].where(totals["best_possible"] > 0)).fillna(0.0)
         winner = str(scores.idxmax())  # the first of equal scores: the all-history count
-        base = float(scores["all_history"])
-        choice.update(
-            weeks=len(origins),
-            districts=len(per_origin),
-            pei_star=float(scores[winner]),
-            all_history_pei_star=base,
-            margin=(float(scores[winner]) / base - 1.0) if base > 0 else None,
-            scores={name: float(value) for name, value in scores.items()},
-        )
         versus = paired_comparison(pooled, baselines=["all_history"], n_boot=1000, random_state=0)
         versus = versus[versus["method"] == winner]
-        if not versus.empty:
-            row = versus.iloc[0]
-            choice.update(
-                difference=int(row["difference"]),
-                difference_low=float(row["difference_low"]),
-                difference_high=float(row["difference_high"]),
-            )
+        choice.update(weeks=len(origins), districts=len(per_origin), **_choice_scores(scores, winner, versus))
     else:
         choice["reason"] = "too little history for a backtest"
     choice["method"] = winner

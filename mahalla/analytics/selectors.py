@@ -322,15 +322,19 @@ def forecast_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | None:
     or the date has no finished run). Nation-wide scores, no counts of offences: nothing to suppress."""
     if _scope(actor).sees_nothing:
         return None
-    stored = (
+    from .forecasting import forecast_choice_for_display  # pandas and the engine: loaded on first use
+
+    return forecast_choice_for_display(_stored_forecast(date), date)
+
+
+def _stored_forecast(date: dt.date) -> dict[str, Any] | None:
+    """The forecast record of the date's latest finished daily run."""
+    return (
         DailyRun.objects.filter(status=DailyRun.Status.DONE, date=date)
         .order_by("-started_at")
         .values_list("forecast", flat=True)
         .first()
     )
-    from .forecasting import forecast_choice_for_display  # pandas and the engine: loaded on first use
-
-    return forecast_choice_for_display(stored, date)
 
 
 def forecast_grid_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | None:
@@ -338,15 +342,9 @@ def forecast_grid_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | N
     :func:`forecast_choice_get`). Nation-wide scores, no counts of offences: nothing to suppress."""
     if _scope(actor).sees_nothing:
         return None
-    stored = (
-        DailyRun.objects.filter(status=DailyRun.Status.DONE, date=date)
-        .order_by("-started_at")
-        .values_list("forecast", flat=True)
-        .first()
-    )
     from .forecasting import forecast_grid_choice_for_display
 
-    return forecast_grid_choice_for_display(stored, date)
+    return forecast_grid_choice_for_display(_stored_forecast(date), date)
 
 
 def forecast_cell_list(
