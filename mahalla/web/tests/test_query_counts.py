@@ -23,7 +23,8 @@ DAY = dt.date(2026, 3, 10)
 # Today's counts (a page may make fewer; one that needs more says so by changing this table).
 # The mahalla page: 16 statements on SQLite, 17 on PostgreSQL (the audited read of the offences runs in
 # its own transaction there).
-PAGE_QUERY_LIMITS = {"country": 6, "district": 8, "map": 5, "mahalla": 17}
+# The mahalla page makes one statement more on PostgreSQL than on SQLite (18 against 17).
+PAGE_QUERY_LIMITS = {"country": 6, "district": 8, "map": 5, "mahalla": 18}
 
 
 def nation_of(size: int) -> dict[str, object]:
