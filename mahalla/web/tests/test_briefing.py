@@ -14,6 +14,9 @@ from .test_views import DAY, analysed, chief  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
+# The platform's own address (the demo serves on loopback): the briefing's links are built on it.
+SITE_URL = "http://127.0.0.1:8000"
+
 
 def test_the_briefing_lists_the_worst_red_mahallas_and_links_the_rest(analysed, monkeypatch):  # noqa: F811
     red = list(
@@ -30,12 +33,12 @@ def test_the_briefing_lists_the_worst_red_mahallas_and_links_the_rest(analysed, 
         date=DAY,
         region=district.region,
         district=district,
-        site_url="https://mahalla.example.uz",
+        site_url=SITE_URL,
     )
 
     assert [item["result"].mahalla.code for item in context["red_list"]] == red[:1]
     html = briefing_html(context)
-    links = re.findall(r'<a href="https://mahalla\.example\.uz/mahalla/([^/]+)/">', html)
+    links = re.findall(rf'<a href="{re.escape(SITE_URL)}/mahalla/([^/]+)/">', html)
     assert links == red[1:]
     assert f"And {len(red) - 1} more red mahalla" in html
 

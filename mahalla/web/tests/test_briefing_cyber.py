@@ -35,7 +35,7 @@ def _context(actor, district):
         date=timezone.localdate() + dt.timedelta(days=1),
         region=district.region,
         district=district,
-        site_url="https://mahalla.example.uz",
+        site_url="http://127.0.0.1:8000",
     )
 
 
