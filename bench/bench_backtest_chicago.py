@@ -86,6 +86,13 @@ def load(city: str, path: Path | None) -> pd.DataFrame:
 def evaluate(
     frame: pd.DataFrame, horizon: int | str, start: str, end: str, methods: dict[str, GridForecaster] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    summary, comparison, per_origin, seconds = evaluate_per_origin(frame, horizon, start, end, methods)
+    return summary, comparison, seconds
+
+
+def evaluate_per_origin(
+    frame: pd.DataFrame, horizon: int | str, start: str, end: str, methods: dict[str, GridForecaster] | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
     origins = rolling_origins(start, end, horizon)  # type: ignore[arg-type]
     began = time.perf_counter()
     result = rolling_origin_backtest(
@@ -98,7 +105,7 @@ def evaluate(
         coverage=COVERAGE,
         methods=methods,
     )
-    return result.summary, result.comparison, time.perf_counter() - began
+    return result.summary, result.comparison, result.per_origin, time.perf_counter() - began
 
 
 def judged(frame: pd.DataFrame, city: str, with_etas: bool) -> None:
@@ -109,13 +116,16 @@ def judged(frame: pd.DataFrame, city: str, with_etas: bool) -> None:
     seconds_total = 0.0
     summaries = []
     comparisons = []
+    monthly: pd.DataFrame | None = None
     for horizon in HORIZONS:
         methods = None
         if with_etas:
             defaults = default_forecasters(horizon)  # type: ignore[arg-type]
             methods = {name: defaults[name] for name in defaults}
-        summary, comparison, seconds = evaluate(frame, horizon, start, end, methods)
+        summary, comparison, per_origin, seconds = evaluate_per_origin(frame, horizon, start, end, methods)
         seconds_total += seconds
+        if horizon == "month":
+            monthly = per_origin.pivot(index="origin", columns="method", values="captured")
         label = "7 d" if horizon == 7 else "month"
         summary.insert(0, "horizon", label)
         comparison.insert(0, "horizon", label)
@@ -147,7 +157,16 @@ def judged(frame: pd.DataFrame, city: str, with_etas: bool) -> None:
         print()
         print(pairs[pairs["baseline"] == "all_history"].to_string(index=False))
         print()
-        print(pairs[pairs["method"] == "ensemble"].to_string(index=False))
+        for method in ("ensemble", "learned"):
+            print()
+            print(pairs[pairs["method"] == method].to_string(index=False))
+        if monthly is not None:
+            # Per-month captured events, and each method's difference from the all-history count.
+            differences = monthly.sub(monthly["all_history"], axis=0).drop(columns="all_history")
+            print("\nper month, captured:")
+            print(monthly.to_string())
+            print("\nper month, minus the all-history count:")
+            print(differences.to_string())
 
 
 def tune(frame: pd.DataFrame) -> None:

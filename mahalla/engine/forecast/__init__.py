@@ -10,6 +10,7 @@ from mahalla.engine.forecast.ensemble import DecayedCountForecaster, EnsembleFor
 from mahalla.engine.forecast.etas import GridETASForecaster, simulate_grid_etas
 from mahalla.engine.forecast.grid import Grid
 from mahalla.engine.forecast.kde import KDEForecaster
+from mahalla.engine.forecast.learned import LearnedCountForecaster
 from mahalla.engine.forecast.naive import NaiveForecaster
 from mahalla.engine.forecast.prospective import ProspectiveHotspotForecaster
 
@@ -20,6 +21,7 @@ __all__ = [
     "GridETASForecaster",
     "GridForecaster",
     "KDEForecaster",
+    "LearnedCountForecaster",
     "NaiveForecaster",
     "ProspectiveHotspotForecaster",
     "simulate_grid_etas",
