@@ -118,8 +118,10 @@ def default_forecasters(horizon_days: Horizon) -> dict[str, GridForecaster]:
     The baselines: ``all_history`` (each cell's count of every earlier event: the long-term hot spots),
     ``last_365`` (the last year's count), ``last_horizon`` (the last 7 days for a weekly forecast, the last
     30 days for a monthly one) and ``kde``. The other methods: ``prospective`` hot-spotting, grid ``etas``
-    (slow: about 40 s for a year of weekly and monthly origins on Chicago; not in the default set) and the
-    ``ensemble`` of :func:`long_term_ensemble`.
+    (slow: about 40 s for a year of weekly and monthly origins on Chicago; not in the default set), the
+    ``ensemble`` of :func:`long_term_ensemble` and ``learned``, Poisson gradient boosting on multi-window
+    counts fitted at each origin on the past windows of the horizon's length
+    (:class:`~mahalla.engine.forecast.LearnedCountForecaster`; in the default set of the monthly horizon).
 
     KDE (quartic, 150 m, the last 1,100 days) and prospective hot-spotting (300 m, 1,100 days) were the best
     of their families on 2016 origins (``bench/bench_backtest_chicago.py --tune``).

@@ -1,4 +1,4 @@
-"""A forecaster that learns, from the city's own past windows, how multi-window counts predict the next one."""
+"""A forecaster that learns from the city's own past windows how multi-window counts predict the next."""
 
 from __future__ import annotations
 
@@ -143,7 +143,9 @@ class LearnedCountForecaster(GridForecaster):
         if self.max_leaf_nodes < 2:
             raise ValueError(f"max_leaf_nodes must be at least 2, got {self.max_leaf_nodes!r}")
         if isinstance(self.l2_regularization, bool) or not float(self.l2_regularization) >= 0:
-            raise ValueError(f"l2_regularization must be a non-negative number, got {self.l2_regularization!r}")
+            raise ValueError(
+                f"l2_regularization must be a non-negative number, got {self.l2_regularization!r}"
+            )
 
     def _regressor(self) -> Any:
         from sklearn.ensemble import HistGradientBoostingRegressor  # heavy import, only when fitting
