@@ -52,8 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         "--method",
         action="append",
         choices=METHOD_NAMES,
-        help="forecast method, repeatable (default: all but etas, and learned with --horizon month only; the "
-        "baselines all_history, last_365, last_horizon and kde are always included)",
+        help="forecast method, repeatable (default: all but etas and learned; the baselines all_history, "
+        "last_365, last_horizon and kde are always included)",
     )
     parser.add_argument(
         "--horizon",

@@ -59,10 +59,9 @@ Horizon = int | Literal["month"]
 
 BASELINE_NAMES = ("all_history", "last_365", "last_horizon", "kde")
 METHOD_NAMES = (*BASELINE_NAMES, "prospective", "etas", "ensemble", "learned")
+# Not in the default set: grid ETAS (slow, and it ties the all-history count) and the learned model (about
+# 8 s of CPU per monthly origin on Chicago; it lost to the all-history count on 2017: docs/forecasting.md).
 _DEFAULT_METHODS = (*BASELINE_NAMES, "prospective", "ensemble")
-# The learned model is fitted afresh at every origin (about 1.5 s of CPU on Chicago), so it is in the default
-# set of the monthly horizon only, the one it was built for; 52 weekly fits would take most of the budget.
-_DEFAULT_METHODS_MONTH = (*_DEFAULT_METHODS, "learned")
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 _MIDDAY = 0.5
@@ -121,7 +120,8 @@ def default_forecasters(horizon_days: Horizon) -> dict[str, GridForecaster]:
     (slow: about 40 s for a year of weekly and monthly origins on Chicago; not in the default set), the
     ``ensemble`` of :func:`long_term_ensemble` and ``learned``, Poisson gradient boosting on multi-window
     counts fitted at each origin on the past windows of the horizon's length
-    (:class:`~mahalla.engine.forecast.LearnedCountForecaster`; in the default set of the monthly horizon).
+    (:class:`~mahalla.engine.forecast.LearnedCountForecaster`; slow, and not in the default set: it beat
+    the all-history count on the 2016 training months but not on 2017).
 
     KDE (quartic, 150 m, the last 1,100 days) and prospective hot-spotting (300 m, 1,100 days) were the best
     of their families on 2016 origins (``bench/bench_backtest_chicago.py --tune``).
@@ -561,8 +561,7 @@ def _forecasters(
     """The methods asked for, then any baseline not among them (the baselines are always in the table)."""
     defaults = default_forecasters(horizon)
     if methods is None:
-        names = _DEFAULT_METHODS_MONTH if horizon == "month" else _DEFAULT_METHODS
-        return {name: defaults[name] for name in names}
+        return {name: defaults[name] for name in _DEFAULT_METHODS}
     if isinstance(methods, Mapping):
         chosen: dict[str, GridForecaster] = {}
         for name, forecaster in methods.items():
