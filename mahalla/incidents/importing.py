@@ -237,9 +237,13 @@ def _datetime_parse(text: str) -> tuple[dt.datetime, dt.date]:
         raise ValueError(
             _("not an ISO 8601 date-time (expected e.g. 2025-03-14T18:30 or 2025-03-14)")
         ) from None
-    if value.tzinfo is None:
-        return value - _tashkent_offset(value), value.date()
-    return value.astimezone(dt.UTC).replace(tzinfo=None), value.astimezone(TASHKENT).date()
+    try:
+        if value.tzinfo is None:
+            return value - _tashkent_offset(value), value.date()
+        return value.astimezone(dt.UTC).replace(tzinfo=None), value.astimezone(TASHKENT).date()
+    except OverflowError:
+        # The first or last hours of the calendar (0001-01-01, 9999-12-31) have no UTC time to store.
+        raise ValueError(_("lies outside the range of dates that can be stored")) from None
 
 
 _TASHKENT_OFFSETS: dict[int, dt.timedelta] = {}
@@ -293,7 +297,8 @@ def _shape_matches(text: np.ndarray, width: int, separators: dict[int, str]) -> 
         if position in separators:
             matches &= column == ord(separators[position])
         else:
-            matches &= (column >= 48) & (column <= 57)
+            # Tens of minutes and seconds at most 5: pandas would roll a leap second over to the next minute.
+            matches &= (column >= 48) & (column <= (53 if position in (14, 17) else 57))
     return matches
 
 
@@ -322,6 +327,11 @@ def _datetimes_parse(values: list[str]) -> tuple[np.ndarray, np.ndarray, dict[in
         good = ~np.isnat(parsed)
         local[rows[good]] = parsed[good]
         pending[rows[good]] = False
+    # The calendar's first and last days go through `_datetime_parse`, which refuses those that have no UTC
+    # time (numpy would store a year 0).
+    edge = (local < np.datetime64("0001-01-02", "us")) | (local >= np.datetime64("9999-12-31", "us"))
+    pending |= edge
+    local[edge] = _NAT
     fast = ~np.isnat(local)
     if fast.any():
         # Local Tashkent time to UTC: the offset from the tz database, once per distinct local hour (every
