@@ -170,8 +170,8 @@ def offences_write(path: Path, rows: int, mahallas: list[tuple[str, float, float
             )
 
 
-# Main before the column-wise validation (issue 16, item 3); the earlier path, inside one long transaction, was
-# d96b4a6.
+# Main before the column-wise validation (issue 16, item 3); the earlier path, inside one long
+# transaction, was d96b4a6.
 BASELINE_COMMIT = "f85956d"
 
 
