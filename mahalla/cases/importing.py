@@ -137,7 +137,8 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
             "code", "pk", "district_id", "region_id"
         )
     }
-    categories = {c.code: c.pk for c in LegalCategory.objects.all()}
+    category_rows = {c.code: c for c in LegalCategory.objects.all()}
+    categories = {code: category.pk for code, category in category_rows.items()}
     counts: dict[str, int] = {}
     with transaction.atomic():
         persons = []
@@ -197,13 +198,24 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
                     {"field": "category", "row": index + 1},
                 )
             starts = dt.date.fromisoformat(row["starts_on"])
+            # The category's default term where the registry names none, as register_entry_add gives it.
+            term_ends_on = (
+                dt.date.fromisoformat(row["term_ends_on"])
+                if row.get("term_ends_on")
+                else category_rows[row["category"]].term_end(starts)
+            )
+            if term_ends_on is not None and term_ends_on < starts:
+                raise ApplicationError(
+                    f"entries row {index + 1}: the term ends before it starts",
+                    {"field": "term_ends_on", "row": index + 1},
+                )
             entries.append(
                 RegisterEntry(
                     person_id=by_pinfl[row["pinfl"]],
                     category_id=categories[row["category"]],
                     basis_document=row["basis_document"],
                     starts_on=starts,
-                    term_ends_on=None,
+                    term_ends_on=term_ends_on,
                     decided_by=row["decided_by"],
                     **place(row["pinfl"]),
                 )

@@ -4,6 +4,7 @@ the duplicate detector)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -80,6 +81,19 @@ def test_every_planted_truth_is_found(loaded):
         for c in Conclusion.objects.filter(pk__in=overdue).select_related("offence")
     }
     assert found == set(truth["overdue_conclusions"])
+
+
+def test_imported_register_entries_get_the_categorys_default_term(loaded):
+    from ..models import RegisterEntry
+
+    entries = list(
+        RegisterEntry.objects.select_related("category").exclude(category__code="protection_order")
+    )
+    with_default = [e for e in entries if e.category.default_term_days]
+    assert with_default, "the demo lists persons under a category with a default term"
+    for entry in with_default:
+        assert entry.term_ends_on == entry.starts_on + dt.timedelta(days=entry.category.default_term_days)
+    assert all(e.term_ends_on is None for e in entries if not e.category.default_term_days)
 
 
 def test_the_duplicate_detector_finds_the_planted_cross_script_pairs(loaded):
