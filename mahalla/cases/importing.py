@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connections, router, transaction
+from django.db.models import F, Model
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from mahalla.audit.models import AuditAction
@@ -44,6 +46,62 @@ from .names import name_skeleton
 from .services import checkin_calendar, conclusions_generate, pinfl_validate, supervision_term_validate
 
 BATCH = 5000
+# Rows a cursor INSERT sends at once: the nation's persons and register entries are 750,000 rows each.
+INSERT_BATCH = 20000
+# Fields whose Python value the database driver cannot take as it is (aware datetimes, JSON, times).
+_PREPARED_TYPES = frozenset({"DateTimeField", "JSONField", "TimeField", "DecimalField", "UUIDField"})
+
+
+def _insert(model: type[Model], rows: Iterable[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
+    """INSERT rows given as {attname: value} through the cursor, in large batches.
+
+    The bulk path of the importer: at the nation's scale building a model instance per row and letting
+    bulk_create read it back field by field took most of the step. The row is what bulk_create would write:
+    every concrete field, its default where the row has no value (auto_now_add set to now), and the values
+    Django prepares for the database prepared by the field itself. Constraints are the database's, as for
+    any INSERT; the caller validates first, inside its transaction."""
+    connection = connections[router.db_for_write(model)]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    defaults = [
+        now
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+        else field.get_default()
+        for field in fields
+    ]
+    prepare = [
+        (lambda value, field=field: field.get_db_prep_save(value, connection))
+        if field.get_internal_type() in _PREPARED_TYPES
+        else None
+        for field in fields
+    ]
+    plan = list(zip([field.attname for field in fields], defaults, prepare, strict=True))
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    sql = "{} {} ({}) VALUES ({}) {}".format(
+        connection.ops.insert_statement(on_conflict=on_conflict),
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+        connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) or "",
+    )
+    count = 0
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(
+                tuple(
+                    (convert(row.get(name, default)) if convert else row.get(name, default))
+                    for name, default, convert in plan
+                )
+            )
+            if len(batch) >= INSERT_BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
 
 
 def _row_error(section: str, index: int, error: ApplicationError) -> ApplicationError:
@@ -141,8 +199,10 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
     categories = {code: category.pk for code, category in category_rows.items()}
     counts: dict[str, int] = {}
     with transaction.atomic():
-        persons = []
+        persons: list[dict[str, Any]] = []
         refs: list[tuple[str, str, str]] = []
+        # The demo's names repeat (a few thousand surnames and given names): each spelling is worked out once.
+        spellings: dict[str, tuple[str, str, str]] = {}
         for index, row in enumerate(data["persons"]):
             try:
                 pinfl = pinfl_validate(row["pinfl"])
@@ -155,33 +215,40 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
                     {"field": "mahalla", "row": index + 1},
                 )
             name = row["name_latin"]
-            latin = name.isascii() or "'" in name
-            persons.append(
-                Person(
-                    pinfl=pinfl,
-                    name_latin=name,
-                    name_cyrillic=latin_to_cyrillic(name) if latin else "",
-                    name_russian=latin_to_russian(name) if latin else "",
-                    name_key=name_skeleton(name),
-                    birth_date=dt.date.fromisoformat(row["birth_date"]),
-                    sex=row["sex"],
-                    mahalla_id=territory[0],
-                    district_id=territory[1],
-                    region_id=territory[2],
+            spelling = spellings.get(name)
+            if spelling is None:
+                latin = name.isascii() or "'" in name
+                spelling = spellings[name] = (
+                    latin_to_cyrillic(name) if latin else "",
+                    latin_to_russian(name) if latin else "",
+                    name_skeleton(name),
                 )
+            persons.append(
+                {
+                    "pinfl": pinfl,
+                    "name_latin": name,
+                    "name_cyrillic": spelling[0],
+                    "name_russian": spelling[1],
+                    "name_key": spelling[2],
+                    "birth_date": dt.date.fromisoformat(row["birth_date"]),
+                    "sex": row["sex"],
+                    "mahalla_id": territory[0],
+                    "district_id": territory[1],
+                    "region_id": territory[2],
+                }
             )
             refs.extend((pinfl, source, ref) for source, ref in row.get("source_refs", []))
-        Person.objects.bulk_create(persons, batch_size=BATCH)
+        _insert(Person, persons)
         # Every person's id by PINFL in one scan: a list of hundreds of thousands of PINFLs would exceed the
         # database's limit of query parameters.
         by_pinfl = dict(Person.objects.values_list("pinfl", "pk").iterator(chunk_size=BATCH))
-        territory_of = {p.pinfl: (p.mahalla_id, p.district_id, p.region_id) for p in persons}
-        PersonSourceRef.objects.bulk_create(
+        territory_of = {p["pinfl"]: (p["mahalla_id"], p["district_id"], p["region_id"]) for p in persons}
+        _insert(
+            PersonSourceRef,
             (
-                PersonSourceRef(person_id=by_pinfl[pinfl], source_system=source, ref=ref)
+                {"person_id": by_pinfl[pinfl], "source_system": source, "ref": ref}
                 for pinfl, source, ref in refs
             ),
-            batch_size=BATCH,
             ignore_conflicts=True,
         )
         counts["persons"] = len(persons)
@@ -190,7 +257,7 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
             m, d, r = territory_of[pinfl]
             return {"mahalla_id": m, "district_id": d, "region_id": r}
 
-        entries = []
+        entries: list[dict[str, Any]] = []
         for index, row in enumerate(data["entries"]):
             if row["category"] not in categories:
                 raise ApplicationError(
@@ -210,17 +277,17 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
                     {"field": "term_ends_on", "row": index + 1},
                 )
             entries.append(
-                RegisterEntry(
-                    person_id=by_pinfl[row["pinfl"]],
-                    category_id=categories[row["category"]],
-                    basis_document=row["basis_document"],
-                    starts_on=starts,
-                    term_ends_on=term_ends_on,
-                    decided_by=row["decided_by"],
+                {
+                    "person_id": by_pinfl[row["pinfl"]],
+                    "category_id": categories[row["category"]],
+                    "basis_document": row["basis_document"],
+                    "starts_on": starts,
+                    "term_ends_on": term_ends_on,
+                    "decided_by": row["decided_by"],
                     **place(row["pinfl"]),
-                )
+                }
             )
-        RegisterEntry.objects.bulk_create(entries, batch_size=BATCH)
+        _insert(RegisterEntry, entries)
         counts["entries"] = len(entries)
 
         protection = categories.get("protection_order")
@@ -318,16 +385,16 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
             for day in days:
                 done = day < recorded_until and day < as_of
                 checkins.append(
-                    CheckIn(
-                        supervision=supervision,
-                        due_on=day,
-                        status=CheckIn.Status.DONE if done else CheckIn.Status.DUE,
-                        reported_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+                    {
+                        "supervision_id": supervision.pk,
+                        "due_on": day,
+                        "status": CheckIn.Status.DONE if done else CheckIn.Status.DUE,
+                        "reported_at": timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
                         if done
                         else None,
-                    )
+                    }
                 )
-        CheckIn.objects.bulk_create(checkins, batch_size=BATCH)
+        _insert(CheckIn, checkins)
         counts["supervisions"] = len(supervisions)
         counts["checkins"] = len(checkins)
 

@@ -154,3 +154,35 @@ def test_a_bad_household_round_row_stops_the_import_naming_its_row_and_field(tin
         cases_import(tmp_path / "cases.json", actor=user_for(Role.ADMINISTRATOR))
     assert error.value.extra == {"field": "purpose", "section": "household_rounds", "row": 2}
     assert not Person.objects.exists()
+
+
+def test_the_bulk_import_writes_what_the_services_would(loaded):
+    """The importer inserts through the cursor: every row carries the model's defaults and the values the
+    services compute (spellings, name skeleton, the check-in calendar of `checkin_calendar`)."""
+    from mahalla.core.transliterate import latin_to_cyrillic, latin_to_russian
+
+    from ..models import RegisterEntry
+    from ..names import name_skeleton
+    from ..services import checkin_calendar
+
+    persons = list(Person.objects.all())
+    assert len(persons) == loaded["counts"]["persons"]
+    for person in persons:
+        assert person.version == 1 and person.created_at is not None and person.merged_into_id is None
+        assert person.name_key == name_skeleton(person.name_latin)
+        if person.name_latin.isascii():
+            assert person.name_cyrillic == latin_to_cyrillic(person.name_latin)
+            assert person.name_russian == latin_to_russian(person.name_latin)
+    entries = RegisterEntry.objects.exclude(category__code="protection_order")
+    assert entries.count() == loaded["counts"]["entries"]
+    for entry in entries:
+        # Active, or ended by the monitoring on the day its term ended.
+        assert entry.created_by_id is None and entry.end_reason in ("", "term ended")
+        assert entry.ended_on == (entry.term_ends_on if entry.status == RegisterEntry.Status.ENDED else None)
+    for supervision in Supervision.objects.prefetch_related("checkins"):
+        due = sorted(c.due_on for c in supervision.checkins.all())
+        per_month = supervision.checkins_per_month
+        assert due == checkin_calendar(supervision.starts_on, supervision.ends_on, per_month)
+        for checkin in supervision.checkins.all():
+            assert checkin.version == 1
+            assert (checkin.reported_at is not None) == (checkin.status == CheckIn.Status.DONE)
