@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db import connections, router, transaction
-from django.db.models import F, Model
-from django.db.models.constants import OnConflict
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
+from mahalla.core.bulk import rows_insert
 from mahalla.core.errors import ApplicationError
 from mahalla.core.roles import Role, ScopeLevel
 from mahalla.core.transliterate import latin_to_cyrillic, latin_to_russian
@@ -46,62 +45,13 @@ from .names import name_skeleton
 from .services import checkin_calendar, conclusions_generate, pinfl_validate, supervision_term_validate
 
 BATCH = 5000
-# Rows a cursor INSERT sends at once: the nation's persons and register entries are 750,000 rows each.
-INSERT_BATCH = 20000
-# Fields whose Python value the database driver cannot take as it is (aware datetimes, JSON, times).
-_PREPARED_TYPES = frozenset({"DateTimeField", "JSONField", "TimeField", "DecimalField", "UUIDField"})
 
 
-def _insert(model: type[Model], rows: Iterable[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
-    """INSERT rows given as {attname: value} through the cursor, in large batches.
-
-    The bulk path of the importer: at the nation's scale building a model instance per row and letting
-    bulk_create read it back field by field took most of the step. The row is what bulk_create would write:
-    every concrete field, its default where the row has no value (auto_now_add set to now), and the values
-    Django prepares for the database prepared by the field itself. Constraints are the database's, as for
-    any INSERT; the caller validates first, inside its transaction."""
-    connection = connections[router.db_for_write(model)]
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    now = timezone.now()
-    defaults = [
-        now
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
-        else field.get_default()
-        for field in fields
-    ]
-    prepare = [
-        (lambda value, field=field: field.get_db_prep_save(value, connection))
-        if field.get_internal_type() in _PREPARED_TYPES
-        else None
-        for field in fields
-    ]
-    plan = list(zip([field.attname for field in fields], defaults, prepare, strict=True))
-    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    sql = "{} {} ({}) VALUES ({}) {}".format(
-        connection.ops.insert_statement(on_conflict=on_conflict),
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(field.column) for field in fields),
-        ", ".join(["%s"] * len(fields)),
-        connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) or "",
-    )
-    count = 0
-    batch: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(
-                tuple(
-                    (convert(row.get(name, default)) if convert else row.get(name, default))
-                    for name, default, convert in plan
-                )
-            )
-            if len(batch) >= INSERT_BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
+def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Rows given as {attname: value} (all with the same keys) as the columns `rows_insert` takes."""
+    if not rows:
+        return {}
+    return {name: [row[name] for row in rows] for name in rows[0]}
 
 
 def _row_error(section: str, index: int, error: ApplicationError) -> ApplicationError:
@@ -238,17 +188,18 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
                 }
             )
             refs.extend((pinfl, source, ref) for source, ref in row.get("source_refs", []))
-        _insert(Person, persons)
+        # The bulk path: plain rows through the cursor (core.bulk), no model instance per row.
+        rows_insert(Person, _columns(persons))
         # Every person's id by PINFL in one scan: a list of hundreds of thousands of PINFLs would exceed the
         # database's limit of query parameters.
         by_pinfl = dict(Person.objects.values_list("pinfl", "pk").iterator(chunk_size=BATCH))
         territory_of = {p["pinfl"]: (p["mahalla_id"], p["district_id"], p["region_id"]) for p in persons}
-        _insert(
-            PersonSourceRef,
+        PersonSourceRef.objects.bulk_create(
             (
-                {"person_id": by_pinfl[pinfl], "source_system": source, "ref": ref}
+                PersonSourceRef(person_id=by_pinfl[pinfl], source_system=source, ref=ref)
                 for pinfl, source, ref in refs
             ),
+            batch_size=BATCH,
             ignore_conflicts=True,
         )
         counts["persons"] = len(persons)
@@ -287,7 +238,7 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
                     **place(row["pinfl"]),
                 }
             )
-        _insert(RegisterEntry, entries)
+        rows_insert(RegisterEntry, _columns(entries))
         counts["entries"] = len(entries)
 
         protection = categories.get("protection_order")
@@ -394,7 +345,7 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
                         else None,
                     }
                 )
-        _insert(CheckIn, checkins)
+        rows_insert(CheckIn, _columns(checkins))
         counts["supervisions"] = len(supervisions)
         counts["checkins"] = len(checkins)
 

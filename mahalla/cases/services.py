@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
+from mahalla.core.bulk import rows_insert
 from mahalla.core.errors import AccessDenied, ApplicationError, Conflict
 from mahalla.core.roles import Role, ScopeLevel
 from mahalla.core.transliterate import latin_to_cyrillic, latin_to_russian
@@ -459,7 +460,7 @@ def conclusions_generate(*, day: dt.date, offences: Any = None) -> int:
                     source_system=source_system, ref__in=wanted_refs[start : start + CHUNK]
                 ).values_list("ref", "person_id", "person__birth_date"):
                     refs[(source_system, ref)] = (person_id, birth)
-    created: list[Conclusion] = []
+    created: list[dict[str, Any]] = []
     for offence in rows:
         issued = timezone.localtime(offence.registered_at).date()
         for subject, ref in ((Subject.OFFENDER, offence.offender_ref), (Subject.VICTIM, offence.victim_ref)):
@@ -482,23 +483,27 @@ def conclusions_generate(*, day: dt.date, offences: Any = None) -> int:
             if rule is None:
                 continue
             created.append(
-                Conclusion(
-                    offence_id=offence.pk,
-                    subject=subject,
-                    subject_ref=ref or "",
-                    person_id=person_id,
-                    rule=rule,
-                    measures=rule.measures,
-                    owner_position=rule.owner_position,
-                    issued_on=issued,
-                    deadline=issued + dt.timedelta(days=rule.deadline_days),
-                    mahalla_id=offence.mahalla_id,
-                    district_id=offence.district_id,
-                    region_id=offence.region_id,
-                )
+                {
+                    "offence_id": offence.pk,
+                    "subject": subject,
+                    "subject_ref": ref or "",
+                    "person_id": person_id,
+                    "rule_id": rule.pk,
+                    "measures": rule.measures,
+                    "owner_position": rule.owner_position,
+                    "issued_on": issued,
+                    "deadline": issued + dt.timedelta(days=rule.deadline_days),
+                    "mahalla_id": offence.mahalla_id,
+                    "district_id": offence.district_id,
+                    "region_id": offence.region_id,
+                }
             )
     with transaction.atomic():
-        Conclusion.objects.bulk_create(created, batch_size=2000, ignore_conflicts=True)
+        # Plain rows through the cursor (core.bulk): at the nation's scale the demo's first run writes over
+        # 100,000 conclusions, and a model instance per row was most of its time. The conclusions already
+        # there were read above; the unique (offence, subject) constraint still guards a concurrent run.
+        if created:
+            rows_insert(Conclusion, {name: [row[name] for row in created] for name in created[0]})
         if created:
             audit_record(
                 actor=None,
