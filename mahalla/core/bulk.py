@@ -73,6 +73,7 @@ def rows_insert(model: type[models.Model], columns: Mapping[str, Sequence[Any]])
         raise ValueError(f"{model.__name__} has no column(s) {unknown}")
     names: list[str] = []
     vectors: list[Sequence[Any]] = []
+    ready: set[int] = set()  # columns already in SQLite's storage form
     for field in fields:
         is_json = isinstance(field, models.JSONField)
         if field.attname in columns:
@@ -83,13 +84,17 @@ def rows_insert(model: type[models.Model], columns: Mapping[str, Sequence[Any]])
             stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
             default = timezone.now() if stamped else field.get_default()
             value = _json_text(default) if is_json else default
+            if connection.vendor != "postgresql":
+                value = _sqlite_value(value, connection)  # once, not once a row
+                ready.add(len(vectors))
             vectors.append([value] * count)
         names.append(field.column)
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(name) for name in names)
     if connection.vendor != "postgresql":
         vectors = [
-            _sqlite_column(field, vector, connection) for field, vector in zip(fields, vectors, strict=True)
+            vector if index in ready else _sqlite_column(field, vector, connection)
+            for index, (field, vector) in enumerate(zip(fields, vectors, strict=True))
         ]
     rows = zip(*vectors, strict=True)
     with connection.cursor() as cursor:
