@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
+from mahalla.core.bulk import rows_insert
 from mahalla.core.errors import ApplicationError
 from mahalla.core.roles import Role, ScopeLevel
 from mahalla.core.transliterate import latin_to_cyrillic, latin_to_russian
@@ -44,6 +45,13 @@ from .names import name_skeleton
 from .services import checkin_calendar, conclusions_generate, pinfl_validate, supervision_term_validate
 
 BATCH = 5000
+
+
+def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Rows given as {attname: value} (all with the same keys) as the columns `rows_insert` takes."""
+    if not rows:
+        return {}
+    return {name: [row[name] for row in rows] for name in rows[0]}
 
 
 def _row_error(section: str, index: int, error: ApplicationError) -> ApplicationError:
@@ -137,11 +145,14 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
             "code", "pk", "district_id", "region_id"
         )
     }
-    categories = {c.code: c.pk for c in LegalCategory.objects.all()}
+    category_rows = {c.code: c for c in LegalCategory.objects.all()}
+    categories = {code: category.pk for code, category in category_rows.items()}
     counts: dict[str, int] = {}
     with transaction.atomic():
-        persons = []
+        persons: list[dict[str, Any]] = []
         refs: list[tuple[str, str, str]] = []
+        # The demo's names repeat (a few thousand surnames and given names): each spelling is worked out once.
+        spellings: dict[str, tuple[str, str, str]] = {}
         for index, row in enumerate(data["persons"]):
             try:
                 pinfl = pinfl_validate(row["pinfl"])
@@ -154,27 +165,35 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
                     {"field": "mahalla", "row": index + 1},
                 )
             name = row["name_latin"]
-            latin = name.isascii() or "'" in name
-            persons.append(
-                Person(
-                    pinfl=pinfl,
-                    name_latin=name,
-                    name_cyrillic=latin_to_cyrillic(name) if latin else "",
-                    name_russian=latin_to_russian(name) if latin else "",
-                    name_key=name_skeleton(name),
-                    birth_date=dt.date.fromisoformat(row["birth_date"]),
-                    sex=row["sex"],
-                    mahalla_id=territory[0],
-                    district_id=territory[1],
-                    region_id=territory[2],
+            spelling = spellings.get(name)
+            if spelling is None:
+                latin = name.isascii() or "'" in name
+                spelling = spellings[name] = (
+                    latin_to_cyrillic(name) if latin else "",
+                    latin_to_russian(name) if latin else "",
+                    name_skeleton(name),
                 )
+            persons.append(
+                {
+                    "pinfl": pinfl,
+                    "name_latin": name,
+                    "name_cyrillic": spelling[0],
+                    "name_russian": spelling[1],
+                    "name_key": spelling[2],
+                    "birth_date": dt.date.fromisoformat(row["birth_date"]),
+                    "sex": row["sex"],
+                    "mahalla_id": territory[0],
+                    "district_id": territory[1],
+                    "region_id": territory[2],
+                }
             )
             refs.extend((pinfl, source, ref) for source, ref in row.get("source_refs", []))
-        Person.objects.bulk_create(persons, batch_size=BATCH)
+        # The bulk path: plain rows through the cursor (core.bulk), no model instance per row.
+        rows_insert(Person, _columns(persons))
         # Every person's id by PINFL in one scan: a list of hundreds of thousands of PINFLs would exceed the
         # database's limit of query parameters.
         by_pinfl = dict(Person.objects.values_list("pinfl", "pk").iterator(chunk_size=BATCH))
-        territory_of = {p.pinfl: (p.mahalla_id, p.district_id, p.region_id) for p in persons}
+        territory_of = {p["pinfl"]: (p["mahalla_id"], p["district_id"], p["region_id"]) for p in persons}
         PersonSourceRef.objects.bulk_create(
             (
                 PersonSourceRef(person_id=by_pinfl[pinfl], source_system=source, ref=ref)
@@ -189,7 +208,7 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
             m, d, r = territory_of[pinfl]
             return {"mahalla_id": m, "district_id": d, "region_id": r}
 
-        entries = []
+        entries: list[dict[str, Any]] = []
         for index, row in enumerate(data["entries"]):
             if row["category"] not in categories:
                 raise ApplicationError(
@@ -197,18 +216,29 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
                     {"field": "category", "row": index + 1},
                 )
             starts = dt.date.fromisoformat(row["starts_on"])
-            entries.append(
-                RegisterEntry(
-                    person_id=by_pinfl[row["pinfl"]],
-                    category_id=categories[row["category"]],
-                    basis_document=row["basis_document"],
-                    starts_on=starts,
-                    term_ends_on=None,
-                    decided_by=row["decided_by"],
-                    **place(row["pinfl"]),
-                )
+            # The category's default term where the registry names none, as register_entry_add gives it.
+            term_ends_on = (
+                dt.date.fromisoformat(row["term_ends_on"])
+                if row.get("term_ends_on")
+                else category_rows[row["category"]].term_end(starts)
             )
-        RegisterEntry.objects.bulk_create(entries, batch_size=BATCH)
+            if term_ends_on is not None and term_ends_on < starts:
+                raise ApplicationError(
+                    f"entries row {index + 1}: the term ends before it starts",
+                    {"field": "term_ends_on", "row": index + 1},
+                )
+            entries.append(
+                {
+                    "person_id": by_pinfl[row["pinfl"]],
+                    "category_id": categories[row["category"]],
+                    "basis_document": row["basis_document"],
+                    "starts_on": starts,
+                    "term_ends_on": term_ends_on,
+                    "decided_by": row["decided_by"],
+                    **place(row["pinfl"]),
+                }
+            )
+        rows_insert(RegisterEntry, _columns(entries))
         counts["entries"] = len(entries)
 
         protection = categories.get("protection_order")
@@ -306,16 +336,16 @@ def cases_import(path: Path | str, *, actor: Any = None) -> dict[str, int]:
             for day in days:
                 done = day < recorded_until and day < as_of
                 checkins.append(
-                    CheckIn(
-                        supervision=supervision,
-                        due_on=day,
-                        status=CheckIn.Status.DONE if done else CheckIn.Status.DUE,
-                        reported_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+                    {
+                        "supervision_id": supervision.pk,
+                        "due_on": day,
+                        "status": CheckIn.Status.DONE if done else CheckIn.Status.DUE,
+                        "reported_at": timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
                         if done
                         else None,
-                    )
+                    }
                 )
-        CheckIn.objects.bulk_create(checkins, batch_size=BATCH)
+        rows_insert(CheckIn, _columns(checkins))
         counts["supervisions"] = len(supervisions)
         counts["checkins"] = len(checkins)
 

@@ -79,6 +79,13 @@ class LegalCategory(models.Model):
     def __str__(self) -> str:
         return self.name_en
 
+    def term_end(self, starts_on: dt.date) -> dt.date | None:
+        """The day a listing under this category ends when the decision names no term: the category's
+        default term from the start, or None (no fixed term). Used by the service and the bulk importer."""
+        if not self.default_term_days:
+            return None
+        return starts_on + dt.timedelta(days=self.default_term_days)
+
     def display_name(self, language: str | None = None) -> str:
         """The category's name in the reader's language (the code is for machines)."""
         language = (language or get_language() or "uz").split("-")[0]

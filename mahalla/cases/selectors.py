@@ -95,6 +95,7 @@ class PersonCard:
     referrals: list[Referral]
     alerts: list[CaseAlert]
     transitions: list[Any] = field(default_factory=list)
+    rounds: list[HouseholdRound] = field(default_factory=list)
 
 
 def person_card(*, actor: Any, person_id: object, purpose: str) -> PersonCard:
@@ -117,6 +118,7 @@ def person_card(*, actor: Any, person_id: object, purpose: str) -> PersonCard:
         referrals=list(person.referrals.all()),
         alerts=list(person.alerts.filter(acknowledged_at__isnull=True)),
         transitions=list(person.transitions.select_related("to_user", "from_user", "by")),
+        rounds=list(person.household_rounds.select_related("inspector").order_by("-planned_on", "-pk")),
     )
 
 
@@ -158,44 +160,93 @@ class DuplicatePair:
     reason: str
 
 
+# 10**13 .. 10**0: the place value of each of the PINFL's 14 digits, first digit first.
+_PINFL_PLACES = [10**power for power in range(13, -1, -1)]
+
+
+def _pinfl_neighbours(ids: Any, pinfls: Any) -> Any:
+    """Pairs (left id < right id) of PINFLs equal or one digit apart, as an (n, 2) array.
+
+    The PINFL is mandatory and unique, so a PINFL one digit off is the only trace a person entered twice
+    leaves in it (a mistyped digit); PINFLs further apart are two people, whatever their names. Blocking: for
+    each of the 14 positions the digit there is zeroed, and records whose masked numbers are equal differ at
+    most in that digit: 14 sorts of integers instead of comparing every pair."""
+    import numpy as np
+
+    found = []
+    for place in _PINFL_PLACES:
+        masked = pinfls - (pinfls // place % 10) * place
+        order = np.argsort(masked, kind="stable")
+        keys = masked[order]
+        # Sorted, so keys[j] == keys[j + step] holds exactly for the pairs `step` apart within a run of
+        # equal keys (a run of three PINFLs differing only in this digit gives all three pairs).
+        step = 1
+        while step < len(keys):
+            same = np.flatnonzero(keys[step:] == keys[:-step])
+            if not len(same):
+                break
+            left, right = ids[order[same]], ids[order[same + step]]
+            found.append(np.column_stack([np.minimum(left, right), np.maximum(left, right)]))
+            step += 1
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(found), axis=0)
+
+
+def names_agree(left: str, right: str, *, threshold: float = 0.85) -> bool:
+    """Two name skeletons name one person: the surname and the given name each agree (equal, or a spelling
+    variant at least ``threshold`` similar), in either order ("Karimova Malika" / "Malika Karimova"), and the
+    patronymic too when both carry one. Comparing part by part keeps two different given names with a common
+    surname ("Karimov Aziz" / "Karimov Anvar") apart, which a whole-name similarity lets through."""
+    left_parts, right_parts = left.split(), right.split()
+    if len(left_parts) < 2 or len(right_parts) < 2:
+        return left == right and bool(left)
+
+    def agree(a: str, b: str) -> bool:
+        return a == b or name_similarity(a, b) >= threshold
+
+    for ordered in (right_parts, [right_parts[1], right_parts[0], *right_parts[2:]]):
+        if agree(left_parts[0], ordered[0]) and agree(left_parts[1], ordered[1]):
+            if len(left_parts) > 2 and len(ordered) > 2 and not agree(left_parts[2], ordered[2]):
+                continue
+            return True
+    return False
+
+
 def duplicate_pairs(
-    rows: Iterable[tuple[int, str, str, dt.date, str]], *, threshold: float = 0.85
+    rows: Iterable[tuple[int, str, str, Any, str]], *, threshold: float = 0.85
 ) -> list[DuplicatePair]:
     """Candidate pairs among (id, pinfl, name skeleton, birth date, sex) rows.
 
-    Two blocks keep it linear in practice: the same birth date and sex (names compared with
-    name_similarity >= threshold, so "Karimova Malika" / "Каримова Малика" / "Karimova Malikа" meet), and the
-    same name skeleton with PINFLs one digit apart (a mistyped PINFL with a mistyped birth date)."""
-    by_birth: dict[tuple[dt.date, str], list[tuple[int, str, str]]] = defaultdict(list)
-    by_name: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for pk, pinfl, key, birth, sex in rows:
-        if not key:
+    Blocking (vectorised): PINFLs equal or one digit apart (``_pinfl_neighbours``); the PINFL carries the
+    century, sex and birth date, so the block is also a birth date and sex block. Comparison (on the few
+    candidates): the names agree part by part after the three scripts are folded to one skeleton
+    (``names_agree``). Two records with different PINFLs further apart are never a candidate."""
+    import numpy as np
+
+    records = [row for row in rows if row[2] and len(row[1]) == 14 and row[1].isdigit()]
+    if len(records) < 2:
+        return []
+    ids = np.fromiter((row[0] for row in records), dtype=np.int64, count=len(records))
+    pinfls = np.fromiter((int(row[1]) for row in records), dtype=np.int64, count=len(records))
+    candidates = _pinfl_neighbours(ids, pinfls)
+    if not len(candidates):
+        return []
+    wanted = set(candidates.ravel().tolist())
+    by_id = {row[0]: row for row in records if row[0] in wanted}
+    found = []
+    for left_id, right_id in candidates.tolist():
+        left, right = by_id[left_id], by_id[right_id]
+        if not names_agree(left[2], right[2], threshold=threshold):
             continue
-        by_birth[(birth, sex)].append((pk, pinfl, key))
-        by_name[key].append((pk, pinfl))
-    found: dict[tuple[int, int], DuplicatePair] = {}
-    for block in by_birth.values():
-        if len(block) < 2:
-            continue
-        for i in range(len(block)):
-            for j in range(i + 1, len(block)):
-                a, b = block[i], block[j]
-                score = 1.0 if a[2] == b[2] else name_similarity(a[2], b[2])
-                if score >= threshold:
-                    pair = (min(a[0], b[0]), max(a[0], b[0]))
-                    found[pair] = DuplicatePair(pair[0], pair[1], round(score, 3), "birth date and name")
-    for block2 in by_name.values():
-        if len(block2) < 2:
-            continue
-        for i in range(len(block2)):
-            for j in range(i + 1, len(block2)):
-                a2, b2 = block2[i], block2[j]
-                if sum(x != y for x, y in zip(a2[1], b2[1], strict=False)) <= 1:
-                    pair = (min(a2[0], b2[0]), max(a2[0], b2[0]))
-                    found.setdefault(
-                        pair, DuplicatePair(pair[0], pair[1], 0.95, "name and PINFL one digit apart")
-                    )
-    return sorted(found.values(), key=lambda p: (-p.score, p.left_id, p.right_id))
+        same_birth = left[3] == right[3] and left[4] == right[4]
+        exact = left[2] == right[2]
+        score = 1.0 if exact and same_birth else 0.95 if same_birth else 0.9
+        reason = (
+            "name, birth date and PINFL one digit apart" if same_birth else "name and PINFL one digit apart"
+        )
+        found.append(DuplicatePair(left_id, right_id, score, reason))
+    return sorted(found, key=lambda p: (-p.score, p.left_id, p.right_id))
 
 
 def duplicate_candidates(*, actor: Any | None) -> list[DuplicatePair]:

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
+from mahalla.core.bulk import rows_insert
 from mahalla.core.errors import AccessDenied, ApplicationError, Conflict
-from mahalla.core.roles import Role
+from mahalla.core.roles import Role, ScopeLevel
 from mahalla.core.transliterate import latin_to_cyrillic, latin_to_russian
 from mahalla.incidents.models import CodeKind, Offence
 from mahalla.territory.access import territory_filter_for
@@ -303,8 +304,8 @@ def register_entry_add(
         )
     if not (decided_by or "").strip():
         raise _fail("decided_by", _("Name who decided."), decided_by)
-    if term_ends_on is None and category.default_term_days:
-        term_ends_on = starts_on + dt.timedelta(days=category.default_term_days)
+    if term_ends_on is None:
+        term_ends_on = category.term_end(starts_on)
     if term_ends_on is not None and term_ends_on < starts_on:
         raise _fail("term_ends_on", _("The term ends before it starts."), term_ends_on)
     with transaction.atomic():
@@ -459,7 +460,7 @@ def conclusions_generate(*, day: dt.date, offences: Any = None) -> int:
                     source_system=source_system, ref__in=wanted_refs[start : start + CHUNK]
                 ).values_list("ref", "person_id", "person__birth_date"):
                     refs[(source_system, ref)] = (person_id, birth)
-    created: list[Conclusion] = []
+    created: list[dict[str, Any]] = []
     for offence in rows:
         issued = timezone.localtime(offence.registered_at).date()
         for subject, ref in ((Subject.OFFENDER, offence.offender_ref), (Subject.VICTIM, offence.victim_ref)):
@@ -482,23 +483,27 @@ def conclusions_generate(*, day: dt.date, offences: Any = None) -> int:
             if rule is None:
                 continue
             created.append(
-                Conclusion(
-                    offence_id=offence.pk,
-                    subject=subject,
-                    subject_ref=ref or "",
-                    person_id=person_id,
-                    rule=rule,
-                    measures=rule.measures,
-                    owner_position=rule.owner_position,
-                    issued_on=issued,
-                    deadline=issued + dt.timedelta(days=rule.deadline_days),
-                    mahalla_id=offence.mahalla_id,
-                    district_id=offence.district_id,
-                    region_id=offence.region_id,
-                )
+                {
+                    "offence_id": offence.pk,
+                    "subject": subject,
+                    "subject_ref": ref or "",
+                    "person_id": person_id,
+                    "rule_id": rule.pk,
+                    "measures": rule.measures,
+                    "owner_position": rule.owner_position,
+                    "issued_on": issued,
+                    "deadline": issued + dt.timedelta(days=rule.deadline_days),
+                    "mahalla_id": offence.mahalla_id,
+                    "district_id": offence.district_id,
+                    "region_id": offence.region_id,
+                }
             )
     with transaction.atomic():
-        Conclusion.objects.bulk_create(created, batch_size=2000, ignore_conflicts=True)
+        # Plain rows through the cursor (core.bulk): at the nation's scale the demo's first run writes over
+        # 100,000 conclusions, and a model instance per row was most of its time. The conclusions already
+        # there were read above; the unique (offence, subject) constraint still guards a concurrent run.
+        if created:
+            rows_insert(Conclusion, {name: [row[name] for row in created] for name in created[0]})
         if created:
             audit_record(
                 actor=None,
@@ -981,6 +986,22 @@ def supervision_end(*, actor: Any, supervision: Supervision, ended_on: dt.date, 
     return supervision
 
 
+def _mahalla_inspector(mahalla: Mahalla) -> Any:
+    """The active preventive inspector account working in the mahalla (or its district), or None."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(role=Role.PREVENTIVE_INSPECTOR, is_active=True)
+        .filter(
+            Q(scope_level=ScopeLevel.MAHALLAS, scope_mahallas=mahalla)
+            | Q(scope_level=ScopeLevel.DISTRICT, scope_district_id=mahalla.district_id)
+        )
+        .order_by(Case(When(scope_level=ScopeLevel.MAHALLAS, then=Value(0)), default=Value(1)), "pk")
+        .first()
+    )
+
+
 def supervision_handover(
     *, actor: Any, supervision: Supervision, to_mahalla: Mahalla, to_inspector: Any = None
 ) -> Handover:
@@ -1013,6 +1034,16 @@ def supervision_handover(
         Referral.objects.filter(person_id=person_id).exclude(status=Referral.Status.COMPLETED).update(
             **new_territory
         )
+        # Planned household rounds follow the person to the new mahalla and its inspector; the version
+        # moves on, so an edit queued offline against the old assignment comes back as a conflict.
+        round_inspector = to_inspector or _mahalla_inspector(to_mahalla)
+        moved_rounds = HouseholdRound.objects.filter(
+            person_id=person_id, status=HouseholdRound.Status.PLANNED
+        ).update(
+            version=F("version") + 1,
+            **new_territory,
+            **({"inspector": round_inspector} if round_inspector is not None else {}),
+        )
         if to_inspector is not None:
             CaseOwnership.objects.update_or_create(person_id=person_id, defaults={"owner": to_inspector})
         _audit(
@@ -1020,7 +1051,7 @@ def supervision_handover(
             AuditAction.UPDATE,
             supervision,
             purpose="handover on moving",
-            details={"from": handover.from_mahalla_id, "to": to_mahalla.pk},
+            details={"from": handover.from_mahalla_id, "to": to_mahalla.pk, "rounds_moved": moved_rounds},
         )
     supervision.refresh_from_db()
     return handover

@@ -4,6 +4,7 @@ the duplicate detector)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -82,6 +83,19 @@ def test_every_planted_truth_is_found(loaded):
     assert found == set(truth["overdue_conclusions"])
 
 
+def test_imported_register_entries_get_the_categorys_default_term(loaded):
+    from ..models import RegisterEntry
+
+    entries = list(
+        RegisterEntry.objects.select_related("category").exclude(category__code="protection_order")
+    )
+    with_default = [e for e in entries if e.category.default_term_days]
+    assert with_default, "the demo lists persons under a category with a default term"
+    for entry in with_default:
+        assert entry.term_ends_on == entry.starts_on + dt.timedelta(days=entry.category.default_term_days)
+    assert all(e.term_ends_on is None for e in entries if not e.category.default_term_days)
+
+
 def test_the_duplicate_detector_finds_the_planted_cross_script_pairs(loaded):
     truth = {frozenset(pair) for pair in loaded["truth"]["duplicates"]}
     pinfl = dict(Person.objects.values_list("pk", "pinfl"))
@@ -140,3 +154,35 @@ def test_a_bad_household_round_row_stops_the_import_naming_its_row_and_field(tin
         cases_import(tmp_path / "cases.json", actor=user_for(Role.ADMINISTRATOR))
     assert error.value.extra == {"field": "purpose", "section": "household_rounds", "row": 2}
     assert not Person.objects.exists()
+
+
+def test_the_bulk_import_writes_what_the_services_would(loaded):
+    """The importer inserts through the cursor: every row carries the model's defaults and the values the
+    services compute (spellings, name skeleton, the check-in calendar of `checkin_calendar`)."""
+    from mahalla.core.transliterate import latin_to_cyrillic, latin_to_russian
+
+    from ..models import RegisterEntry
+    from ..names import name_skeleton
+    from ..services import checkin_calendar
+
+    persons = list(Person.objects.all())
+    assert len(persons) == loaded["counts"]["persons"]
+    for person in persons:
+        assert person.version == 1 and person.created_at is not None and person.merged_into_id is None
+        assert person.name_key == name_skeleton(person.name_latin)
+        if person.name_latin.isascii():
+            assert person.name_cyrillic == latin_to_cyrillic(person.name_latin)
+            assert person.name_russian == latin_to_russian(person.name_latin)
+    entries = RegisterEntry.objects.exclude(category__code="protection_order")
+    assert entries.count() == loaded["counts"]["entries"]
+    for entry in entries:
+        # Active, or ended by the monitoring on the day its term ended.
+        assert entry.created_by_id is None and entry.end_reason in ("", "term ended")
+        assert entry.ended_on == (entry.term_ends_on if entry.status == RegisterEntry.Status.ENDED else None)
+    for supervision in Supervision.objects.prefetch_related("checkins"):
+        due = sorted(c.due_on for c in supervision.checkins.all())
+        per_month = supervision.checkins_per_month
+        assert due == checkin_calendar(supervision.starts_on, supervision.ends_on, per_month)
+        for checkin in supervision.checkins.all():
+            assert checkin.version == 1
+            assert (checkin.reported_at is not None) == (checkin.status == CheckIn.Status.DONE)

@@ -269,3 +269,14 @@ def test_a_planned_round_keeps_the_person_from_anonymisation(place):
     plan(place)
     _listed_until_2016(place)
     assert services.retention_anonymise(today=timezone.localdate(), years=5) == 0
+
+
+def test_the_person_card_shows_the_persons_household_rounds(client, place):
+    household_round = plan(place, days=2, address="Bobur ko'chasi, 7-uy")
+    other = plan(place, days=1, person=False, address="Mustaqillik ko'chasi, 1-uy")
+    client.force_login(place.inspector)
+    card = client.get(reverse("cases-web:person", args=[place.person.pk]), {"purpose": "case work"})
+    assert card.status_code == 200
+    assert f'data-round="{household_round.pk}"'.encode() in card.content
+    assert b"Bobur ko&#x27;chasi, 7-uy" in card.content
+    assert f'data-round="{other.pk}"'.encode() not in card.content

@@ -639,3 +639,64 @@ def test_results_stand_next_to_the_latest_class_per_mahalla_and_rolled_up(place)
     by_district = {row.key: row for row in results(actor=chief, group_by="district")}
     assert by_district[place.district.code].classes == {"red": 1, "green": 1}
     assert by_district[place.district.code].conclusions == "<5"
+
+
+def test_a_hand_over_moves_the_planned_household_rounds_to_the_new_mahalla_and_inspector(place):
+    supervision = _supervision(place)
+    planned = services.household_round_plan(
+        actor=place.inspector,
+        mahalla=place.home,
+        address="Navoiy ko'chasi, 12-uy",
+        planned_on=timezone.localdate() + dt.timedelta(days=3),
+        purpose="supervision",
+        person=place.person,
+    )
+    done = services.household_round_plan(
+        actor=place.inspector,
+        mahalla=place.home,
+        address="Navoiy ko'chasi, 12-uy",
+        planned_on=timezone.localdate(),
+        purpose="supervision",
+        person=place.person,
+    )
+    done = services.household_round_record(
+        actor=place.inspector, household_round=done, outcome="at home", done_on=timezone.localdate()
+    )
+    new_inspector = inspector(place.neighbour)
+    services.supervision_handover(
+        actor=place.inspector, supervision=supervision, to_mahalla=place.neighbour, to_inspector=new_inspector
+    )
+    planned.refresh_from_db()
+    assert (planned.mahalla_id, planned.inspector_id) == (place.neighbour.pk, new_inspector.pk)
+    # An edit queued offline against the old assignment must come back as a conflict.
+    assert planned.version == 2
+    done.refresh_from_db()
+    assert (done.mahalla_id, done.inspector_id) == (place.home.pk, place.inspector.pk)
+
+
+def test_a_hand_over_without_a_named_inspector_gives_the_rounds_to_the_new_mahallas_inspector(place):
+    supervision = _supervision(place)
+    planned = services.household_round_plan(
+        actor=place.inspector,
+        mahalla=place.home,
+        address="Bobur ko'chasi, 3-uy",
+        planned_on=timezone.localdate() + dt.timedelta(days=3),
+        purpose="supervision",
+        person=place.person,
+    )
+    neighbour_inspector = inspector(place.neighbour)
+    services.supervision_handover(actor=place.inspector, supervision=supervision, to_mahalla=place.neighbour)
+    planned.refresh_from_db()
+    assert (planned.mahalla_id, planned.inspector_id) == (place.neighbour.pk, neighbour_inspector.pk)
+
+
+def test_a_register_entry_without_a_term_gets_the_categorys_default_term(place):
+    entry = services.register_entry_add(
+        actor=place.inspector,
+        person=place.person,
+        category_code="preventive_register",
+        basis_document="d1",
+        starts_on=dt.date(2026, 1, 1),
+        decided_by="dept",
+    )
+    assert entry.term_ends_on == dt.date(2026, 1, 1) + dt.timedelta(days=entry.category.default_term_days)
