@@ -183,8 +183,10 @@ class Client:
         return response.status, data, elapsed
 
 
-def bench_form(args: argparse.Namespace) -> None:
-    var_dir = Path(args.var_dir)
+def _form_run(args: argparse.Namespace, checkout: Path, var_dir: Path, label: str) -> dict[str, float]:
+    """One form run against the checkout's own `mahalla serve` (default processes and threads, as deployed)
+    and, when the checkout queues the processing, its Huey consumer (`manage.py run_huey`, one worker
+    thread); both are children of this process, so their CPU is counted per round."""
     var_dir.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
@@ -198,8 +200,10 @@ def bench_form(args: argparse.Namespace) -> None:
     env.pop("DATABASE_URL", None)
     if args.database_url:  # e.g. the PostgreSQL database of this checkout; SQLite under --var-dir otherwise
         env["DATABASE_URL"] = args.database_url
-    python = str(ROOT / ".venv/bin/python")
-    subprocess.run([python, "manage.py", "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)
+    python = str(checkout / ".venv/bin/python")
+    subprocess.run(
+        [python, "manage.py", "migrate", "--no-input", "-v", "0"], env=env, cwd=checkout, check=True
+    )
     setup = (
         "from mahalla.territory.models import District, Mahalla\n"
         "from mahalla.cyber.models import ClassifierVersion\n"
@@ -213,28 +217,49 @@ def bench_form(args: argparse.Namespace) -> None:
         "print(Mahalla.objects.filter(code__startswith='BENCH').count())\n"
     )
     subprocess.run(
-        [python, "manage.py", "shell", "-c", setup], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        [python, "manage.py", "shell", "-c", setup],
+        env=env,
+        cwd=checkout,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    queued = (checkout / "mahalla/cyber/tasks.py").read_text().count("cyber_report_process_task") > 0
+    count_pending = (
+        "from mahalla.cyber.models import CyberReport\n"
+        "print(CyberReport.objects.filter(processing='pending').count(), CyberReport.objects.count())\n"
     )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/mahalla"), "serve", "--no-migrate", "--port", str(port)],
+        [str(checkout / ".venv/bin/mahalla"), "serve", "--no-migrate", "--port", str(port)],
         env=env,
-        cwd=ROOT,
+        cwd=checkout,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    consumer = (
+        subprocess.Popen(
+            [python, "manage.py", "run_huey", "--workers", "1", "--no-periodic"],
+            env=env,
+            cwd=checkout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if queued
+        else None
+    )
+    timings: dict[str, list[float]] = {"get": [], "post": [], "static": []}
+    failures: list[str] = []
+    drain = 0.0
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
                 Client(port).request("GET", "/static/vendor/bootstrap/bootstrap.min.css")
                 break
             except OSError:
                 time.sleep(0.3)
-        timings: dict[str, list[float]] = {"get": [], "post": [], "static": []}
-        failures: list[str] = []
         lock = threading.Lock()
 
         def user(number: int) -> None:
@@ -244,6 +269,8 @@ def bench_form(args: argparse.Namespace) -> None:
                 token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
                 with lock:
                     timings["get"].append(elapsed)
+                    if status != 200:
+                        failures.append(f"GET {status}")
                 time.sleep(args.think_ms / 1000)
                 form = {
                     "csrfmiddlewaretoken": token.group(1).decode() if token else "",
@@ -272,7 +299,7 @@ def bench_form(args: argparse.Namespace) -> None:
                 with lock:
                     timings["post"].append(elapsed)
                     if status != 200 or b"report-reference" not in body:
-                        failures.append(f"{status}")
+                        failures.append(f"POST {status}")
                 _, _, elapsed = client.request("GET", "/static/vendor/bootstrap/bootstrap.min.css")
                 with lock:
                     timings["static"].append(elapsed)
@@ -286,38 +313,77 @@ def bench_form(args: argparse.Namespace) -> None:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
-        print(load_before)
+        if consumer is not None:
+            # The queued processing must keep up: the time until every report of the run is processed.
+            while True:
+                out = subprocess.run(
+                    [python, "manage.py", "shell", "-c", count_pending],
+                    env=env,
+                    cwd=checkout,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.split()
+                if int(out[0]) == 0 or time.perf_counter() - started - wall > 600:
+                    break
+                time.sleep(1)
+            drain = time.perf_counter() - started - wall
+        print(f"[{label}] checkout {checkout}, {load_before}")
         print(
-            f"form: {args.users} users x {args.rounds} rounds, think {args.think_ms} ms, {wall:.1f} s, "
+            f"  form: {args.users} users x {args.rounds} rounds, think {args.think_ms} ms, {wall:.1f} s, "
             f"failures {len(failures)} {failures[:3]}"
         )
+        figures: dict[str, float] = {}
         for name, values in timings.items():
             p95 = percentile(values, 0.95) * 1000
+            figures[f"{name}_p95"] = p95
             print(
                 f"  {name:6s} n={len(values)} p50 {statistics.median(values) * 1000:.0f} ms, "
                 f"p95 {p95:.0f} ms, "
                 f"max {max(values) * 1000:.0f} ms (target 200 ms: ratio {p95 / 200:.2f})"
             )
-        print(machine().replace("machine", "after"))
+        if consumer is not None:
+            print(
+                f"  queued processing: every report processed {drain:.1f} s after the last user's round "
+                f"(pending now {out[0]} of {out[1]})"
+            )
+        print("  " + machine().replace("machine", "after"))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    # The server's processes (its workers are its children, waited for by it): CPU per user round, which the
-    # load of a shared machine does not inflate as it does the wall times above.
+        for process in (server, consumer):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
+    # The server's processes (its workers are its children, waited for by it) and the consumer: CPU per user
+    # round, which the load of a shared machine does not inflate as it does the wall times above.
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_cpu = (after.ru_utime + after.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
     rounds = len(timings["post"])
     print(
-        f"  server CPU {server_cpu:.1f} s (start-up and model loading included) = "
-        f"{1000 * server_cpu / max(1, rounds):.0f} ms per round (GET form + POST report + GET static); "
-        f"bench client CPU {time.process_time():.1f} s"
+        f"  server{' + consumer' if consumer else ''} CPU {server_cpu:.1f} s (start-up and model loading "
+        f"included) = {1000 * server_cpu / max(1, rounds):.0f} ms per round (GET form + POST report + GET "
+        f"static)"
     )
-    if rounds:
+    figures["cpu_per_round_ms"] = 1000 * server_cpu / max(1, rounds)
+    return figures
+
+
+def bench_form(args: argparse.Namespace) -> None:
+    """The form on this checkout; with --baseline-checkout, first on that checkout (e.g. main before the
+    change) in the same run, and the ratios."""
+    runs = []
+    if args.baseline_checkout:
+        runs.append(("baseline", Path(args.baseline_checkout).resolve(), Path(args.var_dir + "-baseline")))
+    runs.append(("this", ROOT, Path(args.var_dir)))
+    results = {label: _form_run(args, checkout, var_dir, label) for label, checkout, var_dir in runs}
+    if "baseline" in results:
+        new, old = results["this"], results["baseline"]
         print(
-            f"  at that CPU per round, {os.cpu_count()} free cores serve "
-            f"{(os.cpu_count() or 1) * rounds / server_cpu:.0f} rounds a second; the 50 users ask for about "
-            f"{rounds / wall:.0f} a second in this run"
+            "ratios this / baseline: "
+            + ", ".join(
+                f"{k} {new[k] / old[k]:.2f} ({old[k]:.0f} -> {new[k]:.0f})" for k in new if old.get(k)
+            )
         )
+    print(machine())
 
 
 def main() -> None:
@@ -336,6 +402,11 @@ def main() -> None:
     parser.add_argument("--think-ms", type=int, default=1000)
     parser.add_argument("--var-dir", default="/tmp/mahalla-bench-cyber-form")
     parser.add_argument("--database-url", default="", help="form: serve this database instead of SQLite")
+    parser.add_argument(
+        "--baseline-checkout",
+        default="",
+        help="form: also run this checkout first (e.g. /work/main), same run",
+    )
     args = parser.parse_args()
     if args.part != "link":
         import django
