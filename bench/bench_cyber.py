@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_cyber.py link       # linking 100,000 reports: target <= 60 s
     .venv/bin/python bench/bench_cyber.py classify   # classifying reports: target >= 5,000 a second
     .venv/bin/python bench/bench_cyber.py form       # public form, 50 concurrent users: target p95 <= 200 ms
+    .venv/bin/python bench/bench_cyber.py demo       # make demo's cyber step, 58,000 reports: < 60 s CPU
 
 link: the demo generator's nation draws (58,000 reports a year) over 630 days, about 100,000 reports with
 their planted campaigns; indicators are extracted once (cached under /tmp, not timed: extraction happens at
@@ -253,6 +254,7 @@ def _form_run(args: argparse.Namespace, checkout: Path, var_dir: Path, label: st
     timings: dict[str, list[float]] = {"get": [], "post": [], "static": []}
     failures: list[str] = []
     drain = 0.0
+    poll_cpu = 0.0
     try:
         for _ in range(200):
             try:
@@ -314,19 +316,29 @@ def _form_run(args: argparse.Namespace, checkout: Path, var_dir: Path, label: st
             thread.join()
         wall = time.perf_counter() - started
         if consumer is not None:
-            # The queued processing must keep up: the time until every report of the run is processed.
+            # The queued processing must keep up: the time until every report of the run is processed. The
+            # polls are processes of their own: their CPU is taken off the server's below.
             while True:
-                out = subprocess.run(
-                    [python, "manage.py", "shell", "-c", count_pending],
-                    env=env,
-                    cwd=checkout,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout.split()
+                before_poll = resource.getrusage(resource.RUSAGE_CHILDREN)
+                out = (
+                    subprocess.run(
+                        [python, "manage.py", "shell", "-c", count_pending],
+                        env=env,
+                        cwd=checkout,
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )
+                    .stdout.splitlines()[-1]
+                    .split()
+                )  # the shell prints its auto-imports first
+                after_poll = resource.getrusage(resource.RUSAGE_CHILDREN)
+                poll_cpu += (after_poll.ru_utime + after_poll.ru_stime) - (
+                    before_poll.ru_utime + before_poll.ru_stime
+                )
                 if int(out[0]) == 0 or time.perf_counter() - started - wall > 600:
                     break
-                time.sleep(1)
+                time.sleep(3)
             drain = time.perf_counter() - started - wall
         print(f"[{label}] checkout {checkout}, {load_before}")
         print(
@@ -357,6 +369,7 @@ def _form_run(args: argparse.Namespace, checkout: Path, var_dir: Path, label: st
     # round, which the load of a shared machine does not inflate as it does the wall times above.
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_cpu = (after.ru_utime + after.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
+    server_cpu -= poll_cpu
     rounds = len(timings["post"])
     print(
         f"  server{' + consumer' if consumer else ''} CPU {server_cpu:.1f} s (start-up and model loading "
@@ -386,10 +399,76 @@ def bench_form(args: argparse.Namespace) -> None:
     print(machine())
 
 
+def bench_demo(args: argparse.Namespace) -> None:
+    """The demo's cyber step (issue 10): a year of the nation's reports (about 58,000) stored through the bulk
+    path `cyber_demo_load` takes (the importer: batch extraction and classification, bulk inserts; then one
+    linking pass, `campaigns_rebuild`), on a fresh SQLite database (or --database-url) with 200 mahallas.
+    Timed: the import and the linking pass, CPU and wall; then the B-cubed scores of the stored campaigns
+    against the planted truth. Not timed: generating the rows, training the classifier."""
+    import json
+
+    from django.core.management import call_command
+
+    from mahalla.accounts.models import User
+    from mahalla.core.roles import Role
+    from mahalla.cyber.classification import classifier_train
+    from mahalla.cyber.importing import reports_import
+    from mahalla.cyber.linking import bcubed
+    from mahalla.cyber.management.commands import cyber_train_rows
+    from mahalla.cyber.models import CampaignMember, CyberReport
+    from mahalla.cyber.services import campaigns_rebuild
+    from mahalla.demo.generator.cyber import build_cyber_reports
+    from mahalla.territory.models import District, Mahalla
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if CyberReport.objects.exists():
+        raise SystemExit(f"{args.var_dir}-demo already holds reports: remove it first")
+    for i, district in enumerate(District.objects.order_by("code")[:200]):
+        Mahalla.objects.get_or_create(
+            code=f"BENCH{i:04d}",
+            defaults={"name_uz": f"Bench {i}", "district": district, "region": district.region},
+        )
+    actor = User.objects.filter(role=Role.ADMINISTRATOR).first() or User.objects.create(
+        username="bench-admin", role=Role.ADMINISTRATOR
+    )
+    codes = list(Mahalla.objects.order_by("code").values_list("code", flat=True))
+    rows, truth, _ = build_cyber_reports(
+        seed=1, scale="nation", as_of=dt.date(2026, 1, 1), mahalla_codes=codes, days=args.demo_days
+    )
+    source = Path(f"{args.var_dir}-demo/cyber_reports.jsonl")
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    classifier_train(actor=actor, extra_rows=cyber_train_rows(seed=2), evaluate_first=False)
+    print(machine())
+    wall, cpu = time.perf_counter(), _cpu()
+    reports_import(actor=actor, source=str(source), origin="bank", join_campaigns=False)
+    import_wall, import_cpu = time.perf_counter() - wall, _cpu() - cpu
+    wall, cpu = time.perf_counter(), _cpu()
+    outcome = campaigns_rebuild(actor=actor)
+    link_wall, link_cpu = time.perf_counter() - wall, _cpu() - cpu
+    members = dict(CampaignMember.objects.values_list("report__external_id", "campaign_id"))
+    keys: dict[str, int] = {}
+    planted = [keys.setdefault(t["campaign"], len(keys)) if t["campaign"] else -1 for t in truth]
+    found = [members.get(t["external_id"], -1) for t in truth]
+    precision, recall = bcubed(planted, found)
+    print(
+        f"demo cyber step: {len(rows)} reports over {args.demo_days} days, {outcome.campaigns} campaigns, "
+        f"{outcome.linked_reports} reports linked"
+    )
+    print(f"  import (extract, classify, store): CPU {import_cpu:.1f} s, wall {import_wall:.1f} s")
+    print(f"  one linking pass (campaigns_rebuild): CPU {link_cpu:.1f} s, wall {link_wall:.1f} s")
+    total = import_cpu + link_cpu
+    print(
+        f"  total CPU {total:.1f} s (target well under 60 s: ratio {total / 60:.2f}), wall "
+        f"{import_wall + link_wall:.1f} s; {len(rows) / total:,.0f} reports per CPU second"
+    )
+    print(f"  B-cubed precision {precision:.4f}, recall {recall:.4f} against the planted campaigns (>= 0.9)")
+    print("  " + machine().replace("machine", "after"))
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("part", choices=["link", "classify", "form"])
+    parser.add_argument("part", choices=["link", "classify", "form", "demo"])
     parser.add_argument(
         "--days", type=int, default=630, help="link: days of the nation's reports (630 ~ 100,000)"
     )
@@ -407,12 +486,19 @@ def main() -> None:
         default="",
         help="form: also run this checkout first (e.g. /work/main), same run",
     )
+    parser.add_argument("--demo-days", type=int, default=365, help="demo: days of the nation's reports")
     args = parser.parse_args()
+    if args.part == "demo":  # a fresh database of its own, before Django reads the settings
+        Path(f"{args.var_dir}-demo").mkdir(parents=True, exist_ok=True)
+        os.environ["MAHALLA_VAR_DIR"] = f"{args.var_dir}-demo"
+        os.environ.pop("DATABASE_URL", None)
+        if args.database_url:
+            os.environ["DATABASE_URL"] = args.database_url
     if args.part != "link":
         import django
 
         django.setup()
-    {"link": bench_link, "classify": bench_classify, "form": bench_form}[args.part](args)
+    {"link": bench_link, "classify": bench_classify, "form": bench_form, "demo": bench_demo}[args.part](args)
 
 
 if __name__ == "__main__":

@@ -498,6 +498,8 @@ def levenshtein(a: str, b: str, limit: int = 3) -> int:
         current = [i]
         for j, cb in enumerate(b, 1):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:  # no cell of a row ever decreases again: the distance is over the limit
+            return limit + 1
         previous = current
     return previous[-1]
 
