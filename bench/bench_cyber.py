@@ -265,6 +265,15 @@ def _form_run(args: argparse.Namespace, checkout: Path, var_dir: Path, label: st
         lock = threading.Lock()
 
         def user(number: int) -> None:
+            # A request that raises (a timeout, a reset connection) is a failure of its round, never a thread
+            # that dies silently and leaves its rounds out of the figures.
+            try:
+                user_rounds(number)
+            except Exception as error:  # noqa: BLE001 - counted and shown
+                with lock:
+                    failures.append(f"{type(error).__name__}")
+
+        def user_rounds(number: int) -> None:
             client = Client(port)
             for round_number in range(args.rounds):
                 status, body, elapsed = client.request("GET", "/cyber/report/")
