@@ -52,6 +52,7 @@ class CyberReportOutputSerializer(serializers.ModelSerializer):
             "method_words",
             "method_corrected",
             "method_final",
+            "processing",
         ]
 
 

@@ -56,8 +56,9 @@ def dashboard_charts(data: dict[str, Any]) -> dict[str, Any]:
         },
         "campaigns": {
             "labels": [c["code"] for c in data["campaigns"]],
-            "before": [c["size"] - max(0, c["growth"]) for c in data["campaigns"]],
-            "growth": [max(0, c["growth"]) for c in data["campaigns"]],
+            # A suppressed growth ("<5") is drawn as none: the whole campaign in "before".
+            "before": [c["size"] - (_number(c["growth"]) or 0) for c in data["campaigns"]],
+            "growth": [_number(c["growth"]) or 0 for c in data["campaigns"]],
             "axis_x": str(_("Campaign")),
             "axis_y": str(_("Reports")),
             "label_before": str(_("Reports before the last 30 days")),

@@ -498,6 +498,8 @@ def levenshtein(a: str, b: str, limit: int = 3) -> int:
         current = [i]
         for j, cb in enumerate(b, 1):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:  # no cell of a row ever decreases again: the distance is over the limit
+            return limit + 1
         previous = current
     return previous[-1]
 
@@ -629,19 +631,35 @@ def _urls(text: str) -> list[Found]:
     return found
 
 
-def extract(text: str, *, card_key: bytes) -> list[Found]:
-    """Every indicator in ``text``, each (kind, value) once, in order of first appearance.
+# A card as redact_cards leaves it (first 6, stars, last 4): blanked like a clear card before the other
+# extractors read a stored text, so that a stored (redacted) text yields what the clear one did.
+_MASKED_CARD = re.compile(r"(?<![\d])\d{6}\*{3,9}\d{4}(?![\d])")
 
-    Cards are found first and blanked so that their digits are never read as a phone number."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = refang(text)
-    found = _cards(text, card_key)
-    blanked = _CARD_RUN.sub(lambda m: " " * len(m.group(0)), text)
-    found += _wallets(blanked)
+
+def _prepared(text: str) -> str:
+    return refang(unicodedata.normalize("NFC", text or ""))
+
+
+def extract_cards(text: str, *, card_key: bytes) -> list[Found]:
+    """The card indicators of a clear text (masked form and keyed hash): the one extraction that must run
+    before the text is redacted and stored; the rest (extract_other) can run later on the stored text."""
+    return _unique(_cards(_prepared(text), card_key))
+
+
+def extract_other(text: str) -> list[Found]:
+    """Every indicator but cards, from a clear or a redacted text (card runs, clear or masked, are blanked
+    first so that their digits are never read as a phone number)."""
+    blanked = _CARD_RUN.sub(lambda m: " " * len(m.group(0)), _prepared(text))
+    blanked = _MASKED_CARD.sub(lambda m: " " * len(m.group(0)), blanked)
+    found = _wallets(blanked)
     found += _phones(blanked)
     found += _handles(blanked)
     found += _apks(blanked)
     found += _urls(blanked)
+    return _unique(found)
+
+
+def _unique(found: list[Found]) -> list[Found]:
     seen: set[tuple[str, str]] = set()
     unique = []
     for item in found:
@@ -650,3 +668,8 @@ def extract(text: str, *, card_key: bytes) -> list[Found]:
             seen.add(key)
             unique.append(item)
     return unique
+
+
+def extract(text: str, *, card_key: bytes) -> list[Found]:
+    """Every indicator in ``text``, each (kind, value) once, in order of first appearance (cards first)."""
+    return _unique(extract_cards(text, card_key=card_key) + extract_other(text))

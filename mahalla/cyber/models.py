@@ -53,6 +53,12 @@ class AgeGroup(models.TextChoices):
     UNKNOWN = "", _("Not given")
 
 
+class Processing(models.TextChoices):
+    PENDING = "pending", _("Being processed")
+    DONE = "done", _("Processed")
+    FAILED = "failed", _("Processing failed")
+
+
 class CyberReport(models.Model):
     reference = models.CharField(_("reference number"), max_length=20, unique=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
@@ -92,6 +98,16 @@ class CyberReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A public or officer report is stored at once and processed (indicators, method, campaign) by a queued
+    # task after the commit, so that the form answers quickly; a failure stays visible and the daily job
+    # queues it again. The card indicators are taken before the text is redacted (the clear number is never
+    # stored, not even in the queue): their masked form and keyed hash wait here for the task.
+    processing = models.CharField(
+        _("processing"), max_length=8, choices=Processing.choices, default=Processing.DONE, db_index=True
+    )
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_error = models.CharField(max_length=500, blank=True)
+    card_indicators = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("cybercrime report")

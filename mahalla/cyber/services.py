@@ -41,6 +41,7 @@ from .models import (
     LinkDecision,
     Method,
     Organisation,
+    Processing,
     PublicSubmissionAttempt,
     ReportAttachment,
     ReportIndicator,
@@ -204,14 +205,14 @@ class _Prepared:
     report: CyberReport
     found: list[ind.Found]
     attachments: list[tuple[AttachmentInput, str]]
-    message_normalised: str
 
 
 def _prepare(data: ReportInput, *, source: str, actor: Any) -> _Prepared:
+    """Validate, take the card indicators from the clear texts, redact them: the part of intake that must
+    happen before anything is stored. The other indicators are read later from the stored texts."""
     valid = _validate(data)
-    key = card_key()
     texts = [valid["narrative"], data.message_text or ""] + [a.text for a, _ in valid["attachments"]]
-    found = ind.extract("\n".join(texts), card_key=key)
+    cards = ind.extract_cards("\n".join(texts), card_key=card_key())
     mahalla = data.mahalla
     report = CyberReport(
         reference=_reference(),
@@ -233,8 +234,35 @@ def _prepare(data: ReportInput, *, source: str, actor: Any) -> _Prepared:
         victim_contact=ind.redact_cards(data.victim_contact)[:100],
         offence=data.offence,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        card_indicators=[{"value": f.value, "display": f.display, "details": f.details} for f in cards],
     )
-    return _Prepared(report, found, valid["attachments"], normalise_for_similarity(report.message_text))
+    return _Prepared(report, cards, valid["attachments"])
+
+
+def _indicators_of(report: CyberReport, attachment_texts: Sequence[str]) -> list[ind.Found]:
+    """Every indicator of a stored report: its card indicators kept at intake, then the rest read from its
+    (redacted) texts and its attachments' texts, each once."""
+    cards = [
+        ind.Found(ind.Kind.CARD, c["value"], c["display"], dict(c.get("details") or {}))
+        for c in report.card_indicators
+    ]
+    others = ind.extract_other("\n".join([report.narrative, report.message_text, *attachment_texts]))
+    found, seen = [], set()
+    for item in cards + others:
+        if (item.kind, item.value) not in seen:
+            seen.add((item.kind, item.value))
+            found.append(item)
+    return found
+
+
+def _analyse(reports: Sequence[CyberReport], attachment_texts: dict[int, list[str]]) -> list[_Prepared]:
+    """Extract the indicators of each report and classify them all in one batch (fields set in memory)."""
+    analysed = [_Prepared(r, _indicators_of(r, attachment_texts.get(id(r), [])), []) for r in reports]
+    _classify(reports)
+    for report in reports:
+        report.processing = Processing.DONE
+        report.processing_error = ""
+    return analysed
 
 
 def _indicators_store(prepared: Sequence[_Prepared]) -> None:
@@ -248,19 +276,7 @@ def _indicators_store(prepared: Sequence[_Prepared]) -> None:
                 first_seen[k] = item.report.reported_at
     if not wanted:
         return
-    existing: dict[tuple[str, str], int] = {}
-    keys = list(wanted)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        condition = Q()
-        for kind, value in chunk:
-            condition |= Q(kind=kind, value=value)
-        existing.update(
-            {
-                (k, v): pk
-                for pk, k, v in Indicator.objects.filter(condition).values_list("pk", "kind", "value")
-            }
-        )
+    existing = _indicator_ids(list(wanted))
     new = [
         Indicator(
             kind=f.kind,
@@ -274,41 +290,68 @@ def _indicators_store(prepared: Sequence[_Prepared]) -> None:
         if k not in existing
     ]
     Indicator.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-    missing = [k for k in wanted if k not in existing]
-    for start in range(0, len(missing), 500):
-        chunk = missing[start : start + 500]
-        condition = Q()
-        for kind, value in chunk:
-            condition |= Q(kind=kind, value=value)
-        existing.update(
-            {
-                (k, v): pk
-                for pk, k, v in Indicator.objects.filter(condition).values_list("pk", "kind", "value")
-            }
-        )
-    links = []
-    for item in prepared:
-        for found in item.found:
-            links.append(
-                ReportIndicator(report=item.report, indicator_id=existing[(found.kind, found.value)])
-            )
-    ReportIndicator.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
+    existing.update(_indicator_ids([k for k in wanted if k not in existing]))
+    _rows_insert(
+        ReportIndicator,
+        ("report_id", "indicator_id"),
+        [(item.report.pk, existing[(f.kind, f.value)]) for item in prepared for f in item.found],
+        ignore_conflicts=True,
+    )
+
+
+def _rows_insert(
+    model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]], *, ignore_conflicts: bool = False
+) -> None:
+    """Rows of a narrow link table in one executemany per 5,000, without a model instance each: an import
+    of 58,000 reports stores about a million indicator links and text bands, and building and preparing a
+    model object per row was most of its time. Only for columns that need no conversion (ids, integers)."""
+    if not rows:
+        return
+    from django.db import connection
+    from django.db.models.constants import OnConflict
+
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    quoted = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    fields = [model._meta.get_field(c) for c in columns]
+    sql = (
+        f"{connection.ops.insert_statement(on_conflict=on_conflict)} "
+        f"{connection.ops.quote_name(model._meta.db_table)} ({quoted}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"{connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) or ''}"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _indicator_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The ids of the stored indicators among ``keys``: one query per kind and 500 values (an indexed IN,
+    not an OR of 500 pairs, which the databases plan badly)."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in keys:
+        by_kind[kind].append(value)
+    ids: dict[tuple[str, str], int] = {}
+    for kind, values in by_kind.items():
+        for start in range(0, len(values), 500):
+            for pk, value in Indicator.objects.filter(
+                kind=kind, value__in=values[start : start + 500]
+            ).values_list("pk", "value"):
+                ids[(kind, value)] = pk
+    return ids
 
 
 def _text_bands_store(prepared: Sequence[_Prepared]) -> None:
     hasher = MinHasher(LINK_PARAMETERS.permutations, LINK_PARAMETERS.random_state)
-    bands = []
+    bands: list[tuple[Any, ...]] = []
     for item in prepared:
-        if not item.message_normalised:
+        normalised = normalise_for_similarity(item.report.message_text)
+        if not normalised:
             continue
-        signature = text_signature(item.message_normalised, LINK_PARAMETERS, hasher)
+        signature = text_signature(normalised, LINK_PARAMETERS, hasher)
         if signature is None:
             continue
-        bands += [
-            ReportTextBand(report=item.report, band_key=k)
-            for k in band_keys(signature, LINK_PARAMETERS.bands)
-        ]
-    ReportTextBand.objects.bulk_create(bands, batch_size=5000)
+        bands += [(item.report.pk, int(k)) for k in band_keys(signature, LINK_PARAMETERS.bands)]
+    _rows_insert(ReportTextBand, ("report_id", "band_key"), bands)
 
 
 def _classify(reports: Sequence[CyberReport]) -> None:
@@ -327,9 +370,18 @@ def _classify(reports: Sequence[CyberReport]) -> None:
 
 
 def reports_store(
-    *, actor: Any, inputs: Sequence[ReportInput], source: str, join_campaigns: bool = True
+    *,
+    actor: Any,
+    inputs: Sequence[ReportInput],
+    source: str,
+    join_campaigns: bool = True,
+    queue_processing: bool = False,
 ) -> list[CyberReport]:
-    """Validate, redact, extract, classify and store reports in one transaction; nothing if one is invalid.
+    """Validate, redact and store reports in one transaction; nothing if one is invalid.
+
+    The processing (indicators, classification, campaign join) runs here, in batch, for imports; with
+    ``queue_processing`` (a form: one report, answered at once) the report is stored pending and a queued
+    task processes it after the commit (``report_process``).
 
     ``join_campaigns``: a new report joins the campaign of the reports it shares a rare indicator or its
     message template with (the nightly rebuild re-links everything)."""
@@ -342,8 +394,27 @@ def reports_store(
             if len(inputs) > 1:
                 exc.extra.setdefault("row", position + 1)
             raise
+    return _reports_write(
+        actor=actor,
+        prepared=prepared,
+        source=source,
+        join_campaigns=join_campaigns,
+        queue_processing=queue_processing,
+    )
+
+
+def _reports_write(
+    *, actor: Any, prepared: list[_Prepared], source: str, join_campaigns: bool, queue_processing: bool
+) -> list[CyberReport]:
     reports = [p.report for p in prepared]
-    _classify(reports)
+    if queue_processing:
+        for report in reports:
+            report.processing = Processing.PENDING
+        analysed: list[_Prepared] = []
+    else:
+        analysed = _analyse(
+            reports, {id(p.report): [a.text for a, _ in p.attachments] for p in prepared if p.attachments}
+        )
     with transaction.atomic():
         taken = set(
             CyberReport.objects.filter(reference__in=[r.reference for r in reports]).values_list(
@@ -355,8 +426,8 @@ def reports_store(
                 report.reference = _reference()
             taken.add(report.reference)
         CyberReport.objects.bulk_create(reports, batch_size=2000)
-        _indicators_store(prepared)
-        _text_bands_store(prepared)
+        _indicators_store(analysed)
+        _text_bands_store(analysed)
         for item in prepared:
             for attachment, content_type in item.attachments:
                 stored = ReportAttachment(
@@ -378,7 +449,7 @@ def reports_store(
                 object_type="cyber.cyberreport",
                 object_id=reports[0].pk,
                 object_repr=reports[0].reference,
-                details={"source": source, "indicators": len(prepared[0].found)},
+                details={"source": source, "cards": len(prepared[0].found)},
             )
         else:
             audit_record(
@@ -388,34 +459,121 @@ def reports_store(
                 object_repr=f"{len(reports)} reports",
                 details={"source": source, "rows": len(reports)},
             )
+        if queue_processing:
+            report_ids = [r.pk for r in reports]
+            transaction.on_commit(lambda: reports_processing_enqueue(report_ids=report_ids))
     # After the commit: the campaign search reads many rows, and on SQLite a write transaction holds the one
     # write lock of every server process for as long as it lasts. A report whose join failed is still stored
     # and is linked by the nightly rebuild.
-    if join_campaigns:
+    if join_campaigns and not queue_processing:
         for report in reports:
             campaign_join(report=report)
     return reports
 
 
-def report_create_public(*, data: ReportInput, address: str) -> CyberReport:
-    """A report from the public form. The client's address is counted (as a keyed hash) against the limits
-    of the settings CYBER_PUBLIC_LIMIT_PER_HOUR and CYBER_PUBLIC_LIMIT_PER_DAY, shared by every server
-    process through the database."""
-    address_hash = hmac.new(card_key(), f"address:{address}".encode(), hashlib.sha256).hexdigest()
-    now = timezone.now()
-    with transaction.atomic():
-        recent = PublicSubmissionAttempt.objects.filter(
-            address_hash=address_hash, at__gte=now - dt.timedelta(days=1)
-        )
-        last_hour = recent.filter(at__gte=now - dt.timedelta(hours=1)).count()
-        if last_hour >= public_limit_per_hour() or recent.count() >= settings.CYBER_PUBLIC_LIMIT_PER_DAY:
-            raise RateLimited(
-                _("Too many reports from this address. Please try again later or call 102."),
-                {"retry_after_seconds": 3600},
+def reports_processing_enqueue(*, report_ids: Sequence[int]) -> None:
+    from .tasks import cyber_report_process_task
+
+    for report_id in report_ids:
+        cyber_report_process_task(report_id)
+
+
+class ProcessingFailed(Exception):
+    """A report's processing failed (kept on the report; the queue retries it)."""
+
+
+def report_process(*, report_id: int, final_attempt: bool = True) -> CyberReport | None:
+    """Process one stored report (indicators from its texts and attachments, method, text bands) in one
+    transaction, then join it to its campaign. A failure is kept on the report (attempts, error) and raised
+    again for the queue to retry; after the last attempt the report shows as failed until the daily job
+    queues it again. A report already processed is left alone (a task may run twice)."""
+    report = CyberReport.objects.filter(pk=report_id).first()
+    if report is None or report.processing == Processing.DONE:
+        return report
+    reference_sync()
+    attempts = report.processing_attempts + 1
+    try:
+        with transaction.atomic():
+            texts = list(ReportAttachment.objects.filter(report=report).values_list("text", flat=True))
+            # Two runs of the same report never store its indicators twice (ignore_conflicts), and the
+            # bands are replaced.
+            ReportTextBand.objects.filter(report=report).delete()
+            analysed = _analyse([report], {id(report): texts})
+            report.processing_attempts = attempts
+            report.save(
+                update_fields=[
+                    "method",
+                    "method_probability",
+                    "method_words",
+                    "method_model_version",
+                    "processing",
+                    "processing_error",
+                    "processing_attempts",
+                ]
             )
-        PublicSubmissionAttempt.objects.create(address_hash=address_hash, at=now)
-    # The attempt is counted even when the report is refused below: a flood of invalid forms is still a flood.
-    return reports_store(actor=None, inputs=[data], source=Source.PUBLIC)[0]
+            _indicators_store(analysed)
+            _text_bands_store(analysed)
+    except Exception as error:  # every failure is kept on the report: never lost
+        CyberReport.objects.filter(pk=report_id).update(
+            processing=Processing.FAILED if final_attempt else Processing.PENDING,
+            processing_attempts=attempts,
+            processing_error=f"{type(error).__name__}: {error}"[:500],
+        )
+        raise ProcessingFailed(str(error)[:200]) from error
+    # After the commit, as for imports: a join that fails leaves a processed report, linked by the nightly
+    # rebuild.
+    campaign_join(report=report)
+    return report
+
+
+def reports_processing_requeue(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> int:
+    """Queue again every report whose processing failed, or is still pending after ``older_than`` (its task
+    was lost, e.g. the server stopped between the commit and the enqueue). The daily job runs it."""
+    stale = timezone.now() - older_than
+    report_ids = list(
+        CyberReport.objects.filter(
+            Q(processing=Processing.FAILED) | Q(processing=Processing.PENDING, created_at__lt=stale)
+        ).values_list("pk", flat=True)
+    )
+    CyberReport.objects.filter(pk__in=report_ids).update(processing=Processing.PENDING)
+    reports_processing_enqueue(report_ids=report_ids)
+    return len(report_ids)
+
+
+def report_create_public(*, data: ReportInput, address: str) -> CyberReport:
+    """A report from the public form, stored pending in one short transaction with its attempt and audit
+    rows; a queued task processes it after the commit. The client's address is counted (as a keyed hash)
+    against the limits of the settings CYBER_PUBLIC_LIMIT_PER_HOUR and CYBER_PUBLIC_LIMIT_PER_DAY, shared by
+    every server process through the database."""
+    address_hash = hmac.new(card_key(), f"address:{address}".encode(), hashlib.sha256).hexdigest()
+    reference_sync()
+    try:
+        prepared = [_prepare(data, source=Source.PUBLIC, actor=None)]
+    except ApplicationError:
+        # The attempt is counted even when the report is refused: a flood of invalid forms is still a flood.
+        with transaction.atomic():
+            _public_attempt_count(address_hash)
+        raise
+    with transaction.atomic():
+        _public_attempt_count(address_hash)
+        return _reports_write(
+            actor=None, prepared=prepared, source=Source.PUBLIC, join_campaigns=False, queue_processing=True
+        )[0]
+
+
+def _public_attempt_count(address_hash: str) -> None:
+    """Refuse (RateLimited) an address over its limits, else count its attempt."""
+    now = timezone.now()
+    recent = PublicSubmissionAttempt.objects.filter(
+        address_hash=address_hash, at__gte=now - dt.timedelta(days=1)
+    )
+    last_hour = recent.filter(at__gte=now - dt.timedelta(hours=1)).count()
+    if last_hour >= public_limit_per_hour() or recent.count() >= settings.CYBER_PUBLIC_LIMIT_PER_DAY:
+        raise RateLimited(
+            _("Too many reports from this address. Please try again later or call 102."),
+            {"retry_after_seconds": 3600},
+        )
+    PublicSubmissionAttempt.objects.create(address_hash=address_hash, at=now)
 
 
 class RateLimited(ApplicationError):
@@ -432,7 +590,7 @@ def report_create_by_officer(*, actor: Any, data: ReportInput) -> CyberReport:
         or not type(data.mahalla).objects.filter(mahalla_filter_for(actor), pk=data.mahalla.pk).exists()
     ):
         raise ApplicationError(_("The mahalla is outside your territory."), {"field": "mahalla"})
-    return reports_store(actor=actor, inputs=[data], source=Source.OFFICER)[0]
+    return reports_store(actor=actor, inputs=[data], source=Source.OFFICER, queue_processing=True)[0]
 
 
 # --- campaigns ------------------------------------------------------------------------------------------

@@ -41,6 +41,18 @@ def test_every_command_has_a_help_in_every_language(capsys, language):
     assert not failures, "\n".join(failures)
 
 
+def test_the_cyber_commands_are_mahalla_commands_and_among_those_whose_help_is_run():
+    from django.core.management import load_command_class
+
+    from mahalla.core.management.base import MahallaCommand
+
+    # get_commands() is what test_every_command_has_a_help_in_every_language runs --help of.
+    cyber = {name: app for name, app in get_commands().items() if name.startswith("cyber-")}
+    assert set(cyber) == {"cyber-train", "cyber-link", "cyber-import"}
+    plain = [n for n, app in cyber.items() if not isinstance(load_command_class(app, n), MahallaCommand)]
+    assert not plain, plain
+
+
 def test_a_command_s_help_is_in_the_language_of_the_run(capsys):
     texts = {language: run(capsys, "--lang", language, "import", "--help")[1] for language in LANGUAGES}
     assert "Import territories" in texts["en"]

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from mahalla.accounts.tests.factories import UserFactory, mahalla_create
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.cyber.models import Organisation
+from mahalla.cyber import services
+from mahalla.cyber.models import CyberReport, Organisation
 from mahalla.cyber.services import ReportInput
 from mahalla.territory.models import District, Mahalla
 
@@ -107,3 +108,14 @@ def report_input(mahalla: Mahalla, **overrides: Any) -> ReportInput:
     }
     values.update(overrides)
     return ReportInput(**values)
+
+
+def report_submitted(**kwargs: Any) -> CyberReport:
+    """A public report as the form stores it, then processed by its queued task (Huey runs immediately in
+    the tests) once the form's transaction commits, as in production."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        report = services.report_create_public(**kwargs)
+    report.refresh_from_db()
+    return report

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from mahalla.core.errors import AccessDenied
-from mahalla.cyber import selectors, services
+from mahalla.cyber import selectors
 from mahalla.cyber.access import access_campaign_by_id, access_report_by_id
 
-from .factories import report_input
+from .factories import report_input, report_submitted
 
 # role -> which of (report in district A, report in district B) it reads at person level.
 EXPECTED = {
@@ -29,8 +29,8 @@ EXPECTED = {
 
 @pytest.fixture
 def two_reports(world):
-    a = services.report_create_public(data=report_input(world.mahalla_a1), address="1")
-    b = services.report_create_public(data=report_input(world.mahalla_b1), address="2")
+    a = report_submitted(data=report_input(world.mahalla_a1), address="1")
+    b = report_submitted(data=report_input(world.mahalla_b1), address="2")
     return {"a": a, "b": b}
 
 

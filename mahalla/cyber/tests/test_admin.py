@@ -9,11 +9,10 @@ from django.test import Client
 from mahalla.accounts.tests.factories import UserFactory
 from mahalla.audit.models import AuditEvent
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.cyber import services
 from mahalla.cyber.models import CardRange, ClassifierVersion, Organisation, WarningListEntry
 from mahalla.cyber.reference_data import reference_forget
 
-from .factories import report_input
+from .factories import report_input, report_submitted
 
 # Passes Luhn; its prefix 777000 is in no range of the shipped BIN table.
 UNKNOWN_SCHEME_NUMBER = "7770001234567890"
@@ -74,7 +73,7 @@ def test_a_new_bin_range_added_in_the_admin_makes_a_number_a_card_at_once_and_is
     country_admin, world
 ):
     client, user = country_admin
-    before = services.report_create_public(
+    before = report_submitted(
         data=report_input(world.mahalla_a1, narrative=f"Pul {UNKNOWN_SCHEME_NUMBER} kartasiga ketdi"),
         address="a",
     )
@@ -84,7 +83,7 @@ def test_a_new_bin_range_added_in_the_admin_makes_a_number_a_card_at_once_and_is
         {"prefix_from": "777000", "prefix_to": "777099", "scheme": "TestPay", "country": "UZ", "note": ""},
     )
     assert response.status_code == 302
-    after = services.report_create_public(
+    after = report_submitted(
         data=report_input(world.mahalla_a2, narrative=f"Pul {UNKNOWN_SCHEME_NUMBER} kartasiga ketdi"),
         address="b",
     )
@@ -114,9 +113,7 @@ def test_a_card_range_out_of_order_is_refused_naming_the_field_and_nothing_is_st
 def test_a_phone_put_on_the_warning_list_stops_linking_reports_already_stored(country_admin, world):
     client, _ = country_admin
     narrative = "Qo'ng'iroq +998 90 777 12 34 raqamidan bo'ldi"
-    first = services.report_create_public(
-        data=report_input(world.mahalla_a1, narrative=narrative), address="a"
-    )
+    first = report_submitted(data=report_input(world.mahalla_a1, narrative=narrative), address="a")
     indicator = first.indicator_links.get(indicator__kind="phone").indicator
     assert indicator.warning is False
     response = client.post(
@@ -126,9 +123,7 @@ def test_a_phone_put_on_the_warning_list_stops_linking_reports_already_stored(co
     assert response.status_code == 302
     indicator.refresh_from_db()
     assert indicator.warning is True
-    second = services.report_create_public(
-        data=report_input(world.mahalla_b1, narrative=narrative), address="b"
-    )
+    second = report_submitted(data=report_input(world.mahalla_b1, narrative=narrative), address="b")
     assert second.indicator_links.get(indicator__kind="phone").indicator.warning is True
     entry = WarningListEntry.objects.get(value="+998907771234")
     response = client.post(f"/admin/cyber/warninglistentry/{entry.pk}/delete/", {"post": "yes"})

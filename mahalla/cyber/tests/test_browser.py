@@ -9,7 +9,7 @@ import pytest
 from mahalla.cyber import services
 from mahalla.cyber.models import Campaign, CyberReport
 
-from .factories import CARD_UZCARD, report_input, world_create
+from .factories import CARD_UZCARD, report_input, report_submitted, world_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -66,9 +66,7 @@ def test_a_loss_that_is_not_a_number_is_shown_on_the_form(world, browser_page):
 
 
 def test_an_officer_confirms_a_campaign(world, browser_page, sign_in):
-    reports = [
-        services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(3)
-    ]
+    reports = [report_submitted(data=report_input(world.mahalla_a1), address=str(i)) for i in range(3)]
     campaign = reports[0].campaign_member.campaign
     sign_in(browser_page, "officer_a", next="/cyber/campaigns/")
     browser_page.goto("/cyber/campaigns/")
@@ -83,9 +81,7 @@ def test_an_officer_confirms_a_campaign(world, browser_page, sign_in):
 
 
 def test_an_analyst_downloads_a_banks_blocking_list(world, browser_page, sign_in):
-    reports = [
-        services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)
-    ]
+    reports = [report_submitted(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)]
     services.block_requests_for_campaign(
         actor=world.users["analyst"], campaign=reports[0].campaign_member.campaign
     )

@@ -14,13 +14,13 @@ from mahalla.cyber import selectors, services
 from mahalla.cyber.charts import dashboard_charts, svg_bars
 from mahalla.cyber.models import BlockRequest, CampaignMember
 
-from .factories import report_input
+from .factories import report_input, report_submitted
 
 
 def _two_districts_and_a_block(world):
-    a1 = services.report_create_public(data=report_input(world.mahalla_a1), address="1")
-    a2 = services.report_create_public(data=report_input(world.mahalla_a2), address="2")
-    b1 = services.report_create_public(
+    a1 = report_submitted(data=report_input(world.mahalla_a1), address="1")
+    a2 = report_submitted(data=report_input(world.mahalla_a2), address="2")
+    b1 = report_submitted(
         data=report_input(world.mahalla_b1, narrative="Kredit olishibdi mening nomimga", loss_amount="900"),
         address="3",
     )
@@ -92,6 +92,19 @@ def test_the_briefing_bars_escape_labels_and_print_suppressed_values():
 
 
 def test_the_dashboard_of_a_year_ago_leaves_out_reports_before_its_window(world):
-    services.report_create_public(data=report_input(world.mahalla_a1), address="1")
+    report_submitted(data=report_input(world.mahalla_a1), address="1")
     later = timezone.localdate() + dt.timedelta(days=400)
     assert selectors.dashboard(world.users["analyst"], today=later)["reports"] == 0
+
+
+def test_the_blocked_total_and_campaign_sizes_are_suppressed_for_roles_without_person_access(world, client):
+    _two_districts_and_a_block(world)
+    assert selectors.dashboard(world.users["officer_a"])["blocked"] == 1
+    seven = selectors.dashboard(world.users["seven_a"])
+    # One block, and one campaign of 2 reports: neither may be read as a count by the Mahalla Seven.
+    assert seven["blocked"] == "<5" and seven["campaigns"] == []
+    client.force_login(world.users["seven_a"])
+    page = client.get(reverse("cyber:index")).content.decode()
+    assert '<span id="kpi-blocked">&lt;5</span>' in page
+    client.force_login(world.users["officer_a"])
+    assert '<span id="kpi-blocked">1</span>' in client.get(reverse("cyber:index")).content.decode()

@@ -21,14 +21,14 @@ from mahalla.cyber.models import (
 )
 from mahalla.cyber.services import AttachmentInput, RateLimited
 
-from .factories import CARD_HUMO, CARD_UZCARD, CARD_VISA, report_input
+from .factories import CARD_HUMO, CARD_UZCARD, CARD_VISA, report_input, report_submitted
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"\x00" * 64
 
 
 def test_a_public_report_is_stored_with_its_card_masked_and_hashed(world, media):
-    report = services.report_create_public(data=report_input(world.mahalla_a1), address="10.0.0.1")
+    report = report_submitted(data=report_input(world.mahalla_a1), address="10.0.0.1")
     report.refresh_from_db()
     assert report.reference.startswith("CY-")
     assert CARD_UZCARD not in report.narrative
@@ -44,7 +44,7 @@ def test_a_public_report_is_stored_with_its_card_masked_and_hashed(world, media)
 
 def test_a_loss_that_is_not_a_number_is_refused_naming_the_value_and_nothing_is_stored(world):
     with pytest.raises(ApplicationError, match="must be a number.*'about two million'") as error:
-        services.report_create_public(
+        report_submitted(
             data=report_input(world.mahalla_a1, loss_amount="about two million"), address="10.0.0.2"
         )
     assert error.value.extra["field"] == "loss_amount"
@@ -54,16 +54,14 @@ def test_a_loss_that_is_not_a_number_is_refused_naming_the_value_and_nothing_is_
 @pytest.mark.parametrize("value", ["-5", "NaN", "1e20"])
 def test_a_negative_or_absurd_loss_is_refused(world, value):
     with pytest.raises(ApplicationError):
-        services.report_create_public(
-            data=report_input(world.mahalla_a1, loss_amount=value), address="10.0.0.3"
-        )
+        report_submitted(data=report_input(world.mahalla_a1, loss_amount=value), address="10.0.0.3")
     assert CyberReport.objects.count() == 0
 
 
 def test_a_non_image_attachment_is_refused_by_its_magic_bytes_whatever_its_name(world, media):
     data = report_input(world.mahalla_a1, attachments=[AttachmentInput(name="screenshot.png", content=PDF)])
     with pytest.raises(ApplicationError, match="screenshot.png is not an image"):
-        services.report_create_public(data=data, address="10.0.0.4")
+        report_submitted(data=data, address="10.0.0.4")
     assert CyberReport.objects.count() == 0 and ReportAttachment.objects.count() == 0
 
 
@@ -71,7 +69,7 @@ def test_an_oversized_attachment_is_refused(world, media):
     big = PNG + b"\x00" * services.MAX_ATTACHMENT_BYTES
     data = report_input(world.mahalla_a1, attachments=[AttachmentInput(name="big.png", content=big)])
     with pytest.raises(ApplicationError, match="big.png is larger than 5 MB"):
-        services.report_create_public(data=data, address="10.0.0.5")
+        report_submitted(data=data, address="10.0.0.5")
     assert CyberReport.objects.count() == 0 and ReportAttachment.objects.count() == 0
 
 
@@ -83,7 +81,7 @@ def test_an_image_attachment_is_stored_and_its_text_yields_indicators(world, med
             AttachmentInput(name="s.png", content=PNG, text=f"Karta {CARD_HUMO}, +998 97 111 22 33")
         ],
     )
-    report = services.report_create_public(data=data, address="10.0.0.6")
+    report = report_submitted(data=data, address="10.0.0.6")
     attachment = ReportAttachment.objects.get(report=report)
     assert attachment.content_type == "image/png" and attachment.size == len(PNG)
     assert CARD_HUMO not in attachment.text
@@ -92,34 +90,32 @@ def test_an_image_attachment_is_stored_and_its_text_yields_indicators(world, med
 
 def test_a_form_flood_from_one_address_is_stopped_and_the_refused_reports_are_not_stored(world):
     for _ in range(services.public_limit_per_hour()):
-        services.report_create_public(data=report_input(world.mahalla_a1), address="10.9.9.9")
+        report_submitted(data=report_input(world.mahalla_a1), address="10.9.9.9")
     with pytest.raises(RateLimited, match="Too many reports"):
-        services.report_create_public(data=report_input(world.mahalla_a1), address="10.9.9.9")
+        report_submitted(data=report_input(world.mahalla_a1), address="10.9.9.9")
     assert CyberReport.objects.count() == services.public_limit_per_hour()
     # Another address is not affected; the address itself is never stored.
-    services.report_create_public(data=report_input(world.mahalla_a1), address="10.9.9.10")
+    report_submitted(data=report_input(world.mahalla_a1), address="10.9.9.10")
     assert not PublicSubmissionAttempt.objects.filter(address_hash__contains="10.9.9").exists()
 
 
 def test_invalid_submissions_count_against_the_limit(world):
     for _ in range(services.public_limit_per_hour()):
         with pytest.raises(ApplicationError):
-            services.report_create_public(
-                data=report_input(world.mahalla_a1, loss_amount="x"), address="10.1.1.1"
-            )
+            report_submitted(data=report_input(world.mahalla_a1, loss_amount="x"), address="10.1.1.1")
     with pytest.raises(RateLimited):
-        services.report_create_public(data=report_input(world.mahalla_a1), address="10.1.1.1")
+        report_submitted(data=report_input(world.mahalla_a1), address="10.1.1.1")
 
 
 def test_reports_sharing_a_card_join_one_campaign_and_a_warning_list_value_links_nothing(world):
-    first = services.report_create_public(data=report_input(world.mahalla_a1), address="a")
-    second = services.report_create_public(data=report_input(world.mahalla_b1), address="b")
+    first = report_submitted(data=report_input(world.mahalla_a1), address="a")
+    second = report_submitted(data=report_input(world.mahalla_b1), address="b")
     assert first.campaign_member.campaign_id == second.campaign_member.campaign_id
-    hub_1 = services.report_create_public(
+    hub_1 = report_submitted(
         data=report_input(world.mahalla_a1, narrative="Bankka +998 78 150 00 00 orqali qo'ng'iroq qildim"),
         address="c",
     )
-    hub_2 = services.report_create_public(
+    hub_2 = report_submitted(
         data=report_input(world.mahalla_a2, narrative="Men ham +998 78 150 00 00 ga qo'ng'iroq qildim"),
         address="d",
     )
@@ -128,9 +124,7 @@ def test_reports_sharing_a_card_join_one_campaign_and_a_warning_list_value_links
 
 
 def test_rebuild_keeps_a_confirmed_campaign_and_an_analysts_split(world):
-    reports = [
-        services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(3)
-    ]
+    reports = [report_submitted(data=report_input(world.mahalla_a1), address=str(i)) for i in range(3)]
     campaign = reports[0].campaign_member.campaign
     services.campaign_confirm(actor=world.users["officer_a"], campaign=campaign)
     services.report_split_from_campaign(
@@ -145,9 +139,7 @@ def test_rebuild_keeps_a_confirmed_campaign_and_an_analysts_split(world):
 
 
 def test_only_analysts_confirm_campaigns(world):
-    reports = [
-        services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)
-    ]
+    reports = [report_submitted(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)]
     with pytest.raises(AccessDenied):
         services.campaign_confirm(actor=world.users["seven_a"], campaign=reports[0].campaign_member.campaign)
 
@@ -155,9 +147,7 @@ def test_only_analysts_confirm_campaigns(world):
 def test_blocking_requests_go_to_the_card_issuer_with_evidence_and_time_to_block(world):
     narrative = f"Pul {CARD_UZCARD} va {CARD_VISA} kartalariga ketdi, @fake_uzum_bot yozdi, +998 90 765 43 21"
     reports = [
-        services.report_create_public(
-            data=report_input(world.mahalla_a1, narrative=narrative), address=str(i)
-        )
+        report_submitted(data=report_input(world.mahalla_a1, narrative=narrative), address=str(i))
         for i in range(2)
     ]
     campaign = reports[0].campaign_member.campaign
@@ -192,7 +182,7 @@ def test_blocking_requests_go_to_the_card_issuer_with_evidence_and_time_to_block
 
 
 def test_an_officer_correction_is_kept_apart_from_the_models_guess(world):
-    report = services.report_create_public(data=report_input(world.mahalla_a1), address="x")
+    report = report_submitted(data=report_input(world.mahalla_a1), address="x")
     services.report_method_correct(actor=world.users["officer_a"], report=report, method="sms_code")
     report.refresh_from_db()
     assert report.method_corrected == "sms_code" and report.method_final == "sms_code"
@@ -214,4 +204,59 @@ def test_officer_intake_is_refused_outside_the_officers_territory(world):
 def test_a_time_in_the_future_is_refused(world):
     future = timezone.now() + dt.timedelta(days=2)
     with pytest.raises(ApplicationError, match="future"):
-        services.report_create_public(data=report_input(world.mahalla_a1, occurred_at=future), address="f")
+        report_submitted(data=report_input(world.mahalla_a1, occurred_at=future), address="f")
+
+
+# --- queued processing ----------------------------------------------------------------------------------
+
+
+def test_the_form_stores_the_report_pending_and_its_queued_task_processes_it_after_the_commit(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = services.report_create_public(data=report_input(world.mahalla_a1), address="q1")
+    report.refresh_from_db()
+    # Stored with its audit row and the card's masked form and keyed hash, nothing extracted or classified.
+    assert report.processing == "pending" and report.method == "" and len(callbacks) == 1
+    assert report.card_indicators[0]["display"] == "860012******9012"
+    assert CARD_UZCARD not in str(report.card_indicators)
+    assert Indicator.objects.count() == 0
+    assert AuditEvent.objects.filter(object_type="cyber.cyberreport", object_id=str(report.pk)).exists()
+    callbacks[0]()  # the commit's callback enqueues the task; Huey runs it at once in the tests
+    report.refresh_from_db()
+    assert report.processing == "done" and report.processing_attempts == 1
+    assert list(Indicator.objects.filter(report_links__report=report).values_list("kind", flat=True)) == [
+        "card"
+    ]
+    assert Indicator.objects.get(kind="card").value == services.ind.card_hash(
+        CARD_UZCARD, b"test-card-hash-key"
+    )
+
+
+def test_a_failing_processing_is_retried_then_shown_failed_and_queued_again_by_the_daily_job(
+    world, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        report = services.report_create_public(data=report_input(world.mahalla_a1), address="q2")
+    # A stored card indicator the extractor cannot read (damaged data): every attempt fails.
+    CyberReport.objects.filter(pk=report.pk).update(card_indicators=[{"damaged": True}])
+    from mahalla.cyber.tasks import cyber_report_process_task
+
+    cyber_report_process_task(report.pk)  # first attempt: fails, the queue keeps it for a retry
+    report.refresh_from_db()
+    assert report.processing == "pending" and report.processing_attempts == 1
+    assert "KeyError" in report.processing_error
+    with pytest.raises(services.ProcessingFailed):
+        services.report_process(report_id=report.pk, final_attempt=True)
+    report.refresh_from_db()
+    assert report.processing == "failed" and report.processing_attempts == 2
+    assert Indicator.objects.count() == 0 and not CampaignMember.objects.filter(report=report).exists()
+    client.force_login(world.users["officer_a"])
+    page = client.get(f"/cyber/reports/{report.pk}/").content.decode()
+    assert 'id="report-processing"' in page and "Processing failed" in page
+    # Repaired, the daily job queues it again and it is processed.
+    CyberReport.objects.filter(pk=report.pk).update(card_indicators=[])
+    assert services.reports_processing_requeue() == 1
+    report.refresh_from_db()
+    assert report.processing == "done" and report.processing_attempts == 3 and report.processing_error == ""
+    assert services.reports_processing_requeue() == 0

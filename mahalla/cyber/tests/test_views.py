@@ -11,7 +11,7 @@ from django.utils import timezone
 from mahalla.cyber import services
 from mahalla.cyber.models import BlockRequest, Campaign, CyberReport
 
-from .factories import CARD_UZCARD, CARD_VISA, report_input
+from .factories import CARD_UZCARD, CARD_VISA, report_input, report_submitted
 
 PDF = b"%PDF-1.7\n" + b"\x00" * 64
 
@@ -93,10 +93,8 @@ def test_district_and_mahalla_choices_cascade(world, client):
 
 
 def test_officer_pages_show_only_the_officers_territory(world, client):
-    a = services.report_create_public(data=report_input(world.mahalla_a1), address="1")
-    b = services.report_create_public(
-        data=report_input(world.mahalla_b1, narrative="boshqa hodisa"), address="2"
-    )
+    a = report_submitted(data=report_input(world.mahalla_a1), address="1")
+    b = report_submitted(data=report_input(world.mahalla_b1, narrative="boshqa hodisa"), address="2")
     client.force_login(world.users["officer_a"])
     listing = client.get(reverse("cyber:reports")).content.decode()
     assert a.reference in listing and b.reference not in listing
@@ -106,7 +104,7 @@ def test_officer_pages_show_only_the_officers_territory(world, client):
 
 
 def test_mahalla_seven_sees_the_dashboard_but_no_report(world, client):
-    a = services.report_create_public(data=report_input(world.mahalla_a1), address="1")
+    a = report_submitted(data=report_input(world.mahalla_a1), address="1")
     client.force_login(world.users["seven_a"])
     assert client.get(reverse("cyber:index")).status_code == 200
     assert client.get(reverse("cyber:reports")).status_code == 404
@@ -114,9 +112,7 @@ def test_mahalla_seven_sees_the_dashboard_but_no_report(world, client):
 
 
 def test_an_officer_confirms_a_campaign_and_requests_blocking(world, client):
-    reports = [
-        services.report_create_public(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)
-    ]
+    reports = [report_submitted(data=report_input(world.mahalla_a1), address=str(i)) for i in range(2)]
     campaign = reports[0].campaign_member.campaign
     client.force_login(world.users["officer_a"])
     page = client.get(reverse("cyber:campaign", args=[campaign.pk])).content.decode()
@@ -131,9 +127,7 @@ def test_an_officer_confirms_a_campaign_and_requests_blocking(world, client):
 def _blocked_world(world):
     narrative = f"Pul {CARD_UZCARD} va {CARD_VISA} kartalariga ketdi"
     reports = [
-        services.report_create_public(
-            data=report_input(world.mahalla_a1, narrative=narrative), address=str(i)
-        )
+        report_submitted(data=report_input(world.mahalla_a1, narrative=narrative), address=str(i))
         for i in range(2)
     ]
     services.block_requests_for_campaign(
@@ -180,8 +174,8 @@ def test_each_bank_token_sees_and_updates_only_its_own_requests(world, client):
 
 
 def test_the_officer_api_lists_only_the_territorys_reports(world, client):
-    a = services.report_create_public(data=report_input(world.mahalla_a1), address="1")
-    services.report_create_public(data=report_input(world.mahalla_b1), address="2")
+    a = report_submitted(data=report_input(world.mahalla_a1), address="1")
+    report_submitted(data=report_input(world.mahalla_b1), address="2")
     client.force_login(world.users["officer_b"])
     listing = client.get("/api/cyber/reports/").json()
     assert listing["count"] == 1 and a.reference not in [r["reference"] for r in listing["results"]]

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from mahalla.accounts.tests.factories import UserFactory
 from mahalla.core.roles import Role, ScopeLevel
-from mahalla.cyber import services
-from mahalla.cyber.tests.factories import report_input, world_create
+from mahalla.cyber.tests.factories import report_input, report_submitted, world_create
 from mahalla.web.briefing import briefing_context, briefing_html, briefing_pdf
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +22,9 @@ pytestmark = pytest.mark.django_db
 def cyber_world(settings):
     settings.CYBER_CARD_HASH_KEY = "test-card-hash-key"
     world = world_create()
-    services.report_create_public(data=report_input(world.mahalla_a1), address="1")
-    services.report_create_public(data=report_input(world.mahalla_a2), address="2")
-    services.report_create_public(data=report_input(world.mahalla_b1, loss_amount="700"), address="3")
+    report_submitted(data=report_input(world.mahalla_a1), address="1")
+    report_submitted(data=report_input(world.mahalla_a2), address="2")
+    report_submitted(data=report_input(world.mahalla_b1, loss_amount="700"), address="3")
     return world
 
 

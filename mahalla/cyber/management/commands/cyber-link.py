@@ -2,20 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
 
-from mahalla.cyber.services import campaigns_rebuild
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(MahallaCommand):
+    help = gettext_lazy(
         "Re-link every cyber report into campaigns (rarity-weighted shared indicators, message similarity, "
         "Leiden split), keeping analysts' decisions and the codes of campaigns that stay together. "
-        "This is the "
-        "daily task, run by hand."
+        "This is the daily task, run by hand."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The linker (numpy, igraph) loads here, not when `mahalla --help` lists the commands.
+        from mahalla.cyber.services import campaigns_rebuild
+
         outcome = campaigns_rebuild()
         self.stdout.write(
             f"{outcome.reports} reports, {outcome.campaigns} campaigns "

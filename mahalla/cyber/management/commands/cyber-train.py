@@ -3,29 +3,39 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
+
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(MahallaCommand):
+    help = gettext_lazy(
         "Train a new version of the cyber method classifier on the shipped ScamGuard and UCI messages, "
         "the demo generator's texts and every officer's correction; print the held-out macro-F1 per "
-        "language; make the "
-        "new version active and (with --reclassify) classify the uncorrected reports again."
+        "language; make the new version active and (with --reclassify) classify the uncorrected reports "
+        "again."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--generator-seed", type=int, default=11, help="seed of the generated training texts"
+            "--generator-seed",
+            type=int,
+            default=11,
+            help=gettext_lazy("seed of the generated training texts"),
         )
         parser.add_argument(
-            "--generator-scale", default="tiny", choices=["tiny", "region"], help="how many generated texts"
+            "--generator-scale",
+            default="tiny",
+            choices=["tiny", "region"],
+            help=gettext_lazy("how many generated texts"),
         )
         parser.add_argument(
-            "--no-generator", action="store_true", help="train on the shipped data and corrections only"
+            "--no-generator",
+            action="store_true",
+            help=gettext_lazy("train on the shipped data and corrections only"),
         )
         parser.add_argument(
-            "--reclassify", action="store_true", help="classify every uncorrected report again"
+            "--reclassify", action="store_true", help=gettext_lazy("classify every uncorrected report again")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
