@@ -12,10 +12,12 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from mahalla.audit.services import audit_deferred
 from mahalla.engine.posts import Lexicon, PostClassifier, extract, precision_recall
 
 from .models import SourceKind
 from .services import (
+    camera_codes,
     camera_register,
     cotravel_run,
     detections_store,
@@ -55,12 +57,41 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+DETECTION_BATCH = 100_000
+
+
+def _detections_load(path: Path) -> int:
+    """Store the detections of ``path`` through ``detections_store`` in batches of 100,000, all in one
+    transaction: one commit (on SQLite a commit per batch cost a journal flush each) and nothing half-loaded
+    if the file turns out bad. The camera codes are read once, not per batch."""
+    stored = 0
+    cameras = camera_codes()
+    with transaction.atomic(), path.open(encoding="utf-8", newline="") as handle:
+        batch: list[dict[str, str]] = []
+        for row in csv.DictReader(handle):
+            batch.append(row)
+            if len(batch) == DETECTION_BATCH:
+                stored += detections_store(events=batch, origin="demo import", cameras=cameras).inserted
+                batch = []
+        if batch:
+            stored += detections_store(events=batch, origin="demo import", cameras=cameras).inserted
+    return stored
+
+
 def world_load(
     *, directory: Path, mahallas: list[Any], detections: bool = True, analyse: bool = True
 ) -> dict[str, Any]:
-    """Load the files of ``directory`` into the database, spread over ``mahallas``. Returns counts."""
+    """Load the files of ``directory`` into the database, spread over ``mahallas``. Returns counts.
+
+    One transaction for the whole world, its audit events written together at the end (audit_deferred):
+    all of it or nothing, and no per-record commit or chain-head read."""
     if not mahallas:
         raise ValueError("at least one mahalla is needed")
+    with audit_deferred():
+        return _world_load(directory=directory, mahallas=mahallas, detections=detections, analyse=analyse)
+
+
+def _world_load(*, directory: Path, mahallas: list[Any], detections: bool, analyse: bool) -> dict[str, Any]:
     home = mahallas[0]
     sources = {
         name: source_create(
@@ -97,17 +128,7 @@ def world_load(
             )
     counts["cameras"] = len(cameras)
     if detections:
-        stored = 0
-        batch: list[dict[str, str]] = []
-        with (directory / "links_detections.csv").open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                batch.append(row)
-                if len(batch) == 20_000:
-                    stored += detections_store(events=batch, origin="demo import").inserted
-                    batch = []
-        if batch:
-            stored += detections_store(events=batch, origin="demo import").inserted
-        counts["detections"] = stored
+        counts["detections"] = _detections_load(directory / "links_detections.csv")
 
     refs: dict[str, Any] = {}
     entity_rows = _rows(directory / "links_entities.csv")
