@@ -65,7 +65,10 @@ def _category_names(codes: set[str], language: str) -> dict[str, str]:
 
 
 def evidence_rows(
-    evidence: dict[str, Any], object_type: str = "", language: str = "", categories: dict[str, str] | None = None
+    evidence: dict[str, Any],
+    object_type: str = "",
+    language: str = "",
+    categories: dict[str, str] | None = None,
 ) -> list[tuple[str, Any]]:
     """Labelled (label, value) pairs; empty values left out (an unnamed owner is no evidence). Coded values
     (a status, a report's kind, a legal category) read as their label in the reader's language."""
