@@ -72,7 +72,10 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Muddati o'tgan idoralararo topshiriqlar",
         "name_ru": "Межведомственные поручения с истёкшим сроком",
         "legal_basis": "Law on Prevention of Offences (2014): coordination by the prosecutor's office",
-        "legal_basis_uz": "Huquqbuzarliklar profilaktikasi to'g'risidagi qonun (2014): prokuratura tomonidan muvofiqlashtirish",
+        "legal_basis_uz": (
+            "Huquqbuzarliklar profilaktikasi to'g'risidagi qonun (2014): prokuratura tomonidan "
+            "muvofiqlashtirish"
+        ),
         "legal_basis_ru": "Закон о профилактике правонарушений (2014): координация органами прокуратуры",
         "parameters": {"grace_days": 0},
     },
@@ -82,8 +85,12 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Muddati o'tgan yo'l xaritasi choralari",
         "name_ru": "Просроченные меры дорожных карт",
         "legal_basis": "Annual presidential resolution on crime-free mahallas: targeted roadmaps",
-        "legal_basis_uz": "Jinoyatchiliksiz mahallalar to'g'risidagi yillik Prezident qarori: manzilli yo'l xaritalari",
-        "legal_basis_ru": "Ежегодное постановление Президента о махаллях без преступности: адресные дорожные карты",
+        "legal_basis_uz": (
+            "Jinoyatchiliksiz mahallalar to'g'risidagi yillik Prezident qarori: manzilli yo'l xaritalari"
+        ),
+        "legal_basis_ru": (
+            "Ежегодное постановление Президента о махаллях без преступности: адресные дорожные карты"
+        ),
         "parameters": {"grace_days": 0},
     },
     {
@@ -102,7 +109,9 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Shaxs ma'lumotlarini odatdan tashqari ko'p o'qish",
         "name_ru": "Необычно большой объём просмотров данных лиц",
         "legal_basis": "Law on Personal Data (2019), art. 8 and 27: need to know",
-        "legal_basis_uz": "Shaxsga doir ma'lumotlar to'g'risidagi qonun (2019), 8 va 27-moddalar: bilish zarurati",
+        "legal_basis_uz": (
+            "Shaxsga doir ma'lumotlar to'g'risidagi qonun (2019), 8 va 27-moddalar: bilish zarurati"
+        ),
         "legal_basis_ru": "Закон о персональных данных (2019), ст. 8 и 27: необходимость знать",
         "parameters": {"days": 30, "per_day": 200, "object_types": ["incidents.offence", "cases.person"]},
     },
@@ -117,11 +126,13 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
             "the order within 24 hours of the report"
         ),
         "legal_basis_uz": (
-            "2019-yil 2-sentabrdagi O'RQ-561-son Xotin-qizlarni tazyiq va zo'ravonlikdan himoya qilish to'g'risidagi "
+            "2019-yil 2-sentabrdagi O'RQ-561-son Xotin-qizlarni tazyiq va zo'ravonlikdan himoya qilish "
+            "to'g'risidagi "
             "qonun: murojaatdan keyin 24 soat ichida himoya orderi"
         ),
         "legal_basis_ru": (
-            "Закон от 2 сентября 2019 года № ЗРУ-561 «О защите женщин от притеснения и насилия»: охранный ордер "
+            "Закон от 2 сентября 2019 года № ЗРУ-561 «О защите женщин от притеснения и насилия»: "
+            "охранный ордер "
             "в течение 24 часов после обращения"
         ),
         "parameters": {"hours": 24},
@@ -136,11 +147,13 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
             "Deprivation of Liberty: reporting to the police 1-4 times a month"
         ),
         "legal_basis_uz": (
-            "Ozodlikdan mahrum etish joylaridan ozod qilingan shaxslar ustidan ma'muriy nazorat to'g'risidagi 2019-yil "
+            "Ozodlikdan mahrum etish joylaridan ozod qilingan shaxslar ustidan ma'muriy nazorat "
+            "to'g'risidagi 2019-yil "
             "2-apreldagi qonun: oyiga 1-4 marta ichki ishlar organiga kelib turish"
         ),
         "legal_basis_ru": (
-            "Закон от 2 апреля 2019 года «Об административном надзоре за лицами, освобождёнными из мест лишения "
+            "Закон от 2 апреля 2019 года «Об административном надзоре за лицами, освобождёнными из "
+            "мест лишения "
             "свободы»: явка в органы внутренних дел 1-4 раза в месяц"
         ),
         "parameters": {"grace_days": 0},
@@ -151,8 +164,13 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Muddati o'tgan ijtimoiy profilaktika xulosalari",
         "name_ru": "Просроченные заключения социальной профилактики",
         "legal_basis": "Law No. ZRU-371 of 14 May 2014 On the Prevention of Offences: individual prevention",
-        "legal_basis_uz": "2014-yil 14-maydagi O'RQ-371-son Huquqbuzarliklar profilaktikasi to'g'risidagi qonun: yakka tartibdagi profilaktika",
-        "legal_basis_ru": "Закон от 14 мая 2014 года № ЗРУ-371 «О профилактике правонарушений»: индивидуальная профилактика",
+        "legal_basis_uz": (
+            "2014-yil 14-maydagi O'RQ-371-son Huquqbuzarliklar profilaktikasi to'g'risidagi qonun: "
+            "yakka tartibdagi profilaktika"
+        ),
+        "legal_basis_ru": (
+            "Закон от 14 мая 2014 года № ЗРУ-371 «О профилактике правонарушений»: индивидуальная профилактика"
+        ),
         "parameters": {"grace_days": 0},
     },
     {
@@ -169,7 +187,8 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
             "qaror muddatiga profilaktik hisob"
         ),
         "legal_basis_ru": (
-            "Закон от 14 мая 2014 года № ЗРУ-371 «О профилактике правонарушений», ст. 29: профилактический учёт "
+            "Закон от 14 мая 2014 года № ЗРУ-371 «О профилактике правонарушений», ст. 29: "
+            "профилактический учёт "
             "на срок решения"
         ),
         "parameters": {"grace_days": 0},
