@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from mahalla.core.errors import ApplicationError
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = (
         "Import cyber reports from a CSV, XLSX or JSONL file (all or nothing) as the named analyst account."
     )

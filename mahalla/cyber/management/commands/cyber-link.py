@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from mahalla.core.management.base import MahallaCommand
 from mahalla.cyber.services import campaigns_rebuild
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = (
         "Re-link every cyber report into campaigns (rarity-weighted shared indicators, message similarity, "
         "Leiden split), keeping analysts' decisions and the codes of campaigns that stay together. "

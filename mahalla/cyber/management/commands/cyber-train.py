@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = (
         "Train a new version of the cyber method classifier on the shipped ScamGuard and UCI messages, "
         "the demo generator's texts and every officer's correction; print the held-out macro-F1 per "
