@@ -4,7 +4,6 @@ named on the page, and findings' reads audited."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from django.utils import timezone
 
