@@ -95,9 +95,11 @@ def test_argparse_s_and_django_s_texts_of_every_platform_command_go_through_the_
             helps["verbosity"][:30],
             helps["traceback"],
         )
-        missing = [t for t in texts if t not in out]
+        # `engine` hands its arguments to the tool it names: a usage line and its description, no sections.
+        missing = [t for t in (texts if name != "engine" else texts[:1]) if t not in out]
         django_english = [t for t in LIBRARY_ENGLISH[4:] if t in out]
-        if code != 0 or missing or django_english or out.index(f"\n{options}:") > out.index(f"\n{common}:"):
+        in_order = name == "engine" or missing or out.index(f"\n{options}:") < out.index(f"\n{common}:")
+        if code != 0 or missing or django_english or not in_order:
             failures.append(f"{name}: missing {missing}, Django's English {django_english}")
     assert not failures, "\n".join(failures)
 
