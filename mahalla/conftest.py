@@ -118,6 +118,7 @@ REFERENCE_LOADERS: tuple[tuple[str, str], ...] = (
     ("mahalla.officials.migrations.0002_default_rules", "load"),
     ("mahalla.coordination.migrations.0002_reference_data", "load"),
     ("mahalla.coordination.migrations.0003_casework_oversight_rules", "load"),
+    ("mahalla.coordination.migrations.0004_oversight_rule_legal_basis_languages", "load"),
     ("mahalla.cases.migrations.0002_reference_categories_rules", "load"),
     ("mahalla.cyber.migrations.0003_reference_data", "load"),
 )

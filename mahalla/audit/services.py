@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -51,6 +53,27 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     }
 
 
+# Events of an audit_deferred() block, written together when it ends; None outside one.
+_deferred: ContextVar[list[AuditEvent] | None] = ContextVar("mahalla_audit_deferred", default=None)
+
+
+@contextmanager
+def audit_deferred() -> Iterator[None]:
+    """Run a bulk load in one transaction whose audit events are chained and inserted together at its end
+    (the same events, in the same order, with the times they were recorded at) instead of one chain-head
+    read and one INSERT each: 21,000 of them were a third of the demo's drug-network load. Only for loads
+    that let every error end the block, so that no event of a rolled-back write is kept."""
+    database = router.db_for_write(AuditEvent)
+    events: list[AuditEvent] = []
+    token = _deferred.set(events)
+    try:
+        with transaction.atomic(using=database):
+            yield
+            _insert_compiled_first(events)
+    finally:
+        _deferred.reset(token)
+
+
 def audit_record(
     *,
     actor: Any,
@@ -77,6 +100,10 @@ def audit_record(
         request_path=context.path,
         details=details or {},
     )
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append(event)
+        return event
     database = router.db_for_write(AuditEvent)
     with transaction.atomic(using=database):
         events_chain([event], using=database)

@@ -314,7 +314,9 @@ class OversightRule(models.Model):
     name_en = models.CharField(max_length=200)
     name_uz = models.CharField(max_length=200)
     name_ru = models.CharField(max_length=200)
-    legal_basis = models.CharField(max_length=300)
+    legal_basis = models.CharField(max_length=300)  # English, like name_en
+    legal_basis_uz = models.CharField(max_length=300, blank=True, default="")
+    legal_basis_ru = models.CharField(max_length=300, blank=True, default="")
     parameters = models.JSONField(default=dict)
     enabled = models.BooleanField(default=True)
 
@@ -326,6 +328,11 @@ class OversightRule(models.Model):
 
     def name_in(self, language: str) -> str:
         return {"uz": self.name_uz, "ru": self.name_ru}.get(language[:2], self.name_en) or self.name_en
+
+    def legal_basis_in(self, language: str) -> str:
+        """The legal basis in ``language``; English where a row has no translation (an admin-added rule)."""
+        translated = {"uz": self.legal_basis_uz, "ru": self.legal_basis_ru}.get(language[:2], "")
+        return translated or self.legal_basis
 
 
 class OversightFinding(Territorial):

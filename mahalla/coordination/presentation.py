@@ -41,10 +41,57 @@ EVIDENCE_LABELS = {
 }
 
 
-def evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Labelled (label, value) pairs; empty values left out (an unnamed owner is no evidence)."""
-    return [
-        (str(EVIDENCE_LABELS.get(key, key.replace("_", " "))), value)
-        for key, value in evidence.items()
-        if value not in ("", None)
-    ]
+def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
+    """The labels of the coded values a check writes into its evidence, by (object type, evidence key):
+    each from the model that owns the code, so that a new status shows its label here with no change."""
+    from mahalla.cases.models import ViolenceReport
+    from mahalla.roadmaps.models import Measure
+
+    from .models import Task
+
+    kinds = dict(ViolenceReport.Kind.choices)
+    return {
+        ("coordination.task", "status"): dict(Task.Status.choices),
+        ("roadmaps.measure", "status"): dict(Measure.Status.choices),
+        ("cases.protection-order", "kind"): kinds,
+        ("cases.violence-report", "kind"): kinds,
+    }
+
+
+def _category_names(codes: set[str], language: str) -> dict[str, str]:
+    from mahalla.cases.models import LegalCategory
+
+    return {c.code: c.display_name(language) for c in LegalCategory.objects.filter(code__in=codes)}
+
+
+def evidence_rows(
+    evidence: dict[str, Any],
+    object_type: str = "",
+    language: str = "",
+    categories: dict[str, str] | None = None,
+) -> list[tuple[str, Any]]:
+    """Labelled (label, value) pairs; empty values left out (an unnamed owner is no evidence). Coded values
+    (a status, a report's kind, a legal category) read as their label in the reader's language."""
+    labels = _value_labels()
+    rows = []
+    for key, value in evidence.items():
+        if value in ("", None):
+            continue
+        shown: Any = value
+        if isinstance(value, str) and key == "category":
+            names = categories if categories is not None else _category_names({value}, language)
+            shown = names.get(value, value)
+        elif isinstance(value, str):
+            shown = str(labels.get((object_type, key), {}).get(value, value))
+        rows.append((str(EVIDENCE_LABELS.get(key, key.replace("_", " "))), shown))
+    return rows
+
+
+def findings_present(findings: list[Any], language: str) -> None:
+    """Give each finding its labelled evidence, reading the legal categories of the page in one query."""
+    codes = {f.evidence.get("category") for f in findings if isinstance(f.evidence.get("category"), str)}
+    categories = _category_names(codes, language) if codes else {}
+    for finding in findings:
+        finding.evidence_rows = evidence_rows(
+            finding.evidence, finding.object_type, language, categories=categories
+        )

@@ -72,6 +72,11 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Muddati o'tgan idoralararo topshiriqlar",
         "name_ru": "Межведомственные поручения с истёкшим сроком",
         "legal_basis": "Law on Prevention of Offences (2014): coordination by the prosecutor's office",
+        "legal_basis_uz": (
+            "Huquqbuzarliklar profilaktikasi to'g'risidagi qonun (2014): prokuratura tomonidan "
+            "muvofiqlashtirish"
+        ),
+        "legal_basis_ru": "Закон о профилактике правонарушений (2014): координация органами прокуратуры",
         "parameters": {"grace_days": 0},
     },
     {
@@ -80,6 +85,12 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Muddati o'tgan yo'l xaritasi choralari",
         "name_ru": "Просроченные меры дорожных карт",
         "legal_basis": "Annual presidential resolution on crime-free mahallas: targeted roadmaps",
+        "legal_basis_uz": (
+            "Jinoyatchiliksiz mahallalar to'g'risidagi yillik Prezident qarori: manzilli yo'l xaritalari"
+        ),
+        "legal_basis_ru": (
+            "Ежегодное постановление Президента о махаллях без преступности: адресные дорожные карты"
+        ),
         "parameters": {"grace_days": 0},
     },
     {
@@ -88,6 +99,8 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Maqsadi ko'rsatilmagan shaxs ma'lumotlarini o'qish",
         "name_ru": "Просмотр данных лиц без указания цели",
         "legal_basis": "Law on Personal Data (2019), art. 8: purpose limitation",
+        "legal_basis_uz": "Shaxsga doir ma'lumotlar to'g'risidagi qonun (2019), 8-modda: maqsadni cheklash",
+        "legal_basis_ru": "Закон о персональных данных (2019), ст. 8: ограничение цели",
         "parameters": {"days": 30, "object_types": ["incidents.offence", "cases.person"]},
     },
     {
@@ -96,6 +109,10 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Shaxs ma'lumotlarini odatdan tashqari ko'p o'qish",
         "name_ru": "Необычно большой объём просмотров данных лиц",
         "legal_basis": "Law on Personal Data (2019), art. 8 and 27: need to know",
+        "legal_basis_uz": (
+            "Shaxsga doir ma'lumotlar to'g'risidagi qonun (2019), 8 va 27-moddalar: bilish zarurati"
+        ),
+        "legal_basis_ru": "Закон о персональных данных (2019), ст. 8 и 27: необходимость знать",
         "parameters": {"days": 30, "per_day": 200, "object_types": ["incidents.offence", "cases.person"]},
     },
     # The casework registers (mahalla.cases): checks in coordination/oversight.py, on the registers' rows.
@@ -108,6 +125,16 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
             "Law No. ZRU-561 of 2 September 2019 On the Protection of Women from Harassment and Violence: "
             "the order within 24 hours of the report"
         ),
+        "legal_basis_uz": (
+            "2019-yil 2-sentabrdagi O'RQ-561-son Xotin-qizlarni tazyiq va zo'ravonlikdan himoya qilish "
+            "to'g'risidagi "
+            "qonun: murojaatdan keyin 24 soat ichida himoya orderi"
+        ),
+        "legal_basis_ru": (
+            "Закон от 2 сентября 2019 года № ЗРУ-561 «О защите женщин от притеснения и насилия»: "
+            "охранный ордер "
+            "в течение 24 часов после обращения"
+        ),
         "parameters": {"hours": 24},
     },
     {
@@ -119,6 +146,16 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
             "Law of 2 April 2019 On Administrative Supervision of Persons Released from Places of "
             "Deprivation of Liberty: reporting to the police 1-4 times a month"
         ),
+        "legal_basis_uz": (
+            "Ozodlikdan mahrum etish joylaridan ozod qilingan shaxslar ustidan ma'muriy nazorat "
+            "to'g'risidagi 2019-yil "
+            "2-apreldagi qonun: oyiga 1-4 marta ichki ishlar organiga kelib turish"
+        ),
+        "legal_basis_ru": (
+            "Закон от 2 апреля 2019 года «Об административном надзоре за лицами, освобождёнными из "
+            "мест лишения "
+            "свободы»: явка в органы внутренних дел 1-4 раза в месяц"
+        ),
         "parameters": {"grace_days": 0},
     },
     {
@@ -127,6 +164,13 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "name_uz": "Muddati o'tgan ijtimoiy profilaktika xulosalari",
         "name_ru": "Просроченные заключения социальной профилактики",
         "legal_basis": "Law No. ZRU-371 of 14 May 2014 On the Prevention of Offences: individual prevention",
+        "legal_basis_uz": (
+            "2014-yil 14-maydagi O'RQ-371-son Huquqbuzarliklar profilaktikasi to'g'risidagi qonun: "
+            "yakka tartibdagi profilaktika"
+        ),
+        "legal_basis_ru": (
+            "Закон от 14 мая 2014 года № ЗРУ-371 «О профилактике правонарушений»: индивидуальная профилактика"
+        ),
         "parameters": {"grace_days": 0},
     },
     {
@@ -137,6 +181,15 @@ OVERSIGHT_RULES: list[dict[str, Any]] = [
         "legal_basis": (
             "Law No. ZRU-371 of 14 May 2014 On the Prevention of Offences, art. 29: the preventive register "
             "for the term of the decision"
+        ),
+        "legal_basis_uz": (
+            "2014-yil 14-maydagi O'RQ-371-son Huquqbuzarliklar profilaktikasi to'g'risidagi qonun, 29-modda: "
+            "qaror muddatiga profilaktik hisob"
+        ),
+        "legal_basis_ru": (
+            "Закон от 14 мая 2014 года № ЗРУ-371 «О профилактике правонарушений», ст. 29: "
+            "профилактический учёт "
+            "на срок решения"
         ),
         "parameters": {"grace_days": 0},
     },
@@ -218,8 +271,11 @@ def load(apps: Any, schema_editor: Any) -> None:
         ("Course", COURSES),
     ):
         model = apps.get_model("coordination", model_name)
+        # Only the columns of the migration's historical model: an earlier migration runs this loader before
+        # the later fields (the legal basis in uz/ru, 0004) exist, and 0004 fills them.
+        columns = {field.name for field in model._meta.get_fields()}
         for row in rows:
-            values = {k: v for k, v in row.items() if k != "key"}
+            values = {k: v for k, v in row.items() if k != "key" and k in columns}
             model.objects.update_or_create(key=row["key"], defaults=values)
 
 

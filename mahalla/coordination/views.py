@@ -36,7 +36,7 @@ from .access import (
 )
 from .inputs import parse_agency, parse_course, parse_date, parse_staff, parse_task_type
 from .models import OversightRule, Post, StaffMember, Task, TaskSubject, TaskType
-from .presentation import evidence_rows
+from .presentation import findings_present
 
 
 def _error(request: HttpRequest, error: ApplicationError) -> None:
@@ -333,11 +333,12 @@ def oversight_page(request: HttpRequest) -> HttpResponse:
     language = (get_language() or "uz")[:2]
     for item in rules:
         item.display_name = item.name_in(language)
+        item.legal_basis_text = item.legal_basis_in(language)
         item.available = oversight.oversight_check_available(item.key)
     names = {item.pk: item.display_name for item in rules}
     for finding in page:
         finding.rule_name = names.get(finding.rule_id, finding.rule.key)
-        finding.evidence_rows = evidence_rows(finding.evidence)
+    findings_present(list(page), language)
     return render(
         request,
         "coordination/oversight.html",

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import transaction
+from django.db import connection, transaction
 
+from mahalla.audit.services import audit_deferred
 from mahalla.engine.posts import Lexicon, PostClassifier, extract, precision_recall
 
-from .models import SourceKind
+from .models import Detection, SourceKind
 from .services import (
+    camera_codes,
     camera_register,
     cotravel_run,
     detections_store,
@@ -55,12 +59,62 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+DETECTION_BATCH = 100_000
+
+
+@contextmanager
+def _indexes_built_after() -> Iterator[None]:
+    """Into an empty detections table (the demo's first load), insert without the two secondary indexes and
+    build them once at the end: rows come in event order, so each insert touched a random page of both
+    indexes (13.8 against 3.8 CPU us a row measured on SQLite, index build included). Inside the caller's
+    transaction, so a failed load rolls the indexes back with the rows. A table with rows keeps its indexes:
+    the live feeds read it meanwhile."""
+    if Detection.objects.exists():
+        yield
+        return
+    quote = connection.ops.quote_name
+    table = quote(Detection._meta.db_table)
+    with connection.cursor() as cursor:
+        for index in Detection._meta.indexes:
+            cursor.execute(f"DROP INDEX {quote(index.name)}")
+        yield
+        for index in Detection._meta.indexes:
+            columns = ", ".join(quote(Detection._meta.get_field(name).column) for name in index.fields)
+            cursor.execute(f"CREATE INDEX {quote(index.name)} ON {table} ({columns})")
+
+
+def _detections_load(path: Path) -> int:
+    """Store the detections of ``path`` through ``detections_store`` in batches of 100,000, all in one
+    transaction: one commit (on SQLite a commit per batch cost a journal flush each) and nothing half-loaded
+    if the file turns out bad. The camera codes are read once, not per batch."""
+    stored = 0
+    cameras = camera_codes()
+    with transaction.atomic(), _indexes_built_after(), path.open(encoding="utf-8", newline="") as handle:
+        batch: list[dict[str, str]] = []
+        for row in csv.DictReader(handle):
+            batch.append(row)
+            if len(batch) == DETECTION_BATCH:
+                stored += detections_store(events=batch, origin="demo import", cameras=cameras).inserted
+                batch = []
+        if batch:
+            stored += detections_store(events=batch, origin="demo import", cameras=cameras).inserted
+    return stored
+
+
 def world_load(
     *, directory: Path, mahallas: list[Any], detections: bool = True, analyse: bool = True
 ) -> dict[str, Any]:
-    """Load the files of ``directory`` into the database, spread over ``mahallas``. Returns counts."""
+    """Load the files of ``directory`` into the database, spread over ``mahallas``. Returns counts.
+
+    One transaction for the whole world, its audit events written together at the end (audit_deferred):
+    all of it or nothing, and no per-record commit or chain-head read."""
     if not mahallas:
         raise ValueError("at least one mahalla is needed")
+    with audit_deferred():
+        return _world_load(directory=directory, mahallas=mahallas, detections=detections, analyse=analyse)
+
+
+def _world_load(*, directory: Path, mahallas: list[Any], detections: bool, analyse: bool) -> dict[str, Any]:
     home = mahallas[0]
     sources = {
         name: source_create(
@@ -97,17 +151,7 @@ def world_load(
             )
     counts["cameras"] = len(cameras)
     if detections:
-        stored = 0
-        batch: list[dict[str, str]] = []
-        with (directory / "links_detections.csv").open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                batch.append(row)
-                if len(batch) == 20_000:
-                    stored += detections_store(events=batch, origin="demo import").inserted
-                    batch = []
-        if batch:
-            stored += detections_store(events=batch, origin="demo import").inserted
-        counts["detections"] = stored
+        counts["detections"] = _detections_load(directory / "links_detections.csv")
 
     refs: dict[str, Any] = {}
     entity_rows = _rows(directory / "links_entities.csv")

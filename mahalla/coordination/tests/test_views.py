@@ -112,3 +112,44 @@ def test_mistyped_ids_and_values_are_not_found_not_errors(world, client):
     assert client.get("/coordination/tasks/999999/").status_code == 404
     assert client.get("/coordination/council/999999/").status_code == 404
     assert client.get("/coordination/tasks/?status=nonsense&box=nonsense&page=abc").status_code == 200
+
+
+def test_the_oversight_page_shows_the_legal_basis_and_coded_evidence_in_the_reader_s_language(world, client):
+    prosecutor = UserFactory(
+        role=Role.PROSECUTOR, scope_level=ScopeLevel.DISTRICT, scope_district=world["a1"]
+    )
+    task_rule = OversightRule.objects.get(key="task-past-deadline")
+    measure_rule = OversightRule.objects.get(key="measure-overdue")
+    for rule, object_type in ((task_rule, "coordination.task"), (measure_rule, "roadmaps.measure")):
+        OversightFinding.objects.create(
+            rule=rule,
+            object_type=object_type,
+            object_id="1",
+            summary="finding",
+            found_on=timezone.localdate(),
+            evidence={"status": "in_progress" if rule == measure_rule else "accepted", "days_late": 3},
+            region_id=world["a1"].region_id,
+            district=world["a1"],
+        )
+    client.force_login(prosecutor)
+    pages = {}
+    for language in ("uz", "ru", "en"):
+        client.cookies["django_language"] = language
+        pages[language] = client.get(
+            "/coordination/oversight/", HTTP_ACCEPT_LANGUAGE=language
+        ).content.decode()
+    # (apostrophes left out of the expected texts: the page may typeset them)
+    assert "Law on Prevention of Offences (2014): coordination by the prosecutor" in pages["en"]
+    assert "Закон о профилактике правонарушений (2014): координация органами прокуратуры" in pages["ru"]
+    assert "qonun (2014): prokuratura tomonidan muvofiqlashtirish" in pages["uz"]
+    assert "coordination by the prosecutor" not in pages["uz"] + pages["ru"]
+    for language, page in pages.items():
+        assert "in_progress" not in page and ": accepted" not in page, language
+    assert "status: In progress" in pages["en"] and "status: Accepted" in pages["en"]
+
+
+def test_a_rule_without_a_translated_legal_basis_shows_the_english_one():
+    rule = OversightRule(legal_basis="Law X", legal_basis_uz="", legal_basis_ru="Закон X")
+    assert rule.legal_basis_in("uz") == "Law X"
+    assert rule.legal_basis_in("ru") == "Закон X"
+    assert rule.legal_basis_in("en") == "Law X"

@@ -20,7 +20,7 @@ class Command(MahallaCommand):
 
     def run_from_argv(self, argv: list[str]) -> None:
         # argv: [prog, "engine", tool, *tool arguments]; the tool parses its own options.
-        usage = f"usage: mahalla engine {{{','.join(TOOLS)}}} [options]"
+        usage = _("usage: ") + f"mahalla engine {{{','.join(TOOLS)}}} [{_('options')}]"
         if len(argv) >= 3 and argv[2] in ("-h", "--help"):
             self.stdout.write(f"{usage}\n\n{self.help}")
             raise SystemExit(0)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from mahalla.audit.chain import chain_verify
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = "Audit log tools: verify the hash chain (nothing changed, removed or reordered)."
 
     def add_arguments(self, parser: CommandParser) -> None:

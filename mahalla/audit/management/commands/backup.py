@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from mahalla.audit.backup import backup_create
 from mahalla.core.errors import ApplicationError
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = "Back up the database, the evidence files and the local secret into a new directory."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection
+
+from mahalla.core.management.base import MahallaCommand
 
 AUDIT_TABLE = "audit_auditevent"
 
@@ -38,7 +40,7 @@ def app_role_grants(role: str) -> list[str]:
     return statements
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = "Grant the application's PostgreSQL role its rights: insert and read only on the audit log."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from mahalla.audit.backup import backup_restore
 from mahalla.core.errors import ApplicationError
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = "Restore a backup directory over this installation and verify the audit chain."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from mahalla.cases.importing import cases_import
 from mahalla.core.errors import ApplicationError
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = "Import casework registers from a cases.json file; nothing is written if any row is invalid."
 
     def add_arguments(self, parser: Any) -> None:

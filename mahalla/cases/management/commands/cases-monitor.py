@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from mahalla.cases.services import monitoring_run
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = (
         "Run the casework monitoring for a date: conclusions for new administrative offences, overdue "
         "conclusions, reports without an order after 24 hours, orders expiring, missed check-ins and "

@@ -6,10 +6,11 @@ import asyncio
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+
+from mahalla.core.management.base import MahallaCommand
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = "Consume plate reads and camera detections from NATS JetStream into the database."
 
     def add_arguments(self, parser: Any) -> None:

@@ -6,12 +6,14 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from mahalla.core.management.base import MahallaCommand
 
 REQUIRED = ("event_id", "camera", "plate", "observed_at")
 
 
-class Command(BaseCommand):
+class Command(MahallaCommand):
     help = (
         "Import historic detections from a CSV file with the columns event_id, camera, plate, observed_at "
         "(ISO 8601 with zone). Rows already imported (same event_id) are skipped; bad rows are reported with "
