@@ -59,6 +59,11 @@ def main() -> None:
     parser.add_argument("--seed", default="2026")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pg-database", default=PG_BENCH_DB, help="the scratch PostgreSQL database's name")
+    parser.add_argument(
+        "--core-only",
+        action="store_true",
+        help="build the nation without the round-2 loads (see _nation.CORE_BUILD); the daily run reads none",
+    )
     args = parser.parse_args()
 
     env = nation_environment(var_dir=args.var_dir, database=args.database, postgres_database=args.pg_database)
@@ -68,7 +73,7 @@ def main() -> None:
         f"machine: {os.cpu_count()} cores, 24 GiB (shared); database: {args.database}; "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    build = nation_build(env, seed=args.seed, as_of=args.as_of)
+    build = nation_build(env, seed=args.seed, as_of=args.as_of, core_only=args.core_only)
     print(f"build (generate + import, cached after the first time): {build:.1f} s")
     for attempt in ("first run", "re-run (replaces the date)"):
         cpu = children_cpu()
