@@ -71,7 +71,10 @@ def nation_build(env: dict[str, str], *, seed: str, as_of: str, core_only: bool 
     if core_only:
         started = time.perf_counter()
         subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "python"), "-c", CORE_BUILD, seed, as_of], env=env, check=True, cwd=ROOT
+            [str(ROOT / ".venv" / "bin" / "python"), "-c", CORE_BUILD, seed, as_of],
+            env=env,
+            check=True,
+            cwd=ROOT,
         )
         return time.perf_counter() - started
     return mahalla(
