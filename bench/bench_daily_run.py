@@ -8,7 +8,10 @@ child process (the second run replaces the first, as a re-run does) and prints t
     .venv/bin/python bench/bench_daily_run.py                      # SQLite under /tmp/mahalla-bench-daily
     .venv/bin/python bench/bench_daily_run.py --database postgres  # a scratch PostgreSQL database
 
-The build is cached in the var directory, so a second invocation only times the analysis.
+The build is cached in the var directory, so a second invocation only times the analysis. --core-only
+builds the nation without the round-2 loads (drug networks, casework, cyber reports: most of an hour under
+load), which the daily run does not read; the dashboard, map and mahalla pages of bench_web_load.py do not
+need them either.
 """
 
 from __future__ import annotations
