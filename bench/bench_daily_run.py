@@ -8,7 +8,10 @@ child process (the second run replaces the first, as a re-run does) and prints t
     .venv/bin/python bench/bench_daily_run.py                      # SQLite under /tmp/mahalla-bench-daily
     .venv/bin/python bench/bench_daily_run.py --database postgres  # a scratch PostgreSQL database
 
-The build is cached in the var directory, so a second invocation only times the analysis.
+The build is cached in the var directory, so a second invocation only times the analysis. --core-only
+builds the nation without the round-2 loads (drug networks, casework, cyber reports: most of an hour under
+load), which the daily run does not read; the dashboard, map and mahalla pages of bench_web_load.py do not
+need them either.
 """
 
 from __future__ import annotations
@@ -59,6 +62,11 @@ def main() -> None:
     parser.add_argument("--seed", default="2026")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pg-database", default=PG_BENCH_DB, help="the scratch PostgreSQL database's name")
+    parser.add_argument(
+        "--core-only",
+        action="store_true",
+        help="build the nation without the round-2 loads (see _nation.CORE_BUILD); the daily run reads none",
+    )
     args = parser.parse_args()
 
     env = nation_environment(var_dir=args.var_dir, database=args.database, postgres_database=args.pg_database)
@@ -68,7 +76,7 @@ def main() -> None:
         f"machine: {os.cpu_count()} cores, 24 GiB (shared); database: {args.database}; "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    build = nation_build(env, seed=args.seed, as_of=args.as_of)
+    build = nation_build(env, seed=args.seed, as_of=args.as_of, core_only=args.core_only)
     print(f"build (generate + import, cached after the first time): {build:.1f} s")
     for attempt in ("first run", "re-run (replaces the date)"):
         cpu = children_cpu()

@@ -14,7 +14,10 @@ how much the platform adds to what any Django program pays. Budget (issues 10 an
 The server worker is `mahalla serve --workers 1 --no-migrate` on a free port, timed until its first
 response to the sign-in page.
 
-    .venv/bin/python bench/bench_startup.py [--var-dir DIR] [--repeat 3]
+--baseline ROOT also times the server worker and `mahalla --help` of another checkout with its own
+installed .venv (e.g. main before a change), in the same run, and prints the ratios.
+
+    .venv/bin/python bench/bench_startup.py [--var-dir DIR] [--repeat 3] [--baseline /work/main]
 """
 
 from __future__ import annotations
@@ -48,10 +51,10 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+def run_timed(argv: list[str], env: dict[str, str], root: Path = ROOT) -> tuple[float, float]:
     cpu = children_cpu()
     started = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(argv, env=env, check=True, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started, children_cpu() - cpu
 
 
@@ -61,16 +64,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve_timed(env: dict[str, str]) -> tuple[float, float]:
+def serve_timed(env: dict[str, str], root: Path = ROOT) -> tuple[float, float]:
     """Start one server worker; seconds until it answers, and the CPU it used until then."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/accounts/login/"
     cpu = children_cpu()
     started = time.perf_counter()
     server = subprocess.Popen(
-        [MAHALLA, "serve", "--workers", "1", "--threads", "2", "--no-migrate", "--port", str(port)],
+        [str(root / ".venv" / "bin" / "mahalla"), "serve", "--workers", "1", "--threads", "2", "--no-migrate"]
+        + ["--port", str(port)],
         env=env,
-        cwd=ROOT,
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -115,6 +119,7 @@ def main() -> None:
     )
     parser.add_argument("--var-dir", default="/tmp/mahalla-bench-startup")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, help="another checkout with its .venv, timed alongside")
     args = parser.parse_args()
     Path(args.var_dir).mkdir(parents=True, exist_ok=True)
     warm = tempfile.mkdtemp(prefix="mahalla-pyc-warm-")
@@ -128,6 +133,12 @@ def main() -> None:
         "mahalla import --help": lambda env: run_timed([MAHALLA, "import", "--help"], env),
         "server worker, first answer": serve_timed,
     }
+    if args.baseline is not None:
+        base = args.baseline.resolve()
+        cases["mahalla --help (baseline)"] = lambda env: run_timed(
+            [str(base / ".venv" / "bin" / "mahalla"), "--help"], env, base
+        )
+        cases["server worker (baseline)"] = lambda env: serve_timed(env, base)
     for case in cases.values():  # writes the warm bytecode (untimed)
         case(setup_env)
 
@@ -137,6 +148,7 @@ def main() -> None:
     for mode in ("cached bytecode", "after make install", "no cached bytecode"):
         print(f"== {mode} ({args.repeat} runs each; wall s / CPU s of the process and its children)")
         reference_cpu = None
+        medians: dict[str, float] = {}
         for name, case in cases.items():
             walls, cpus = [], []
             for _ in range(args.repeat):
@@ -152,6 +164,7 @@ def main() -> None:
                 walls.append(wall)
                 cpus.append(cpu)
             cpu = statistics.median(cpus)
+            medians[name] = cpu
             if reference_cpu is None:
                 reference_cpu = cpu
             runs = ", ".join(f"{w:.2f}/{c:.2f}" for w, c in zip(walls, cpus, strict=True))
@@ -159,6 +172,12 @@ def main() -> None:
                 f"  {name:<30} {runs}   median CPU {cpu:.2f} s = {cpu / reference_cpu:.2f} x reference, "
                 f"{cpu / BUDGET_SECONDS:.2f} of the budget; median wall {statistics.median(walls):.2f} s"
             )
+        if args.baseline is not None:
+            for name, base_name in (
+                ("server worker, first answer", "server worker (baseline)"),
+                ("mahalla --help", "mahalla --help (baseline)"),
+            ):
+                print(f"  {name}: CPU {medians[name] / medians[base_name]:.2f} x the baseline's")
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     shutil.rmtree(warm, ignore_errors=True)

@@ -220,11 +220,15 @@ def main() -> None:
         stderr=subprocess.PIPE,
     )
     try:
-        for _ in range(100):
+        # Until the server listens (its warm-up takes tens of seconds on a loaded machine), or it died.
+        deadline = time.monotonic() + 600
+        while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
                 time.sleep(0.2)
         clients = []
         for user in users:

@@ -1,21 +1,38 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from mahalla.core.lazy import lazy_view
 from mahalla.core.redoc import redoc_script
+
+
+# drf-spectacular's views import its schema generator (and through it DRF's and Django's test frameworks):
+# built on their first request, not when a server worker starts (mahalla/core/lazy.py).
+def _schema_view():
+    from drf_spectacular.views import SpectacularAPIView
+
+    return SpectacularAPIView.as_view()
+
+
+def _swagger_view():
+    from drf_spectacular.views import SpectacularSwaggerSplitView
+
+    # The split view serves Swagger UI's start-up script as a file: the CSP forbids inline scripts.
+    return SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+
+
+def _redoc_view():
+    from drf_spectacular.views import SpectacularRedocView
+
+    # Our own template: drf-spectacular's loads web fonts from Google.
+    return SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The split view serves Swagger UI's start-up script as a file: the CSP forbids inline scripts.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    # Our own template: drf-spectacular's loads web fonts from Google.
-    path(
-        "api/redoc/",
-        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
-        name="api-redoc",
-    ),
+    path("api/schema/", lazy_view(_schema_view), name="api-schema"),
+    path("api/docs/", lazy_view(_swagger_view), name="api-docs"),
+    path("api/redoc/", lazy_view(_redoc_view), name="api-redoc"),
     # ReDoc's bundle without the logo it would fetch from cdn.redoc.ly (mahalla/core/redoc.py).
     path("api/redoc/redoc.standalone.js", redoc_script, name="api-redoc-script"),
     path("i18n/", include("django.conf.urls.i18n")),

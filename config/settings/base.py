@@ -4,6 +4,7 @@ environment; `.env.example` documents all of them."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -291,6 +292,14 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
     }
+
+# huey.storage imports the client of every queue it supports (redis, psycopg) whether or not it is used: on
+# a fresh install about a third of a server worker's start-up. A client this deployment does not configure
+# is marked absent, as if it were not installed, so huey skips it; nothing else of the platform imports
+# either (Django's PostgreSQL backend and a Redis queue are untouched: each is marked only when unused).
+for _unused_client, _configured in (("redis", REDIS_URL), ("psycopg", DATABASE_URL or MIGRATE_DATABASE_URL)):
+    if not _configured:
+        sys.modules.setdefault(_unused_client, None)  # type: ignore[assignment]
 
 # One cache for all of `mahalla serve`'s processes (it forks several, docs/decisions/0003): a territory's
 # prepared page data and map are built once per analysis run, not once per process, and rate limits count

@@ -224,82 +224,155 @@ def _sum_at(keys: np.ndarray, weights: np.ndarray, targets: np.ndarray) -> np.nd
     return np.bincount(index[inside], weights=weights[inside], minlength=targets.size)
 
 
+# A district's number in the high part of a cell key (key + district * _DISTRICT_STRIDE): every district's
+# offences are forecast in one pass of numpy calls instead of one pass per district (209 in the nation), and
+# a neighbour offset never reaches into another district (rows and columns stay within +-_KEY_BASE).
+_DISTRICT_STRIDE = 4 * _KEY_BASE * _KEY_BASE
+
+
+def _district_bounds(groups: np.ndarray, count: int) -> np.ndarray:
+    """Start of each district's run in ``groups`` (sorted), and the end: ``count + 1`` positions."""
+    bounds: np.ndarray = np.searchsorted(groups, np.arange(count + 1))
+    return bounds
+
+
+def _ring_positions(keys: np.ndarray, targets: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Where each event's cell and each of its 8 neighbours is in ``targets`` (sorted keys), and whether it
+    is there: the same for every decay and, with the targets fixed, for every origin of a backtest."""
+    return [_positions(keys + offset, targets) for offset in (0, *_NEIGHBOURS)]
+
+
 def grid_forecasts(
-    keys: np.ndarray, times: np.ndarray, end: float, targets: np.ndarray, horizon: float
+    keys: np.ndarray,
+    times: np.ndarray,
+    end: float,
+    targets: np.ndarray,
+    horizon: float,
+    rings: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> dict[str, np.ndarray]:
     """Expected events over ``horizon`` days in each cell of ``targets`` (sorted keys) by every candidate,
     from the events before ``end`` (times in days): the engine's forecasters evaluated on the occupied cells
     only, so that a district's grid need not be held whole.
+
+    Keys may carry a district number (``_DISTRICT_STRIDE``): the events must then be in district order, and
+    each district is forecast on its own, its span and totals its own, exactly as if it were alone.
+    ``rings``: :func:`_ring_positions` of all the ``keys`` in ``targets``, when the caller has them.
 
     ``all_history`` and ``last_365`` are :class:`~mahalla.engine.forecast.NaiveForecaster` (period None and
     365 days); ``ensemble`` is :class:`~mahalla.engine.forecast.EnsembleForecaster` of
     :class:`~mahalla.engine.forecast.DecayedCountForecaster` (decays ``GRID_ENSEMBLE_DECAYS``, ring weights
     ``(1, GRID_RING_WEIGHT)``): the mean of the members' maps, each over its sum, times their mean total.
     """
+    if rings is None:
+        rings = _ring_positions(keys, targets)
     past = times < end
     keys, times = keys[past], times[past]
+    rings = [(index[past], inside[past]) for index, inside in rings]
+
+    def at(ring: int, weights: np.ndarray) -> np.ndarray:
+        index, inside = rings[ring]
+        summed: np.ndarray = np.bincount(index[inside], weights=weights[inside], minlength=targets.size)
+        return summed
+
     age = end - times
-    span = max(float(age.max()), 1.0) if age.size else 1.0
+    groups = keys // _DISTRICT_STRIDE
+    target_groups = targets // _DISTRICT_STRIDE
+    count = int(max(groups.max(initial=-1), target_groups.max(initial=-1))) + 1
+    bounds = _district_bounds(groups, count)
+    runs = [(int(bounds[g]), int(bounds[g + 1])) for g in range(count)]
+    # Per district, as numpy reduces one district's array (a slice is summed as the array itself would be).
+    span = np.array([max(float(age[a:b].max()), 1.0) if b > a else 1.0 for a, b in runs])
+    target_span = span[target_groups]
     result = {
-        "all_history": _sum_at(keys, np.ones(keys.size), targets) * horizon / span,
-        "last_365": _sum_at(keys, (age <= 365.0).astype(float), targets) * horizon / 365.0,
+        "all_history": at(0, np.ones(keys.size)) * horizon / target_span,
+        "last_365": at(0, (age <= 365.0).astype(float)) * horizon / 365.0,
     }
     pattern = np.zeros(targets.size)
-    total = 0.0
+    total = np.zeros(count)
     for decay in GRID_ENSEMBLE_DECAYS:
         weight = np.exp(-age / decay)
-        risk = _sum_at(keys, weight, targets)
-        for offset in _NEIGHBOURS:
-            risk += GRID_RING_WEIGHT * _sum_at(keys + offset, weight, targets)
-        mass = float(weight.sum()) * (1.0 + GRID_RING_WEIGHT * len(_NEIGHBOURS))
-        if mass > 0:
-            pattern += risk / mass
-        total += float(weight.sum()) / (decay * (1.0 - math.exp(-span / decay))) * horizon
-    count = len(GRID_ENSEMBLE_DECAYS)
-    result["ensemble"] = pattern / count * (total / count)
+        risk = at(0, weight)
+        for ring in range(1, len(rings)):
+            risk += GRID_RING_WEIGHT * at(ring, weight)
+        sums = [float(weight[a:b].sum()) for a, b in runs]
+        mass = np.array([s * (1.0 + GRID_RING_WEIGHT * len(_NEIGHBOURS)) for s in sums])
+        target_mass = mass[target_groups]
+        pattern += np.divide(risk, target_mass, out=np.zeros(targets.size), where=target_mass > 0)
+        total += np.array(
+            [s / (decay * (1.0 - math.exp(-float(span[g]) / decay))) * horizon for g, s in enumerate(sums)]
+        )
+    count_members = len(GRID_ENSEMBLE_DECAYS)
+    result["ensemble"] = pattern / count_members * (total[target_groups] / count_members)
     return result
 
 
-def _flag(risk: np.ndarray, coverage: float) -> np.ndarray:
-    """Positions of the ``ceil(coverage * n)`` highest risks, ties to the lower key (as the engine does)."""
-    k = max(1, min(risk.size, math.ceil(coverage * risk.size - 1e-9)))
-    flagged: np.ndarray = np.argsort(-risk, kind="stable")[:k]
+def _flag(risk: np.ndarray, coverage: float, groups: np.ndarray | None = None) -> np.ndarray:
+    """Positions of the ``ceil(coverage * n)`` highest risks of each group's ``n`` cells (cells sorted by
+    group, then key; one group when None), ties to the lower key (as the engine does); group by group, the
+    highest first."""
+    if groups is None:
+        groups = np.zeros(risk.size, dtype=np.int64)
+    order = np.lexsort((-risk, groups))  # stable: equal risks keep the key order
+    sizes = np.bincount(groups)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    wanted = np.maximum(1, np.minimum(sizes, np.ceil(coverage * sizes - 1e-9).astype(np.int64)))
+    ordered_groups = groups[order]
+    rank = np.arange(order.size) - starts[ordered_groups]
+    flagged: np.ndarray = order[rank < wanted[ordered_groups]]
     return flagged
 
 
 def grid_backtest(
-    keys: np.ndarray, days: np.ndarray, origins: list[pd.Timestamp], coverage: float = GRID_COVERAGE
-) -> pd.DataFrame:
-    """The engine's protocol (rolling_origin_backtest) on the occupied cells of one district: study area the
-    cells with any event before the first origin, ``ceil(coverage * A)`` of them flagged, N every event of the
-    week (outside the area included), n* the best any k cells could capture. One row per candidate and origin:
-    ``method``, ``origin``, ``captured``, ``best_possible``, ``events``."""
-    day_numbers = ((pd.DatetimeIndex(days) - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
-    times = day_numbers + 0.5
+    keys: np.ndarray, times: np.ndarray, origins: list[pd.Timestamp], coverage: float = GRID_COVERAGE
+) -> tuple[pd.DataFrame, int]:
+    """The engine's protocol (rolling_origin_backtest) on the occupied cells of every district (keys with
+    their district number, events in district order, times in days): per district, study area the cells
+    with any event before the first origin, ``ceil(coverage * A)`` of them flagged, N every event of the
+    week (outside the area included), n* the best any k cells could capture.
+
+    Returns one row per origin and candidate, summed over the districts with a study area (``method``,
+    ``origin``, ``captured``, ``best_possible``, ``events``), and the number of those districts."""
+    columns = ["method", "origin", "captured", "best_possible", "events"]
     first = float((origins[0] - _EPOCH) / pd.Timedelta(days=1))
     area = np.unique(keys[times < first])
-    rows = []
     if area.size == 0:
-        return pd.DataFrame(rows, columns=["method", "origin", "captured", "best_possible", "events"])
+        return pd.DataFrame([], columns=columns), 0
+    groups = keys // _DISTRICT_STRIDE
+    area_groups = area // _DISTRICT_STRIDE
+    count = int(max(groups.max(), area_groups.max())) + 1
+    sizes = np.bincount(area_groups, minlength=count)
+    studied = sizes > 0
+    wanted = np.maximum(1, np.minimum(sizes, np.ceil(coverage * sizes - 1e-9).astype(np.int64)))
+    rings = _ring_positions(keys, area)  # the study area is fixed: found once for all the origins
+    rows = []
     for origin in origins:
         start = float((origin - _EPOCH) / pd.Timedelta(days=1))
         window = (times >= start) & (times < start + HORIZON_DAYS)
         window_keys, actual = np.unique(keys[window], return_counts=True)
-        k = max(1, min(area.size, math.ceil(coverage * area.size - 1e-9)))
-        best = int(np.sort(actual)[::-1][:k].sum())
+        window_groups = window_keys // _DISTRICT_STRIDE
+        # n*: each district's k largest weekly counts.
+        order = np.lexsort((-actual, window_groups))
+        ordered_groups = window_groups[order]
+        group_sizes = np.bincount(window_groups, minlength=count)
+        starts = np.concatenate(([0], np.cumsum(group_sizes)[:-1]))
+        top = (np.arange(order.size) - starts[ordered_groups]) < wanted[ordered_groups]
+        best = np.bincount(ordered_groups[top], weights=actual[order][top], minlength=count)
+        events = np.bincount(groups[window], minlength=count)
         in_area = _sum_at(window_keys, actual.astype(float), area)
-        for name, risk in grid_forecasts(keys, times, start, area, float(HORIZON_DAYS)).items():
-            captured = int(in_area[_flag(risk, coverage)].sum())
+        forecasts = grid_forecasts(keys, times, start, area, float(HORIZON_DAYS), rings)
+        for name, risk in forecasts.items():
+            flagged = _flag(risk, coverage, area_groups)
+            captured = np.bincount(area_groups[flagged], weights=in_area[flagged], minlength=count)
             rows.append(
                 {
                     "method": name,
                     "origin": origin,
-                    "captured": captured,
-                    "best_possible": best,
-                    "events": int(window.sum()),
+                    "captured": int(captured[studied].sum()),
+                    "best_possible": int(best[studied].sum()),
+                    "events": int(events[studied].sum()),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns), int(studied.sum())
 
 
 def _district_points(inputs: Inputs) -> dict[int, pd.DataFrame]:
@@ -326,6 +399,23 @@ def _district_points(inputs: Inputs) -> dict[int, pd.DataFrame]:
         if len(frame):
             result[int(district_id)] = frame
     return result
+
+
+def _cell_owners(keys: np.ndarray, mahallas: np.ndarray) -> np.ndarray:
+    """Per occupied cell (sorted keys, as np.unique gives them): the mahalla of most of its offences, the
+    lowest id among equals."""
+    order = np.lexsort((mahallas, keys))
+    key, mahalla = keys[order], mahallas[order]
+    new = np.ones(key.size, dtype=bool)
+    new[1:] = (key[1:] != key[:-1]) | (mahalla[1:] != mahalla[:-1])
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, key.size))
+    pair_key, pair_mahalla = key[starts], mahalla[starts]
+    best = np.lexsort((pair_mahalla, -counts, pair_key))  # per cell: most offences first, then lowest id
+    first = np.ones(best.size, dtype=bool)
+    first[1:] = pair_key[best][1:] != pair_key[best][:-1]
+    owners: np.ndarray = pair_mahalla[best][first]
+    return owners
 
 
 def next_week_by_cell(inputs: Inputs) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -359,66 +449,61 @@ def next_week_by_cell(inputs: Inputs) -> tuple[list[dict[str, Any]], dict[str, A
     origins = [after - pd.Timedelta(days=HORIZON_DAYS * k) for k in range(BACKTEST_WEEKS, 0, -1)]
     origins = [origin for origin in origins if origin - pd.Timedelta(days=HORIZON_DAYS) > first_day]
     winner = "all_history"
-    keyed = {
-        district_id: _cell_keys(frame["x"].to_numpy(), frame["y"].to_numpy())
-        for district_id, frame in by_district.items()
-    }
-    per_origin = []
+    district_ids = list(by_district)
+    frames = list(by_district.values())
+    keyed = [_cell_keys(frame["x"].to_numpy(), frame["y"].to_numpy()) for frame in frames]
+    # Every district's offences in one array, in district order, each key carrying its district's number.
+    keys = np.concatenate([cell[0] + number * _DISTRICT_STRIDE for number, cell in enumerate(keyed)])
+    rows_of = np.concatenate([cell[1] for cell in keyed])
+    cols_of = np.concatenate([cell[2] for cell in keyed])
+    mahallas = np.concatenate([frame["mahalla_id"].to_numpy() for frame in frames])
+    days = pd.DatetimeIndex(np.concatenate([frame["day"].to_numpy() for frame in frames]))
+    times = ((days - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float) + 0.5
+    districts = 0
     if origins:
-        for district_id, frame in by_district.items():
-            rows = grid_backtest(keyed[district_id][0], frame["day"].to_numpy(), origins)
-            if not rows.empty:
-                per_origin.append(rows)
-    if per_origin:
-        pooled = pd.concat(per_origin).groupby(["method", "origin"], as_index=False, sort=False).sum()
+        pooled, districts = grid_backtest(keys, times, origins)
+    if districts:
         totals = pooled.groupby("method", sort=False)[["captured", "best_possible"]].sum()
         totals = totals.loc[list(GRID_CANDIDATES)]
         scores = (totals["captured"] / totals["best_possible"].where(totals["best_possible"] > 0)).fillna(0.0)
         winner = str(scores.idxmax())  # the first of equal scores: the all-history count
         versus = paired_comparison(pooled, baselines=["all_history"], n_boot=1000, random_state=0)
         versus = versus[versus["method"] == winner]
-        choice.update(weeks=len(origins), districts=len(per_origin), **_choice_scores(scores, winner, versus))
+        choice.update(weeks=len(origins), districts=districts, **_choice_scores(scores, winner, versus))
     else:
         choice["reason"] = "too little history for a backtest"
     choice["method"] = winner
     end = float((after - _EPOCH) / pd.Timedelta(days=1))
     cells: list[dict[str, Any]] = []
     district_region = inputs.mahallas.groupby("district_id")["region_id"].first()
-    for district_id, frame in by_district.items():
-        keys, rows_of, cols_of = keyed[district_id]
-        times = ((pd.DatetimeIndex(frame["day"].to_numpy()) - _EPOCH) / pd.Timedelta(days=1)).to_numpy(
-            dtype=float
-        ) + 0.5
-        area, first_of = np.unique(keys, return_index=True)
-        forecast = grid_forecasts(keys, times, end, area, float(HORIZON_DAYS))[winner]
-        flagged = _flag(forecast, GRID_COVERAGE)
-        # The mahalla of most of each flagged cell's offences (the lowest id among equals).
-        owners = (
-            pd.DataFrame({"key": keys, "mahalla_id": frame["mahalla_id"].to_numpy()})
-            .groupby(["key", "mahalla_id"])
-            .size()
-            .reset_index(name="n")
-            .sort_values(["key", "n", "mahalla_id"], ascending=[True, False, True])
-            .drop_duplicates("key")
-            .set_index("key")["mahalla_id"]
+    area, first_of = np.unique(keys, return_index=True)
+    area_groups = area // _DISTRICT_STRIDE
+    forecast = grid_forecasts(keys, times, end, area, float(HORIZON_DAYS))[winner]
+    owners = _cell_owners(keys, mahallas)
+    rank = 0
+    previous = -1
+    for position in _flag(forecast, GRID_COVERAGE, area_groups).tolist():
+        number = int(area_groups[position])
+        rank = rank + 1 if number == previous else 1
+        previous = number
+        district_id = district_ids[number]
+        attrs = frames[number].attrs
+        lat0, lon0, scale = attrs["lat0"], attrs["lon0"], attrs["scale"]
+        south_y = float(rows_of[first_of[position]]) * GRID_CELL_METRES
+        west_x = float(cols_of[first_of[position]]) * GRID_CELL_METRES
+        cells.append(
+            {
+                "district_id": int(district_id),
+                "region_id": int(district_region[district_id]),
+                "mahalla_id": int(owners[position]),
+                "south": lat0 + math.degrees(south_y / _EARTH_RADIUS),
+                "north": lat0 + math.degrees((south_y + GRID_CELL_METRES) / _EARTH_RADIUS),
+                "west": lon0 + math.degrees(west_x / (_EARTH_RADIUS * scale)),
+                "east": lon0 + math.degrees((west_x + GRID_CELL_METRES) / (_EARTH_RADIUS * scale)),
+                "expected": float(forecast[position]),
+                "rank": rank,
+            }
         )
-        lat0, lon0, scale = frame.attrs["lat0"], frame.attrs["lon0"], frame.attrs["scale"]
-        for rank, position in enumerate(flagged, start=1):
-            south_y = float(rows_of[first_of[position]]) * GRID_CELL_METRES
-            west_x = float(cols_of[first_of[position]]) * GRID_CELL_METRES
-            cells.append(
-                {
-                    "district_id": int(district_id),
-                    "region_id": int(district_region[district_id]),
-                    "mahalla_id": int(owners[area[position]]),
-                    "south": lat0 + math.degrees(south_y / _EARTH_RADIUS),
-                    "north": lat0 + math.degrees((south_y + GRID_CELL_METRES) / _EARTH_RADIUS),
-                    "west": lon0 + math.degrees(west_x / (_EARTH_RADIUS * scale)),
-                    "east": lon0 + math.degrees((west_x + GRID_CELL_METRES) / (_EARTH_RADIUS * scale)),
-                    "expected": float(forecast[position]),
-                    "rank": rank,
-                }
-            )
     return cells, choice
 
 

@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
-
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 
@@ -238,6 +236,10 @@ def _cards(text: str, key: bytes) -> list[Found]:
 
 
 def _phones(text: str) -> list[Found]:
+    # Loaded here, not with the module: the admin imports this module when every process starts, and
+    # phonenumbers' metadata is a large import that only the extraction of indicators needs.
+    import phonenumbers
+
     found = []
     for match in phonenumbers.PhoneNumberMatcher(text, "UZ", leniency=phonenumbers.Leniency.VALID):
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)

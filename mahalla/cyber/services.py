@@ -8,6 +8,7 @@ before anything is stored, and card indicators keep only the masked form and a k
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
@@ -15,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -30,7 +31,6 @@ from mahalla.core.errors import AccessDenied, ApplicationError
 
 from . import indicators as ind
 from .access import CYBER_ANALYSTS, CYBER_INTAKE, has_role
-from .linking import LinkParameters, MinHasher, band_keys, link, text_signature
 from .models import (
     BlockRequest,
     Campaign,
@@ -51,10 +51,22 @@ from .models import (
 from .reference_data import reference_sync
 from .text import normalise_for_similarity
 
+if TYPE_CHECKING:
+    from .linking import LinkParameters
+
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 MAX_TEXT_CHARS = 10_000
-LINK_PARAMETERS = LinkParameters()
+
+
+@functools.cache
+def link_parameters() -> LinkParameters:
+    """The linking's parameters. The linking module (numpy) loads on the first report stored or linked, not
+    when a server worker imports the pages that use these services."""
+    from .linking import LinkParameters
+
+    return LinkParameters()
+
 
 # Magic bytes of the image formats accepted as screenshots.
 IMAGE_SIGNATURES = (
@@ -341,16 +353,19 @@ def _indicator_ids(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int
 
 
 def _text_bands_store(prepared: Sequence[_Prepared]) -> None:
-    hasher = MinHasher(LINK_PARAMETERS.permutations, LINK_PARAMETERS.random_state)
+    from .linking import MinHasher, band_keys, text_signature
+
+    params = link_parameters()
+    hasher = MinHasher(params.permutations, params.random_state)
     bands: list[tuple[Any, ...]] = []
     for item in prepared:
         normalised = normalise_for_similarity(item.report.message_text)
         if not normalised:
             continue
-        signature = text_signature(normalised, LINK_PARAMETERS, hasher)
+        signature = text_signature(normalised, params, hasher)
         if signature is None:
             continue
-        bands += [(item.report.pk, int(k)) for k in band_keys(signature, LINK_PARAMETERS.bands)]
+        bands += [(item.report.pk, int(k)) for k in band_keys(signature, params.bands)]
     _rows_insert(ReportTextBand, ("report_id", "band_key"), bands)
 
 
@@ -600,7 +615,7 @@ def _linkable_indicator_ids(report: CyberReport) -> list[int]:
     return list(
         Indicator.objects.filter(report_links__report=report, warning=False)
         .annotate(df=Count("report_links"))
-        .filter(df__lte=LINK_PARAMETERS.hub_limit)
+        .filter(df__lte=link_parameters().hub_limit)
         .values_list("pk", flat=True)
     )
 
@@ -770,7 +785,10 @@ def campaigns_rebuild(*, actor: Any = None) -> RebuildOutcome:
         for a, b, d in decisions
         if d == LinkDecision.Decision.SPLIT and a in index and b in index
     ]
-    result = link(len(report_ids), postings, texts, confirmed=confirmed, split=split, params=LINK_PARAMETERS)
+    from .linking import link
+
+    params = link_parameters()
+    result = link(len(report_ids), postings, texts, confirmed=confirmed, split=split, params=params)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, label in enumerate(result.labels.tolist()):
         if label >= 0:

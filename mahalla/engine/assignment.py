@@ -33,11 +33,17 @@ each component is solved on its own dense matrix; the largest is a few hundred r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+# numpy loads in the functions that compute: the web pages import the officials' services (and through them
+# this module's dataclasses and reason codes), and a server worker should not pay for numpy at start-up.
 
 # Territorial levels of an official, from the widest.
 LEVELS = ("country", "region", "district", "mahalla")
@@ -91,13 +97,19 @@ class AssignmentResult:
 
     assigned: dict[int, int] = field(default_factory=dict)
     unassigned: dict[int, str] = field(default_factory=dict)
-    load: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    load: NDArray[np.int64] = field(default_factory=lambda: _no_load())
     components: int = 0
+
+
+def _no_load() -> NDArray[np.int64]:
+    import numpy as np
+
+    return np.zeros(0, dtype=np.int64)
 
 
 def _validate(demands: Sequence[Demand], officials: Sequence[Candidate]) -> None:
     for i, demand in enumerate(demands):
-        if not np.isfinite(demand.priority) or demand.priority < 0:
+        if not math.isfinite(demand.priority) or demand.priority < 0:
             raise ValueError(
                 f"demand {i} ({demand.key!r}): priority must be finite and >= 0, got {demand.priority}"
             )
@@ -138,6 +150,8 @@ def eligible_pairs(
 
     ``conflicts`` maps an official index to the set of mahalla ids they may not take.
     """
+    import numpy as np
+
     conflicts = conflicts or {}
     # Index officials by position so that a demand only looks at the few of its rule's positions.
     by_position: dict[str, list[int]] = {}
@@ -203,6 +217,8 @@ def assign_officials(
     >>> result.assigned, result.unassigned
     ({0: 0}, {1: 'workload_limit'})
     """
+    import numpy as np
+
     _validate(demands, officials)
     n, m = len(demands), len(officials)
     eligible, reasons = eligible_pairs(demands, officials, conflicts)
@@ -242,6 +258,8 @@ def _solve_component(
     eligible: list[list[int]],
     result: AssignmentResult,
 ) -> None:
+    import numpy as np
+
     # An official never needs more slots than there are demands in the component.
     slots: list[tuple[int, int]] = [
         (j, k) for j in members for k in range(min(officials[j].capacity, len(group)))

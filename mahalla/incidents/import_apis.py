@@ -23,7 +23,8 @@ from rest_framework.views import APIView
 
 from mahalla.core.roles import IMPORTERS
 
-from .importing import import_refusal_record, offence_import, territory_file_import
+# The importers (numpy, shapely, the file readers) load on the first import request, not when a server worker
+# loads the URL configuration: most workers never import a file.
 
 
 class Importer(BasePermission):
@@ -77,14 +78,16 @@ class ImportOutputSerializer(serializers.Serializer):
 class _ImportApi(APIView):
     permission_classes = [IsAuthenticated, Importer]
     parser_classes = [MultiPartParser]
-    service: Any = None
+    service = ""  # the name of the importer in mahalla.incidents.importing
     kind = ""
 
     def post(self, request: Request) -> Response:
+        from . import importing
+
         serializer = ImportInputSerializer(data=request.data)
         if not serializer.is_valid():
             upload = request.data.get("file")
-            import_refusal_record(
+            importing.import_refusal_record(
                 actor=request.user,
                 kind=self.kind,
                 file_name=getattr(upload, "name", "") or "",
@@ -94,7 +97,7 @@ class _ImportApi(APIView):
             )
             serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        outcome = type(self).service(
+        outcome = getattr(importing, self.service)(
             actor=request.user,
             source=upload.file,
             file_name=upload.name,
@@ -104,7 +107,7 @@ class _ImportApi(APIView):
 
 
 class TerritoryImportApi(_ImportApi):
-    service = staticmethod(territory_file_import)
+    service = "territory_file_import"
     kind = "territories"
 
     @extend_schema(
@@ -117,7 +120,7 @@ class TerritoryImportApi(_ImportApi):
 
 
 class OffenceImportApi(_ImportApi):
-    service = staticmethod(offence_import)
+    service = "offence_import"
     kind = "offences"
 
     @extend_schema(

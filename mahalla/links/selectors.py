@@ -14,7 +14,6 @@ from mahalla.audit.services import audit_record_reads
 from mahalla.incidents.models import Offence
 
 from .access import links_filter_for, links_read_allowed
-from .graph import person_graph, shop_circle
 from .models import Camera, DropCluster, Entity, Fact, Link
 
 PURPOSE_DOSSIER = "drug-network dossier"
@@ -120,7 +119,8 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
     """The dossier of a shop: its probable suppliers with reasons, its neighbourhood as a graph with the
     communities, brokers, key-player set and the removal simulation, the timeline and the places. Every
     entity shown is audited as read."""
-    # The network science (igraph, scipy) is imported here, not when the URL configuration loads.
+    # The network science (igraph, scipy, and numpy through .graph) is imported here, not when the URL
+    # configuration loads.
     from mahalla.engine.networks import (
         brokers,
         communities_leiden,
@@ -129,6 +129,8 @@ def shop_analysis(actor: Any, shop: Entity, *, top: int = 10, key_players: int =
         removal_simulate,
         suppliers_rank,
     )
+
+    from .graph import person_graph, shop_circle
 
     entities, links = _visible_graph(actor)
     graph = person_graph(((pk, e.schema) for pk, e in entities.items()), links)

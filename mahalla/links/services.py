@@ -8,9 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,6 +22,10 @@ from mahalla.core.errors import ApplicationError
 from .access import links_filter_for, require_writer
 from .models import Camera, Detection, DropCluster, Entity, Fact, Link, Source, SourceKind
 from .schema import pivot_normalise, schema
+
+if TYPE_CHECKING:
+    # numpy loads in the two functions that compute with it: the pages import these services.
+    import numpy as np
 
 
 def _territory(*, mahalla: Any = None, district: Any = None, region: Any = None) -> dict[str, Any]:
@@ -457,6 +460,8 @@ def detections_frame(
     *, start: dt.datetime, end: dt.datetime
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Detections in [start, end) as integer arrays (vehicle code, camera id, Unix seconds) and the plates."""
+    import numpy as np
+
     query = Detection.objects.filter(observed_at__gte=start, observed_at__lt=end).values_list(
         "plate", "camera_id", "observed_at"
     )
@@ -592,6 +597,8 @@ def drops_cluster_run(
 ) -> int:
     """Cluster the dead drops (places of kind dead_drop) in space and time, store the clusters with the
     distance to the nearest school, college and park; replaces the clusters of the same day."""
+    import numpy as np
+
     from mahalla.engine.drops import drops_cluster, nearest_distance_m  # scikit-learn, imported when used
 
     if not system:

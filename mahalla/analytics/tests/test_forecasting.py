@@ -177,7 +177,8 @@ def test_the_grid_backtest_on_occupied_cells_scores_as_the_engine_protocol_does(
     days = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D")
     origins = [pd.Timestamp("2025-12-01") + pd.Timedelta(days=7 * k) for k in range(6)]
 
-    ours = grid_backtest(_cell_keys(x, y)[0], days.to_numpy(), origins, coverage=0.02)
+    ours, districts = grid_backtest(_cell_keys(x, y)[0], _day_times(days), origins, coverage=0.02)
+    assert districts == 1
     engine = rolling_origin_backtest(
         x,
         y,
@@ -197,3 +198,55 @@ def test_the_grid_backtest_on_occupied_cells_scores_as_the_engine_protocol_does(
         assert mine["best_possible"].tolist() == theirs["best_possible"].tolist()
         assert mine["events"].tolist() == theirs["events"].tolist()
     assert set(ours["method"]) == {"all_history", "last_365", "ensemble"}
+
+
+def _day_times(days: pd.DatetimeIndex) -> np.ndarray:
+    return ((days - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)).to_numpy(dtype=float) + 0.5
+
+
+def test_districts_forecast_together_give_exactly_what_each_gives_alone():
+    # The daily run forecasts every district in one pass (its number in the high part of each cell key): the
+    # backtest's sums, each cell's forecast and the flagged cells must be those of the districts one by one.
+    from mahalla.analytics.forecasting import (
+        _DISTRICT_STRIDE,
+        _cell_keys,
+        _flag,
+        grid_backtest,
+        grid_forecasts,
+    )
+
+    rng = np.random.default_rng(11)
+    origins = [pd.Timestamp("2025-12-01") + pd.Timedelta(days=7 * k) for k in range(4)]
+    districts = []
+    for size, spread, first_day in ((2000, 300.0, 0), (700, 900.0, 200), (40, 150.0, 340)):
+        x = rng.gamma(2.0, spread, size)
+        y = rng.gamma(2.0, spread, size)
+        days = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(first_day, 400, size), unit="D")
+        districts.append((_cell_keys(x, y)[0], _day_times(days)))
+    keys = np.concatenate([k + number * _DISTRICT_STRIDE for number, (k, _) in enumerate(districts)])
+    times = np.concatenate([t for _, t in districts])
+
+    together, counted = grid_backtest(keys, times, origins)
+    alone = [grid_backtest(k, t, origins)[0] for k, t in districts]
+    assert counted == sum(1 for frame in alone if not frame.empty) == 2  # the third has no study area
+    summed = (
+        pd.concat([frame for frame in alone if not frame.empty])
+        .groupby(["method", "origin"], as_index=False, sort=False)
+        .sum()
+    )
+    pd.testing.assert_frame_equal(together, summed)
+
+    end = float(_day_times(pd.DatetimeIndex([origins[-1]]))[0])
+    area = np.unique(keys)
+    joint = grid_forecasts(keys, times, end, area, 7.0)
+    for number, (k, t) in enumerate(districts):
+        own = np.unique(k)
+        mine = grid_forecasts(k, t, end, own, 7.0)
+        part = (area // _DISTRICT_STRIDE) == number
+        for name, values in mine.items():
+            assert np.array_equal(joint[name][part], values), name
+        flagged = _flag(joint["ensemble"], 0.02, area // _DISTRICT_STRIDE)
+        ours = flagged[(area[flagged] // _DISTRICT_STRIDE) == number]
+        assert (area[ours] - number * _DISTRICT_STRIDE).tolist() == own[
+            _flag(mine["ensemble"], 0.02)
+        ].tolist()

@@ -41,6 +41,12 @@ def default_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
+def _run_all(dotted_paths: list[str]) -> None:
+    """Import and call each function (settings.SERVE_WARM_UP)."""
+    for dotted in dotted_paths:
+        import_string(dotted)()
+
+
 def warm_up_pages(application: Any, paths: Any) -> list[str]:
     """GET each path once through the WSGI application before the fork: the URL configuration, the views'
     modules, the templates and the translation catalogues are then loaded once for every worker instead of
@@ -122,14 +128,18 @@ class Command(MahallaCommand):
             f"({workers} process(es) x {options['threads']} threads)"
         )
         self.stdout.flush()
-        # Each process would otherwise load these (e.g. the cyber classifier) on its first request; loaded
-        # here, before the fork, the workers share one copy (settings.SERVE_WARM_UP, dotted paths).
-        for dotted in getattr(settings, "SERVE_WARM_UP", ()):
-            import_string(dotted)()
+        warm_ups = list(getattr(settings, "SERVE_WARM_UP", ()))
         warm_up_pages(application, getattr(settings, "SERVE_WARM_UP_PATHS", ()))
         if workers == 1:
+            # One process shares nothing: it answers first and loads these (the cyber classifier: scikit-learn
+            # and scipy, a second or more of CPU) in the background, so that it is ready in a fraction of
+            # the time. Before a fork a thread could hold an import lock into the children: not there.
+            threading.Thread(target=_run_all, args=(warm_ups,), name="warm-up", daemon=True).start()
             serve(application, host=options["host"], port=options["port"], threads=options["threads"])
             return
+        # Each process would otherwise load these (e.g. the cyber classifier) on its first request; loaded
+        # here, before the fork, the workers share one copy (settings.SERVE_WARM_UP, dotted paths).
+        _run_all(warm_ups)
         family = socket.AF_INET6 if ":" in options["host"] else socket.AF_INET
         listener = socket.socket(family, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
