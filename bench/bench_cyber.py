@@ -19,7 +19,9 @@ form: a SQLite database under /tmp (or --database-url) with the reference territ
 `mahalla serve` with its default processes, the active classifier, the per-address limit lifted (every
 client is on loopback). 50 users each loop: GET the form (CSRF cookie and token), think --think-ms, POST a
 report with a card, a phone and a link (extraction, classification, campaign join, audit), think again.
-Prints p50/p95/max of GET and POST, and the server's CPU per round. Baseline: GET of the static Bootstrap
+Each user starts at its own moment within the first think time (--lockstep: all at once, the worst case),
+and --warm-up rounds (default 1, as in bench_web_load.py) are not measured. Prints p50/p95/max of GET
+and POST, and the server's CPU per round. Baseline: GET of the static Bootstrap
 file on the same server.
 """
 
@@ -30,6 +32,7 @@ import datetime as dt
 import http.client
 import os
 import pickle
+import random
 import re
 import resource
 import socket
@@ -275,11 +278,17 @@ def _form_run(args: argparse.Namespace, checkout: Path, var_dir: Path, label: st
 
         def user_rounds(number: int) -> None:
             client = Client(port)
-            for round_number in range(args.rounds):
+            # People do not click in step: each user starts at its own moment within one think time (a fixed
+            # draw per user, so runs compare), unless --lockstep asks for the worst case of 50 at once.
+            if not args.lockstep:
+                time.sleep(random.Random(number).uniform(0, args.think_ms / 1000))
+            for round_number in range(args.warm_up + args.rounds):
+                measured = round_number >= args.warm_up
                 status, body, elapsed = client.request("GET", "/cyber/report/")
                 token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
                 with lock:
-                    timings["get"].append(elapsed)
+                    if measured:
+                        timings["get"].append(elapsed)
                     if status != 200:
                         failures.append(f"GET {status}")
                 time.sleep(args.think_ms / 1000)
@@ -308,12 +317,14 @@ def _form_run(args: argparse.Namespace, checkout: Path, var_dir: Path, label: st
                     },
                 )
                 with lock:
-                    timings["post"].append(elapsed)
+                    if measured:
+                        timings["post"].append(elapsed)
                     if status != 200 or b"report-reference" not in body:
                         failures.append(f"POST {status}")
                 _, _, elapsed = client.request("GET", "/static/vendor/bootstrap/bootstrap.min.css")
                 with lock:
-                    timings["static"].append(elapsed)
+                    if measured:
+                        timings["static"].append(elapsed)
                 time.sleep(args.think_ms / 1000)
 
         load_before = machine()
@@ -351,7 +362,9 @@ def _form_run(args: argparse.Namespace, checkout: Path, var_dir: Path, label: st
             drain = time.perf_counter() - started - wall
         print(f"[{label}] checkout {checkout}, {load_before}")
         print(
-            f"  form: {args.users} users x {args.rounds} rounds, think {args.think_ms} ms, {wall:.1f} s, "
+            f"  form: {args.users} users x {args.rounds} rounds (+{args.warm_up} warm-up), "
+            f"think {args.think_ms} ms, "
+            f"{'lockstep' if args.lockstep else 'staggered start'}, {wall:.1f} s, "
             f"failures {len(failures)} {failures[:3]}"
         )
         figures: dict[str, float] = {}
@@ -488,6 +501,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--think-ms", type=int, default=1000)
+    parser.add_argument("--warm-up", type=int, default=1, help="form: unmeasured rounds first (fills caches)")
+    parser.add_argument(
+        "--lockstep", action="store_true", help="form: every user starts at the same moment (the worst case)"
+    )
     parser.add_argument("--var-dir", default="/tmp/mahalla-bench-cyber-form")
     parser.add_argument("--database-url", default="", help="form: serve this database instead of SQLite")
     parser.add_argument(

@@ -226,9 +226,10 @@ def main() -> None:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except OSError:
+            except OSError as error:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+                    message = f"the server did not start: {server.stderr.read().decode()[-2000:]}"
+                    raise SystemExit(message) from error
                 time.sleep(0.2)
         clients = []
         for user in users:

@@ -165,32 +165,48 @@ _PINFL_PLACES = [10**power for power in range(13, -1, -1)]
 
 
 def _pinfl_neighbours(ids: Any, pinfls: Any) -> Any:
-    """Pairs (left id < right id) of PINFLs equal or one digit apart, as an (n, 2) array.
+    """Pairs (left id < right id) of PINFLs one mistyped digit or one swap of neighbouring digits apart, as an
+    (n, 2) array.
 
-    The PINFL is mandatory and unique, so a PINFL one digit off is the only trace a person entered twice
-    leaves in it (a mistyped digit); PINFLs further apart are two people, whatever their names. Blocking: for
-    each of the 14 positions the digit there is zeroed, and records whose masked numbers are equal differ at
-    most in that digit: 14 sorts of integers instead of comparing every pair."""
+    The PINFL is mandatory and unique, so a typing slip is the only trace a person entered twice leaves in
+    it: one digit wrong, or two neighbouring digits swapped (the two commonest slips in typed numbers);
+    PINFLs further apart are two people, whatever their names. Blocking: for each of the 14 positions the
+    digit there is zeroed, and for each of the 13 neighbouring pairs the two digits are put in order; records
+    whose keys are equal differ at most by that slip: 27 sorts of integers instead of comparing every pair."""
     import numpy as np
 
     found = []
     for place in _PINFL_PLACES:
-        masked = pinfls - (pinfls // place % 10) * place
-        order = np.argsort(masked, kind="stable")
-        keys = masked[order]
-        # Sorted, so keys[j] == keys[j + step] holds exactly for the pairs `step` apart within a run of
-        # equal keys (a run of three PINFLs differing only in this digit gives all three pairs).
-        step = 1
-        while step < len(keys):
-            same = np.flatnonzero(keys[step:] == keys[:-step])
-            if not len(same):
-                break
-            left, right = ids[order[same]], ids[order[same + step]]
-            found.append(np.column_stack([np.minimum(left, right), np.maximum(left, right)]))
-            step += 1
+        found += _equal_key_pairs(ids, pinfls - (pinfls // place % 10) * place)
+    for high, low in zip(_PINFL_PLACES, _PINFL_PLACES[1:], strict=False):
+        first, second = pinfls // high % 10, pinfls // low % 10
+        unordered = pinfls - first * high - second * low
+        found += _equal_key_pairs(
+            ids, unordered + np.minimum(first, second) * high + np.maximum(first, second) * low
+        )
     if not found:
         return np.empty((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(found), axis=0)
+
+
+def _equal_key_pairs(ids: Any, keys: Any) -> list[Any]:
+    """Every pair (left id < right id) of records whose keys are equal, as (n, 2) arrays."""
+    import numpy as np
+
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    found = []
+    # Sorted, so keys[j] == keys[j + step] holds exactly for the pairs `step` apart within a run of equal
+    # keys (a run of three PINFLs that differ only in this digit gives all three pairs).
+    step = 1
+    while step < len(keys):
+        same = np.flatnonzero(keys[step:] == keys[:-step])
+        if not len(same):
+            break
+        left, right = ids[order[same]], ids[order[same + step]]
+        found.append(np.column_stack([np.minimum(left, right), np.maximum(left, right)]))
+        step += 1
+    return found
 
 
 def names_agree(left: str, right: str, *, threshold: float = 0.85) -> bool:
@@ -218,10 +234,10 @@ def duplicate_pairs(
 ) -> list[DuplicatePair]:
     """Candidate pairs among (id, pinfl, name skeleton, birth date, sex) rows.
 
-    Blocking (vectorised): PINFLs equal or one digit apart (``_pinfl_neighbours``); the PINFL carries the
+    Blocking (vectorised): PINFLs one typing slip apart (``_pinfl_neighbours``); the PINFL carries the
     century, sex and birth date, so the block is also a birth date and sex block. Comparison (on the few
     candidates): the names agree part by part after the three scripts are folded to one skeleton
-    (``names_agree``). Two records with different PINFLs further apart are never a candidate."""
+    (``names_agree``). Two records whose PINFLs are further apart are never a candidate."""
     import numpy as np
 
     records = [row for row in rows if row[2] and len(row[1]) == 14 and row[1].isdigit()]
@@ -242,9 +258,7 @@ def duplicate_pairs(
         same_birth = left[3] == right[3] and left[4] == right[4]
         exact = left[2] == right[2]
         score = 1.0 if exact and same_birth else 0.95 if same_birth else 0.9
-        reason = (
-            "name, birth date and PINFL one digit apart" if same_birth else "name and PINFL one digit apart"
-        )
+        reason = "name, birth date and a mistyped PINFL" if same_birth else "name and a mistyped PINFL"
         found.append(DuplicatePair(left_id, right_id, score, reason))
     return sorted(found, key=lambda p: (-p.score, p.left_id, p.right_id))
 

@@ -508,12 +508,14 @@ def report_process(*, report_id: int, final_attempt: bool = True) -> CyberReport
     reference_sync()
     attempts = report.processing_attempts + 1
     try:
+        texts = list(ReportAttachment.objects.filter(report=report).values_list("text", flat=True))
+        # Extraction and classification before the transaction: on SQLite a write transaction holds the one
+        # write lock that every public form's POST needs, so it must only write.
+        analysed = _analyse([report], {id(report): texts})
         with transaction.atomic():
-            texts = list(ReportAttachment.objects.filter(report=report).values_list("text", flat=True))
             # Two runs of the same report never store its indicators twice (ignore_conflicts), and the
             # bands are replaced.
             ReportTextBand.objects.filter(report=report).delete()
-            analysed = _analyse([report], {id(report): texts})
             report.processing_attempts = attempts
             report.save(
                 update_fields=[

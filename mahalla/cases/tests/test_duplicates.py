@@ -1,6 +1,6 @@
-"""The duplicate detector: a person entered twice (another script, a mistyped PINFL digit) is one candidate;
-two people with the same name and unrelated PINFLs, or one PINFL digit apart with different given names,
-are not."""
+"""The duplicate detector: a person entered twice (another script, a mistyped PINFL digit or two swapped
+neighbouring digits) is one candidate; two people with the same name and unrelated PINFLs, or one PINFL digit
+apart with different given names, are not."""
 
 from __future__ import annotations
 
@@ -29,6 +29,17 @@ def test_a_cross_script_entry_with_a_mistyped_pinfl_digit_is_a_candidate():
     )
     assert {(p.left_id, p.right_id) for p in pairs} == {(1, 2), (1, 3)}
     assert all(p.score == 1.0 for p in pairs)
+
+
+def test_two_swapped_neighbouring_pinfl_digits_are_a_candidate_a_distant_swap_is_not():
+    pairs = duplicate_pairs(
+        [
+            row(1, "42505900123456", "Karimova Malika"),
+            row(2, "42505900132456", "Каримова Малика"),  # 2 and 3 swapped: a typing slip
+            row(3, "42505900523416", latin_to_russian("Karimova Malika")),  # 1 and 5 swapped, far apart
+        ]
+    )
+    assert {(p.left_id, p.right_id) for p in pairs} == {(1, 2)}
 
 
 def test_the_same_name_and_birth_date_with_unrelated_pinfls_are_two_people():
