@@ -265,14 +265,20 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegionKindEnum": "mahalla.territory.models.Region.Kind",
         "DistrictKindEnum": "mahalla.territory.models.District.Kind",
-        # Likewise "status" (issue 9: the schema named them by hash).
-        "ImportBatchStatusEnum": "mahalla.incidents.models.ImportBatch.Status",
+        # One name per choice set: drf-spectacular makes one component of equal sets, so two names for one
+        # set are a W002 error in `check --deploy` (import batches and daily runs; both kinds of alert).
+        "RunStatusEnum": "mahalla.analytics.models.DailyRun.Status",
         "RoadmapStatusEnum": "mahalla.roadmaps.models.Roadmap.Status",
         "MeasureStatusEnum": "mahalla.roadmaps.models.Measure.Status",
-        "MeasureAlertStatusEnum": "mahalla.roadmaps.models.MeasureAlert.Status",
-        "AssignmentStatusEnum": "mahalla.officials.models.Assignment.Status",
         "AlertStatusEnum": "mahalla.analytics.models.Alert.Status",
-        "DailyRunStatusEnum": "mahalla.analytics.models.DailyRun.Status",
+        "AssignmentStatusEnum": "mahalla.officials.models.Assignment.Status",
+        # Fields named "level", "source" and "method" with different choice sets.
+        "TerritoryLevelEnum": "mahalla.roadmaps.models.TerritoryLevel",
+        "OfficialLevelEnum": "mahalla.officials.models.OfficialLevel",
+        "AggregateLevelEnum": "mahalla.analytics.models.AggregateLevel",
+        "RoadmapSourceEnum": "mahalla.roadmaps.models.Roadmap.Source",
+        "CyberReportSourceEnum": "mahalla.cyber.models.Source",
+        "CyberMethodEnum": "mahalla.cyber.models.Method",
     },
 }
 
