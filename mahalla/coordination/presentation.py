@@ -41,10 +41,24 @@ EVIDENCE_LABELS = {
 }
 
 
+# What a finding is about, by its object type: the page names the record ("Conclusion 1234") in the reader's
+# language; the finding's stored summary is the checks' English text, kept for the log and the API.
+OBJECT_LABELS = {
+    "accounts.user-day": _("User's day"),
+    "cases.conclusion": _("Conclusion"),
+    "cases.protection-order": _("Protection order"),
+    "cases.register-entry": _("Register entry"),
+    "cases.supervision": _("Supervision"),
+    "cases.violence-report": _("Violence report"),
+    "coordination.task": _("Task"),
+    "roadmaps.measure": _("Measure"),
+}
+
+
 def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
     """The labels of the coded values a check writes into its evidence, by (object type, evidence key):
     each from the model that owns the code, so that a new status shows its label here with no change."""
-    from mahalla.cases.models import ViolenceReport
+    from mahalla.cases.models import SevenPosition, ViolenceReport
     from mahalla.roadmaps.models import Measure
 
     from .models import Task
@@ -55,6 +69,7 @@ def _value_labels() -> dict[tuple[str, str], dict[str, str]]:
         ("roadmaps.measure", "status"): dict(Measure.Status.choices),
         ("cases.protection-order", "kind"): kinds,
         ("cases.violence-report", "kind"): kinds,
+        ("cases.conclusion", "owner_position"): dict(SevenPosition.choices),
     }
 
 
@@ -92,6 +107,10 @@ def findings_present(findings: list[Any], language: str) -> None:
     codes = {f.evidence.get("category") for f in findings if isinstance(f.evidence.get("category"), str)}
     categories = _category_names(codes, language) if codes else {}
     for finding in findings:
+        label = OBJECT_LABELS.get(finding.object_type, finding.object_type)
+        # A user's day is named by its evidence (the user and the date), not by its composite id.
+        shown_id = "" if finding.object_type == "accounts.user-day" else f" {finding.object_id}"
+        finding.record_label = f"{label}{shown_id}"
         finding.evidence_rows = evidence_rows(
             finding.evidence, finding.object_type, language, categories=categories
         )

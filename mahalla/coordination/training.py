@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mahalla.analytics.models import AggregateDayResult
 from mahalla.audit.models import AuditAction
@@ -285,6 +286,13 @@ COURSE_METRIC = {
     "drugs": "drug_crimes",
     "juvenile": "minors_share",
 }
+# What the before/after columns of a course show, for the reader; shares are shown as percentages.
+METRIC_LABELS = {
+    "cyber_share": gettext_lazy("share of cyber crimes"),
+    "family_share": gettext_lazy("share of family-relation crimes"),
+    "drug_crimes": gettext_lazy("drug crimes in the last 28 days"),
+    "minors_share": gettext_lazy("share of crimes by minors"),
+}
 
 
 def training_effects(*, actor: Any, today: dt.date | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -305,5 +313,14 @@ def training_effects(*, actor: Any, today: dt.date | None = None, limit: int = 5
         if metric is not None and held.district_id is not None:
             before = _district_metrics({held.district_id}, held.date).get(held.district_id, {}).get(metric)
             after = _district_metrics({held.district_id}, today).get(held.district_id, {}).get(metric)
-        rows.append({"class": held, "metric": metric, "before": before, "after": after})
+        rows.append(
+            {
+                "class": held,
+                "metric": metric,
+                "metric_label": METRIC_LABELS.get(metric, metric) if metric else None,
+                "is_share": bool(metric and metric.endswith("_share")),
+                "before": before,
+                "after": after,
+            }
+        )
     return rows

@@ -414,7 +414,10 @@ def training_page(request: HttpRequest) -> HttpResponse:
             "plan": plan["plan"],
             "quarter": plan["quarter"],
             "needs_page": paginate(request, plan["needs"]),
-            "effects": training.training_effects(actor=request.user),
+            "effects": [
+                {**row, "course_title": row["class"].course.title_in(language)}
+                for row in training.training_effects(actor=request.user)
+            ],
             "districts": district_choices,
             "selected": selected,
             "courses": plan["courses"].values(),

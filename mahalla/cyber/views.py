@@ -102,7 +102,7 @@ def _public_render(
 @require_http_methods(["GET", "POST"])
 def public_report(request: HttpRequest) -> HttpResponse:
     """The public form: no sign-in, CSRF-protected, limited per client address across all server processes."""
-    regions = list(Region.objects.defer("boundary").order_by("name_uz").values("code", "name_uz", "name_ru"))
+    regions = list(Region.objects.defer("boundary").order_by("name_uz"))
     context: dict[str, Any] = {"regions": regions}
     if request.method == "GET":
         context["form"] = ReportForm(

@@ -191,6 +191,25 @@ def _scope_text(scope: dict[str, Any]) -> str:
     return str(_("whole country"))
 
 
+# Made-up names, so that pages which name the person who acted (a confirmation, a comment, a measure's owner)
+# show a name rather than a login.
+DEMO_PERSON_NAMES = {
+    Role.NATIONAL_ANALYST: ("Dilnoza", "Karimova"),
+    Role.REGIONAL_CHIEF: ("Bahodir", "Rahimov"),
+    Role.DISTRICT_CHIEF: ("Jamshid", "Tursunov"),
+    Role.RESPONSIBLE_OFFICIAL: ("Sardor", "Yusupov"),
+    Role.PREVENTIVE_INSPECTOR: ("Otabek", "Nazarov"),
+    Role.INVESTIGATOR: ("Nodira", "Saidova"),
+    Role.CYBER_OFFICER: ("Javlon", "Ergashev"),
+    Role.NARCOTICS_OFFICER: ("Rustam", "Aliyev"),
+    Role.PROSECUTOR: ("Gulnora", "Xolmatova"),
+    Role.MAHALLA_SEVEN: ("Muhabbat", "Qodirova"),
+    Role.WOMENS_AFFAIRS_INSPECTOR: ("Zulfiya", "Ismoilova"),
+    Role.ADMINISTRATOR: ("Akmal", "Sobirov"),
+    Role.AGENCY_OFFICER: ("Shahnoza", "Mirzayeva"),
+}
+
+
 @transaction.atomic
 def demo_users_create() -> list[DemoLogin]:
     """One account per role with a fresh random password (printed once by the caller, stored only hashed).
@@ -211,6 +230,7 @@ def demo_users_create() -> list[DemoLogin]:
         user.scope_level = scope["scope_level"]
         user.scope_region = scope.get("scope_region")
         user.scope_district = scope.get("scope_district")
+        user.first_name, user.last_name = DEMO_PERSON_NAMES.get(role, ("", ""))
         user.position = str(Role(role).label)
         user.organisation = "Demo"
         # The administrator also gets Django's admin site; no other demo account does.

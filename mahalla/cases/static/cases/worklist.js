@@ -36,7 +36,7 @@
     });
     const saved = localStorage.getItem(SAVED_KEY);
     const savedAt = document.getElementById("saved-at");
-    if (saved) savedAt.textContent = savedAt.dataset.label + " " + new Date(saved).toLocaleString();
+    if (saved) savedAt.textContent = savedAt.dataset.label + " " + new Date(saved).toLocaleString(document.documentElement.lang || undefined);  // the page's language, as the server's dates
     renderConflicts();
   }
 
