@@ -13,6 +13,10 @@ tuned on): test period 2016-02-01 .. 2017-01-31, area fixed from the years befor
 each origin; slow, not in the default set) to the monthly horizon; ``--tune-learned`` shows how it was chosen
 on the 2016 months.
 
+``--tune-seasons`` shows session 5's attempt (3 December 2026): how often the all-history count's 1 % is
+filled by a tie, tie-broken all-history counts, and a seasonal kernel on the ensemble, scored on training
+origins only (2015-07 .. 2016-12); then the one 2017 (and Portland) test of the configuration chosen there.
+
 ``--tune`` runs the parameter search that chose the members of the ensemble
 (mahalla.engine.backtest._ENSEMBLE_MEMBERS). It only ever looks at events before 2017-01-01: origins roll over
 2016 (training from 2014, area fixed from 2014-2015).
@@ -20,7 +24,7 @@ on the 2016 months.
 Usage::
 
     .venv/bin/python bench/bench_backtest_chicago.py [--csv PATH] [--city chicago|portland] [--etas]
-        [--learned] [--tune | --tune-monthly | --tune-learned]
+        [--learned] [--tune | --tune-monthly | --tune-learned | --tune-seasons]
 
 The numbers of the last run are in docs/forecasting.md.
 """
@@ -35,11 +39,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mahalla.engine.backtest import (  # noqa: E402
+    _ENSEMBLE_MEMBERS,
     default_forecasters,
     long_term_ensemble,
     rolling_origin_backtest,
@@ -48,6 +55,7 @@ from mahalla.engine.backtest import (  # noqa: E402
 from mahalla.engine.forecast import (  # noqa: E402
     DecayedCountForecaster,
     EnsembleForecaster,
+    Grid,
     GridForecaster,
     LearnedCountForecaster,
     NaiveForecaster,
@@ -270,6 +278,130 @@ def tune_learned(frame: pd.DataFrame) -> None:
         print(comparison[comparison["baseline"] == "all_history"].to_string(index=False))
 
 
+class TieBrokenForecaster(GridForecaster):
+    """``primary``'s ranking, its ties broken by ``secondary`` (added at under half of the primary's smallest
+    step, so it never reorders cells that the primary separates)."""
+
+    def __init__(self, primary: GridForecaster, secondary: GridForecaster) -> None:
+        self.primary = primary
+        self.secondary = secondary
+
+    def fit(self, x: ArrayLike, y: ArrayLike, t: ArrayLike, grid: Grid, *, end: float | None = None):  # type: ignore[no-untyped-def]
+        self.primary_ = self.primary.clone().fit(x, y, t, grid, end=end)
+        self.secondary_ = self.secondary.clone().fit(x, y, t, grid, end=end)
+        self.grid_ = grid
+        return self
+
+    def predict(self, horizon: float) -> NDArray[np.float64]:
+        primary = self.primary_.predict(horizon)
+        secondary = self.secondary_.predict(horizon)
+        levels = np.unique(primary[primary > 0])
+        step = float(np.diff(levels).min()) if levels.size > 1 else float(levels.max(initial=1.0))
+        result: NDArray[np.float64] = primary + 0.5 * step * secondary / max(float(secondary.max()), 1e-300)
+        return result
+
+
+def seasonal_ensemble(kappa: float) -> EnsembleForecaster:
+    """The default ensemble's members, each with the yearly von Mises kernel of concentration ``kappa``."""
+    return EnsembleForecaster(
+        [
+            DecayedCountForecaster(decay=decay, ring_weights=(1.0, ring1, ring2), season_concentration=kappa)
+            for decay, ring1, ring2 in _ENSEMBLE_MEMBERS
+        ]
+    )
+
+
+TRAINING_WINDOWS: tuple[tuple[int | str, str, str], ...] = (
+    ("month", "2016-01-01", "2016-12-31"),  # area fixed from 2014-2015
+    ("month", "2015-07-01", "2015-12-31"),  # area fixed from 2014-2015 H1
+    (7, "2016-01-01", "2016-12-31"),
+)
+CHOSEN_SEASON_CONCENTRATION = 0.5  # the highest summed ratio on TRAINING_WINDOWS (3 December 2026)
+
+
+def threshold_ties(frame: pd.DataFrame, start: str, end: str) -> None:
+    """At each calendar-monthly origin: the all-history count of the k-th cell, how many of the k slots go to
+    cells tied at that count (filled by the lower cell index, an arbitrary order) and how many cells tie."""
+    x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
+    days = frame["date"].to_numpy().astype("datetime64[D]")
+    grid = Grid.from_extent(x.min(), y.min(), x.max(), y.max(), cell_size=CELL_SIZE)
+    cells = grid.cell_index(x, y)
+    origins = rolling_origins(start, end, "month").to_numpy().astype("datetime64[D]")
+    area = np.flatnonzero(np.bincount(cells[days < origins.min()], minlength=grid.n_cells) > 0)
+    k = int(np.ceil(COVERAGE * area.size - 1e-9))
+    rows = []
+    for origin in origins:
+        counts = np.bincount(cells[days < origin], minlength=grid.n_cells)[area]
+        threshold = int(np.sort(counts)[::-1][k - 1])
+        above = int((counts > threshold).sum())
+        rows.append(
+            {
+                "origin": str(origin),
+                "count_at_k": threshold,
+                "slots_filled_by_tie": k - above,
+                "cells_tied": int((counts == threshold).sum()),
+            }
+        )
+    table = pd.DataFrame(rows)
+    print(f"\nall-history ties at the 1 % threshold, {start} .. {end} (k = {k} of {area.size} cells):")
+    print(table.to_string(index=False))
+    print(f"mean slots filled by a tie: {table['slots_filled_by_tie'].mean():.1f} of {k}")
+
+
+def tune_seasons(frame: pd.DataFrame) -> None:
+    past = frame[frame["date"] < "2017-01-01"]
+    threshold_ties(past, "2016-01-01", "2016-12-31")
+    all_history = NaiveForecaster(period=None)
+    candidates: dict[str, GridForecaster] = {
+        "all_history": all_history,
+        "ensemble": long_term_ensemble(),
+        "all_history, ties by the ensemble": TieBrokenForecaster(all_history, long_term_ensemble()),
+        "all_history, ties by ring-1 count": TieBrokenForecaster(
+            all_history, DecayedCountForecaster(ring_weights=(1.0, 0.1))
+        ),
+        "all_history, ties by 365-d decay": TieBrokenForecaster(
+            all_history, DecayedCountForecaster(decay=365.0)
+        ),
+        "all_history, ties by 365-d decay + ring 1": TieBrokenForecaster(
+            all_history, DecayedCountForecaster(decay=365.0, ring_weights=(1.0, 0.1))
+        ),
+        "ensemble + all_history member": EnsembleForecaster([long_term_ensemble(), all_history]),
+    }
+    for kappa in (0.25, 0.5, 1.0, 2.0):
+        candidates[f"seasonal ensemble kappa={kappa}"] = seasonal_ensemble(kappa)
+        candidates[f"seasonal all_history kappa={kappa}"] = DecayedCountForecaster(season_concentration=kappa)
+    captured = {}
+    for horizon, start, end in TRAINING_WINDOWS:
+        summary, _, _ = evaluate(past, horizon, start, end, candidates)
+        captured[f"{horizon} {start[:7]}.."] = summary["captured"]
+    table = pd.DataFrame(captured)
+    reference = table.loc["all_history"]
+    table["ratio_month"] = (table.iloc[:, 0] + table.iloc[:, 1]) / (reference.iloc[0] + reference.iloc[1])
+    table["ratio_week"] = table.iloc[:, 2] / reference.iloc[2]
+    table["criterion"] = table["ratio_month"] + table["ratio_week"]
+    print(
+        "\nTraining origins only (no 2017 event read); captured burglaries, ratios to the all-history count:"
+    )
+    with pd.option_context("display.width", 220, "display.float_format", "{:.3f}".format):
+        print(table.to_string())
+    print(f"\nchosen: seasonal ensemble kappa={CHOSEN_SEASON_CONCENTRATION}; its one test:")
+    for city, (start, end) in (
+        ("chicago", ("2017-01-01", "2017-12-31")),
+        ("portland", ("2016-02-01", "2017-01-31")),
+    ):
+        test_frame = frame if city == "chicago" else load(city, None)
+        methods: dict[str, GridForecaster] = {
+            "ensemble": long_term_ensemble(),
+            "seasonal_ensemble": seasonal_ensemble(CHOSEN_SEASON_CONCENTRATION),
+        }
+        for horizon in HORIZONS:
+            summary, comparison, _ = evaluate(test_frame, horizon, start, end, methods)
+            print(f"\n{city}, horizon {horizon}, {start} .. {end}:")
+            with pd.option_context("display.width", 220, "display.max_columns", None):
+                print(summary[["captured", "best_possible", "pei_star"]].to_string())
+                print(comparison[comparison["baseline"] == "all_history"].to_string(index=False))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--csv", type=Path, default=None)
@@ -287,6 +419,11 @@ def main() -> int:
     )
     parser.add_argument("--tune", action="store_true", help="choose the ensemble's members on 2014-2016 only")
     parser.add_argument(
+        "--tune-seasons",
+        action="store_true",
+        help="ties at the threshold, tie-breaks, a seasonal kernel on 2015-2016 origins; then the one test",
+    )
+    parser.add_argument(
         "--tune-monthly",
         action="store_true",
         help="a monthly-only ensemble chosen on 2014-2016, then its one 2017 test",
@@ -299,6 +436,8 @@ def main() -> int:
         tune_monthly(frame)
     elif arguments.tune_learned:
         tune_learned(frame)
+    elif arguments.tune_seasons:
+        tune_seasons(frame)
     else:
         judged(frame, arguments.city, arguments.etas, arguments.learned)
     return 0

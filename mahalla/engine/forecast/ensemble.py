@@ -15,6 +15,8 @@ from mahalla.engine.forecast.grid import Grid
 
 __all__ = ["DecayedCountForecaster", "EnsembleForecaster"]
 
+_YEAR_DAYS = 365.2425
+
 
 class DecayedCountForecaster(GridForecaster):
     """Each past event counts ``exp(-age / decay)`` in its cell and ``ring_weights[r]`` times that in ring r.
@@ -30,12 +32,20 @@ class DecayedCountForecaster(GridForecaster):
     city-wide daily rate of the same decay-weighted history, ``sum_i w_i / integral of exp(-a / decay)`` over
     the span of the history, times ``h``.
 
+    With ``season_concentration`` = kappa > 0 the spatial pattern also favours events from the same time of
+    year as the forecast window: an event's weight is multiplied by ``exp(kappa * (cos(theta) - 1))``, theta
+    the angle between its date and the middle of the window on the yearly circle (a von Mises kernel; 1 for
+    the same day of the year, ``exp(-2 kappa)`` for the opposite season). Seasonal hot spots that move with
+    the year are the reason to try it. The city-wide rate is left unseasoned.
+
     Parameters
     ----------
     decay : float or None
         e-folding age of an event's weight, days; None: no decay (every past event weighs 1).
     ring_weights : sequence of float
         Weight of ring 0 (the cell), 1, 2, ...; non-negative, the first positive.
+    season_concentration : float
+        kappa of the yearly von Mises kernel on the events' time of year; 0 (the default) ignores the season.
 
     Attributes
     ----------
@@ -61,9 +71,15 @@ class DecayedCountForecaster(GridForecaster):
     [[1.0, 2.0, 1.0]]
     """
 
-    def __init__(self, decay: float | None = None, ring_weights: Sequence[float] = (1.0,)) -> None:
+    def __init__(
+        self,
+        decay: float | None = None,
+        ring_weights: Sequence[float] = (1.0,),
+        season_concentration: float = 0.0,
+    ) -> None:
         self.decay = decay
         self.ring_weights = ring_weights
+        self.season_concentration = season_concentration
 
     def fit(self, x: ArrayLike, y: ArrayLike, t: ArrayLike, grid: Grid, *, end: float | None = None) -> Self:
         """Weight every event before ``end`` by its age and spread the weights over the rings."""
@@ -75,6 +91,11 @@ class DecayedCountForecaster(GridForecaster):
             raise ValueError(
                 f"ring_weights must be non-negative with a positive first, got {self.ring_weights!r}"
             )
+        kappa = self.season_concentration
+        if isinstance(kappa, bool) or not isinstance(kappa, (int, float, np.integer, np.floating)):
+            raise TypeError(f"season_concentration must be a number >= 0, got {kappa!r}")
+        if not (math.isfinite(float(kappa)) and float(kappa) >= 0):
+            raise ValueError(f"season_concentration must be a number >= 0, got {kappa!r}")
         events = past_events(x, y, t, grid, end)
         if events.t.size == 0:
             raise ValueError("cannot forecast from no past events")
@@ -96,15 +117,29 @@ class DecayedCountForecaster(GridForecaster):
         self.daily_rate_ = float(event_weight.sum()) / effective_days
         self.grid_ = grid
         self.end_ = events.end
+        # The seasonal pattern depends on the window's middle, known only at predict: keep what it needs.
+        self.seasonal_inputs_ = (events.cell, events.t, event_weight, weights) if float(kappa) > 0 else None
         return self
 
     def predict(self, horizon: float) -> NDArray[np.float64]:
         """Expected events per cell over ``horizon`` days (the pattern times the city-wide rate)."""
         self._check_fitted()
         positive_number("horizon", horizon)
-        total = float(self.risk_.sum())
-        result: NDArray[np.float64] = self.risk_ / total * self.daily_rate_ * float(horizon)
+        risk = self.risk_ if self.seasonal_inputs_ is None else self._seasonal_risk(float(horizon))
+        total = float(risk.sum())
+        if total <= 0:  # a strong kernel can round every weight to 0; fall back to the unseasoned pattern
+            risk, total = self.risk_, float(self.risk_.sum())
+        result: NDArray[np.float64] = risk / total * self.daily_rate_ * float(horizon)
         return result
+
+    def _seasonal_risk(self, horizon: float) -> NDArray[np.float64]:
+        """The decayed, ring-smoothed counts with every event also weighted by its closeness in the year."""
+        assert self.seasonal_inputs_ is not None
+        cell, t, event_weight, ring_weights = self.seasonal_inputs_
+        angle = 2.0 * math.pi * (t - (self.end_ + horizon / 2.0)) / _YEAR_DAYS
+        weight = event_weight * np.exp(float(self.season_concentration) * (np.cos(angle) - 1.0))
+        counts = np.bincount(cell, weights=weight, minlength=self.grid_.n_cells).reshape(self.grid_.shape)
+        return _ring_smoothed(counts.astype(float), ring_weights)
 
 
 def _ring_smoothed(counts: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:

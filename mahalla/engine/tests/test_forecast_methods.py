@@ -89,6 +89,30 @@ def test_a_decayed_count_refuses_ring_weights_without_a_positive_first(weights, 
         DecayedCountForecaster(ring_weights=weights).fit([50.0], [50.0], [1.0], grid, end=10.0)
 
 
+def test_a_seasonal_decayed_count_prefers_the_cell_whose_events_fell_in_the_same_season(grid):
+    # Cell 0 had two events around day 0 of last year's calendar (about 365 days before the window of days
+    # 365-372), cell 1 three events half a year away. Unseasoned, cell 1 leads; with kappa = 1 an event of the
+    # opposite season weighs exp(-2), so cell 0 (2 x about 1) overtakes cell 1 (3 x about 0.14).
+    x, y, t = [50.0, 50.0, 150.0, 150.0, 150.0], [50.0] * 5, [2.0, 4.0, 183.0, 185.0, 187.0]
+    unseasoned = DecayedCountForecaster().fit(x, y, t, grid, end=365.0).predict(7)
+    seasonal = DecayedCountForecaster(season_concentration=1.0).fit(x, y, t, grid, end=365.0).predict(7)
+    assert unseasoned[0, 1] > unseasoned[0, 0]
+    assert seasonal[0, 0] > seasonal[0, 1]
+    # Each weight is exp(kappa (cos(angle) - 1)), the angle from the window's middle (day 368.5) on the year.
+    angle = 2 * np.pi * (np.array(t) - 368.5) / 365.2425
+    weight = np.exp(np.cos(angle) - 1.0)
+    share = weight[:2].sum() / weight.sum()
+    assert seasonal[0, 0] / seasonal.sum() == pytest.approx(share)
+    # The seasonal kernel moves the pattern, not the city-wide total.
+    assert seasonal.sum() == pytest.approx(unseasoned.sum())
+
+
+@pytest.mark.parametrize("kappa", [-1.0, float("nan")])
+def test_a_decayed_count_refuses_a_negative_or_undefined_season_concentration(kappa, grid):
+    with pytest.raises(ValueError, match="season_concentration"):
+        DecayedCountForecaster(season_concentration=kappa).fit([50.0], [50.0], [1.0], grid, end=10.0)
+
+
 def test_an_ensemble_averages_its_members_normalised_maps(grid):
     x, y, t = [50.0, 50.0, 150.0], [50.0] * 3, [1.0, 2.0, 99.0]
     members = [DecayedCountForecaster(), DecayedCountForecaster(decay=1.0)]
