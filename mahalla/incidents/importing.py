@@ -1,9 +1,10 @@
 """Import of offences from CSV/XLSX/JSONL (docs/import-formats.md), and the batch record of every import.
 
-Built for volume (half a million rows at over 20,000 rows/s in well under 1 GB): the file is streamed in
-chunks; each chunk is validated column by column with dict look-ups for codes, articles and causes and one
-STRtree query for all its coordinates; valid rows go to staging tables (`executemany` into a temporary table
-on SQLite, `COPY` on PostgreSQL) outside any transaction, and only when the whole file is valid (or
+Built for volume (a million rows in well under 1 GB): the file is streamed in chunks; each chunk is validated
+column by column with dict look-ups for codes, articles and causes and one STRtree query for all its
+coordinates, from the second chunk on in a worker process while the importing one stores the previous chunk;
+valid rows go to staging tables (`executemany` into a temporary table on SQLite, `COPY` on PostgreSQL) outside
+any transaction, and only when the whole file is valid (or
 `skip_invalid`) are they merged into the offences in ONE short transaction of set-based statements, so a
 refused file changes nothing and SQLite's write lock is held for the merge only.
 
