@@ -1007,7 +1007,7 @@ class _BulkLoad:
     """Bulk-load mode for a load that dwarfs the stored offences (the first load of a nation, a restore).
 
     The offence table's secondary indexes are dropped inside the import's transaction and built again
-    before it commits, several times cheaper than maintaining 12 indexes row by row. On PostgreSQL the
+    before it commits, several times cheaper than maintaining 8 indexes row by row. On PostgreSQL the
     foreign keys of the offence and offence-cause tables are dropped too and added back: adding a foreign
     key checks all rows in one join, where the deferred per-row triggers would queue and run one look-up
     per row and key (PostgreSQL manual, "Populating a Database": remove indexes, remove foreign key

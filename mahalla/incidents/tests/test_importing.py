@@ -458,7 +458,8 @@ def table_structure() -> dict[str, Any]:
 def test_bulk_load_mode_rebuilds_the_indexes_and_keys_it_drops(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importing, "BULK_LOAD_MIN_ROWS", 1)
     before = table_structure()
-    assert len(before["Offence"]["indexes"]) >= 10
+    # Eight (ten on PostgreSQL, with the pattern indexes of the two indexed text columns).
+    assert len(before["Offence"]["indexes"]) >= 8
     assert len(before["Offence"]["foreign_keys"]) == 5
     outcome = offence_import(actor=None, source=OFFENCES)
     assert outcome.rows_created == 6
