@@ -1406,12 +1406,14 @@ def _pipelined(
     the staging's CPU) overlaps the staging inserts. The worker is forked after the first chunk, so a file of
     one chunk never starts one, and it inherits the reader's position, the reference data and the keys seen;
     it never touches the database (the point-in-polygon index is built before the fork; a query in the worker
-    raises). Not used in a process with other threads, where a fork may copy a lock another thread holds."""
+    raises). Only from the main thread (the command line, a test): a request thread of the threaded server
+    validates in-process as before, since a fork beside threads serving requests may copy a lock one of them
+    holds."""
     first = next(results, None)
     if first is None:
         return
     more = first.last_row >= reader.chunk_rows and first.bytes_read < reader.size_bytes
-    if not more or threading.active_count() > 1:
+    if not more or threading.current_thread() is not threading.main_thread():
         yield first
         yield from results
         return

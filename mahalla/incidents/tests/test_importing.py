@@ -314,7 +314,7 @@ def test_a_malformed_row_read_by_the_validation_worker_refuses_the_file_naming_t
 ) -> None:
     # Chunks of two rows: the first is read in the importing process, the third (rows 5 and 6) by the worker,
     # which reports the file's refusal back; nothing is written but the failed batch.
-    assert threading.active_count() == 1, "the worker is forked only from a single-threaded process"
+    assert threading.current_thread() is threading.main_thread(), "the worker is forked from the main thread"
     lines = write_csv(tmp_path / "o.csv", fixture_rows()).read_text(encoding="utf-8").splitlines()
     lines[5] = lines[5].replace(",", ',"EJR"x,', 1)
     (tmp_path / "o.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
