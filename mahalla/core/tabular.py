@@ -15,6 +15,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import re
@@ -272,8 +273,35 @@ class TableReader:
                 ) from None
             width = len(header)
             limit = self.max_field_chars
+            while True:
+                # A chunk's worth of rows is taken by C code; a chunk whose rows all have the header's width
+                # and no oversized cell (the common case) is numbered and checked as a whole, any other
+                # (a blank line, a short row) row by row below.
+                rows: list[list[str]] = []
+                try:
+                    rows.extend(itertools.islice(reader, self.chunk_rows))
+                except (UnicodeDecodeError, csv.Error):
+                    # The rows read before the broken one stay in `rows`: count them, so that the error
+                    # names the broken row.
+                    row_number += sum(1 for cells in rows if cells)
+                    raise
+                if not rows:
+                    return
+                if (
+                    set(map(len, rows)) != {width}
+                    or max(map(len, itertools.chain.from_iterable(rows))) > limit
+                ):
+                    break
+                start = row_number + 1
+                row_number += len(rows)
+                yield RowChunk(
+                    columns=header,
+                    numbers=list(range(start, row_number + 1)),
+                    cells=rows,
+                    bytes_read=self._binary.tell() if len(rows) == self.chunk_rows else self.size_bytes,
+                )
             chunk = RowChunk(columns=header, numbers=[], cells=[])
-            for cells in reader:
+            for cells in itertools.chain(rows, reader):
                 row_number += 1
                 if not cells:
                     # csv yields [] for a blank line; a blank line is not a row.
