@@ -347,6 +347,19 @@ def forecast_grid_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | N
     return forecast_grid_choice_for_display(_stored_forecast(date), date)
 
 
+def forecast_choices_get(
+    *, actor: Any, date: dt.date
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """:func:`forecast_choice_get` and :func:`forecast_grid_choice_get` of the same date from one read of
+    the run's forecast record (a page that shows both asked for it twice)."""
+    if _scope(actor).sees_nothing:
+        return None, None
+    from .forecasting import forecast_choice_for_display, forecast_grid_choice_for_display
+
+    stored = _stored_forecast(date)
+    return forecast_choice_for_display(stored, date), forecast_grid_choice_for_display(stored, date)
+
+
 def forecast_cell_list(
     *, actor: Any, date: dt.date, region: Region | None = None, district: District | None = None
 ) -> QuerySet[ForecastCell]:

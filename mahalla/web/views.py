@@ -514,15 +514,14 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user, mahalla=place, first=current.date - dt.timedelta(days=364), last=current.date
         )
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
+    forecast_choice, forecast_grid_choice = (
+        analytics.forecast_choices_get(actor=request.user, date=current.date) if current else (None, None)
+    )
     context = {
         "mahalla": place,
         "current": current,
-        "forecast_grid_choice": (
-            analytics.forecast_grid_choice_get(actor=request.user, date=current.date) if current else None
-        ),
-        "forecast_choice": (
-            analytics.forecast_choice_get(actor=request.user, date=current.date) if current else None
-        ),
+        "forecast_grid_choice": forecast_grid_choice,
+        "forecast_choice": forecast_choice,
         "history": history,
         "history_ticks": _history_ticks([r.date for r in history]),
         "changes": [
