@@ -64,6 +64,20 @@ def latest_date(*, actor: Any) -> dt.date | None:
     )
 
 
+def finished_runs_marker(*, actor: Any) -> str:
+    """A value that changes whenever a daily run finishes (or a finished one is removed): the key of caches
+    of anything the runs' results decide. A run stores its results and becomes done in one transaction, so
+    the marker changes when its results appear (a page that read the marker just before may cache the new
+    results under the old value: newer data, never older)."""
+    if _scope(actor).sees_nothing:
+        return "none"
+    marker = DailyRun.objects.filter(status=DailyRun.Status.DONE).aggregate(
+        count=Count("id"), last=Max("id"), finished=Max("finished_at")
+    )
+    finished = marker["finished"].timestamp() if marker["finished"] else 0
+    return f"{marker['count']}.{marker['last'] or 0}.{finished}"
+
+
 def analysed_dates(*, actor: Any, limit: int = 60) -> list[dt.date]:
     if _scope(actor).sees_nothing:
         return []
@@ -347,9 +361,7 @@ def forecast_grid_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | N
     return forecast_grid_choice_for_display(_stored_forecast(date), date)
 
 
-def forecast_choices_get(
-    *, actor: Any, date: dt.date
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def forecast_choices_get(*, actor: Any, date: dt.date) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """:func:`forecast_choice_get` and :func:`forecast_grid_choice_get` of the same date from one read of
     the run's forecast record (a page that shows both asked for it twice)."""
     if _scope(actor).sees_nothing:
