@@ -161,8 +161,13 @@ def mahalla_result_list(
         rows = rows.filter(district=district)
     elif region is not None:
         rows = rows.filter(region=region)
+    # The mahallas' shapes (full and generalised) are read only by the maps, through values().
     return rows.select_related("mahalla", "district").defer(
-        "mahalla__boundary", "district__boundary", "hotspot_detail", "spike_detail"
+        "mahalla__boundary",
+        "mahalla__boundary_simplified",
+        "district__boundary",
+        "hotspot_detail",
+        "spike_detail",
     )
 
 
@@ -268,7 +273,7 @@ def alert_list(
         rows = rows.filter(region=region)
     return (
         rows.select_related("mahalla", "district", "assigned_to", "acknowledged_by")
-        .defer("mahalla__boundary", "district__boundary")
+        .defer("mahalla__boundary", "mahalla__boundary_simplified", "district__boundary")
         .order_by("-date", "-severity", "id")
     )
 
