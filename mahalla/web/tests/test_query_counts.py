@@ -24,7 +24,7 @@ DAY = dt.date(2026, 3, 10)
 # The mahalla page: 13 statements on SQLite, 14 on PostgreSQL (the audited read of the offences runs in its
 # own transaction there, BEGIN and COMMIT counted); its analysis sections come from the cache after the first
 # visit of a run (web/views.py, _mahalla_analysis), and the audit log reuses the scope check's lookup.
-PAGE_QUERY_LIMITS = {"country": 6, "district": 8, "map": 5, "mahalla": 14}
+PAGE_QUERY_LIMITS = {"home": 0, "country": 6, "district": 8, "map": 5, "mahalla": 14}
 
 
 def nation_of(size: int) -> dict[str, object]:
@@ -54,6 +54,7 @@ def page_queries(client, size: int) -> dict[str, int]:
         scope_district=reference_district(DISTRICT_CODE),
     )
     pages = {
+        "home": (chief, reverse("web:home")),
         "country": (analyst, reverse("web:country")),
         "district": (chief, reverse("web:district", args=[DISTRICT_CODE])),
         "map": (chief, reverse("web:map-data", args=["district", DISTRICT_CODE]) + f"?date={DAY}"),
