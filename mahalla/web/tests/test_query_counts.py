@@ -24,7 +24,8 @@ DAY = dt.date(2026, 3, 10)
 # The mahalla page: 13 statements on SQLite, 14 on PostgreSQL (the audited read of the offences runs in its
 # own transaction there, BEGIN and COMMIT counted); its analysis sections come from the cache after the first
 # visit of a run (web/views.py, _mahalla_analysis), and the audit log reuses the scope check's lookup.
-PAGE_QUERY_LIMITS = {"home": 0, "country": 6, "district": 8, "map": 5, "mahalla": 14}
+# The start page (the load bench's dashboard): 16 on both.
+PAGE_QUERY_LIMITS = {"home": 16, "country": 6, "district": 8, "map": 5, "mahalla": 14}
 
 
 def nation_of(size: int) -> dict[str, object]:
@@ -94,6 +95,10 @@ def test_the_daily_run_makes_as_many_queries_for_four_times_the_mahallas():
 
 def test_the_main_pages_make_as_many_queries_for_four_times_the_mahallas_and_no_more_than_today(client):
     small, large = (in_rollback(page_queries, client, size) for size in (2, 4))
-    assert small == large
+    # The start page lists red mahallas without an official: the small nation has none, and an empty list
+    # costs no statement, so only its limit is checked (on the large nation, which has them).
+    assert {name: count for name, count in small.items() if name != "home"} == {
+        name: count for name, count in large.items() if name != "home"
+    }
     for name, count in large.items():
         assert count <= PAGE_QUERY_LIMITS[name], (name, count, large)
