@@ -552,9 +552,17 @@ def _mahalla_analysis(request: HttpRequest, place: Mahalla) -> dict[str, Any]:
     drops = hashlib.sha256(str(drop_clusters).encode()).hexdigest()[:16]
     runs = analytics.finished_runs_marker(actor=actor)
     key = f"web:mahalla:{place.pk}:{runs}:{language}:{counts_rule}:{drops}"
-    cached = cache.get(key)
-    if cached is not None:
-        return {name: mark_safe(value) if name != "date" else value for name, value in cached.items()}  # noqa: S308 - our own rendering, cached
+    data = cache.get(key)
+    if data is None:
+        data = _mahalla_analysis_build(actor, place, drop_clusters)
+        cache.set(key, data, TERRITORY_CACHE_SECONDS)
+    # Our own rendering (escaped when it was made), kept as plain strings.
+    return {"date": data["date"], "head": mark_safe(data["head"]), "map": mark_safe(data["map"])}  # noqa: S308
+
+
+def _mahalla_analysis_build(actor: Any, place: Mahalla, drop_clusters: str) -> dict[str, Any]:
+    # Rendered without the request: no context processor adds anything of this request or session (a
+    # CSRF token, messages) to what every visitor with the same key is shown.
     history = analytics.mahalla_result_history(actor=actor, mahalla=place)
     current = analytics.mahalla_result_latest(actor=actor, mahalla=place)
     data: dict[str, Any] = {"date": None, "head": "", "map": ""}
@@ -562,6 +570,7 @@ def _mahalla_analysis(request: HttpRequest, place: Mahalla) -> dict[str, Any]:
         categories = _category_names()
         forecast_choice, forecast_grid_choice = analytics.forecast_choices_get(actor=actor, date=current.date)
         context = {
+            "user": actor,  # the counts rule of the web_counts filters
             "current": current,
             "forecast_grid_choice": forecast_grid_choice,
             "forecast_choice": forecast_choice,
@@ -593,15 +602,10 @@ def _mahalla_analysis(request: HttpRequest, place: Mahalla) -> dict[str, Any]:
         }
         data = {
             "date": current.date,
-            "head": render_to_string("web/_mahalla_analysis.html", context, request=request),
-            "map": render_to_string("web/_mahalla_map.html", context, request=request),
+            "head": str(render_to_string("web/_mahalla_analysis.html", context)),
+            "map": str(render_to_string("web/_mahalla_map.html", context)),
         }
-    cache.set(
-        key,
-        {name: str(value) if name != "date" else value for name, value in data.items()},
-        TERRITORY_CACHE_SECONDS,
-    )
-    return {name: mark_safe(value) if name != "date" else value for name, value in data.items()}  # noqa: S308
+    return data
 
 
 def _mahalla_drop_clusters(actor: Any, place: Mahalla) -> list[Any]:
