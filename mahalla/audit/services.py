@@ -44,7 +44,8 @@ def _district_region_id(actor: Any) -> int | None:
     cached = actor.__dict__.get("_scope_district_region")
     if cached is not None and cached[0] == actor.scope_district_id:
         return cast(int | None, cached[1])
-    district_model = type(actor)._meta.get_field("scope_district").related_model
+    # actor._meta, not type(actor): request.user is a lazy proxy, which forwards attributes only.
+    district_model = actor._meta.get_field("scope_district").related_model
     region_id = (
         district_model.objects.filter(pk=actor.scope_district_id).values_list("region_id", flat=True).first()
     )
