@@ -64,6 +64,20 @@ def latest_date(*, actor: Any) -> dt.date | None:
     )
 
 
+def finished_runs_marker(*, actor: Any) -> str:
+    """A value that changes whenever a daily run finishes (or a finished one is removed): the key of caches
+    of anything the runs' results decide. A run stores its results and becomes done in one transaction, so
+    the marker changes when its results appear (a page that read the marker just before may cache the new
+    results under the old value: newer data, never older)."""
+    if _scope(actor).sees_nothing:
+        return "none"
+    marker = DailyRun.objects.filter(status=DailyRun.Status.DONE).aggregate(
+        count=Count("id"), last=Max("id"), finished=Max("finished_at")
+    )
+    finished = marker["finished"].timestamp() if marker["finished"] else 0
+    return f"{marker['count']}.{marker['last'] or 0}.{finished}"
+
+
 def analysed_dates(*, actor: Any, limit: int = 60) -> list[dt.date]:
     if _scope(actor).sees_nothing:
         return []
@@ -147,8 +161,13 @@ def mahalla_result_list(
         rows = rows.filter(district=district)
     elif region is not None:
         rows = rows.filter(region=region)
+    # The mahallas' shapes (full and generalised) are read only by the maps, through values().
     return rows.select_related("mahalla", "district").defer(
-        "mahalla__boundary", "district__boundary", "hotspot_detail", "spike_detail"
+        "mahalla__boundary",
+        "mahalla__boundary_simplified",
+        "district__boundary",
+        "hotspot_detail",
+        "spike_detail",
     )
 
 
@@ -254,7 +273,7 @@ def alert_list(
         rows = rows.filter(region=region)
     return (
         rows.select_related("mahalla", "district", "assigned_to", "acknowledged_by")
-        .defer("mahalla__boundary", "district__boundary")
+        .defer("mahalla__boundary", "mahalla__boundary_simplified", "district__boundary")
         .order_by("-date", "-severity", "id")
     )
 
@@ -345,6 +364,17 @@ def forecast_grid_choice_get(*, actor: Any, date: dt.date) -> dict[str, Any] | N
     from .forecasting import forecast_grid_choice_for_display
 
     return forecast_grid_choice_for_display(_stored_forecast(date), date)
+
+
+def forecast_choices_get(*, actor: Any, date: dt.date) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """:func:`forecast_choice_get` and :func:`forecast_grid_choice_get` of the same date from one read of
+    the run's forecast record (a page that shows both asked for it twice)."""
+    if _scope(actor).sees_nothing:
+        return None, None
+    from .forecasting import forecast_choice_for_display, forecast_grid_choice_for_display
+
+    stored = _stored_forecast(date)
+    return forecast_choice_for_display(stored, date), forecast_grid_choice_for_display(stored, date)
 
 
 def forecast_cell_list(

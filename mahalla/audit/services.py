@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models, router, transaction
 from django.db.models.sql import InsertQuery
@@ -22,7 +22,7 @@ def _actor_territory(actor: Any) -> dict[str, int | None]:
         return {"territory_region_id": actor.scope_region_id, "territory_district_id": None}
     if level == "district" and actor.scope_district_id:
         return {
-            "territory_region_id": actor.scope_district.region_id,
+            "territory_region_id": _district_region_id(actor),
             "territory_district_id": actor.scope_district_id,
         }
     if level == "mahallas":
@@ -34,6 +34,24 @@ def _actor_territory(actor: Any) -> dict[str, int | None]:
             "territory_district_id": districts.pop() if len(districts) == 1 else None,
         }
     return none
+
+
+def _district_region_id(actor: Any) -> int | None:
+    """The region of the actor's district: its id only (``actor.scope_district`` would load the district's
+    boundary, thousands of numbers, on every audited page). Remembered on the user object with the district
+    it belongs to under the key that territory.access uses for the same lookup (the audit layer cannot
+    import that app, which sits above it), so that a page whose scope check has read it makes no query."""
+    cached = actor.__dict__.get("_scope_district_region")
+    if cached is not None and cached[0] == actor.scope_district_id:
+        return cast(int | None, cached[1])
+    # actor._meta, not type(actor): request.user is a lazy proxy, which forwards attributes only.
+    district_model = actor._meta.get_field("scope_district").related_model
+    region_id = (
+        district_model.objects.filter(pk=actor.scope_district_id).values_list("region_id", flat=True).first()
+    )
+    if region_id is not None:
+        actor.__dict__["_scope_district_region"] = (actor.scope_district_id, region_id)
+    return cast(int | None, region_id)
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:

@@ -203,6 +203,19 @@ def responsible_officials(*, actor: Any, mahalla_ids: list[int], year: int) -> d
     return chosen
 
 
+def mahallas_with_official(*, actor: Any, mahalla_ids: list[int], year: int) -> set[int]:
+    """Those of `mahalla_ids` (inside the actor's territory) that have a responsible official in `year`: the
+    keys of :func:`responsible_officials`, read as ids alone (the start page counts, it names nobody; the
+    assignments with their officials and places were a fifth of its time)."""
+    rows = Assignment.objects.filter(
+        _assignment_q(actor),
+        year=year,
+        status__in=Assignment.ACTIVE,
+        mahalla_id__in=sorted(set(mahalla_ids)),
+    )
+    return set(rows.values_list("mahalla_id", flat=True).distinct())
+
+
 def assignment_marker(*, actor: Any, region: Any = None, district: Any = None) -> str:
     """Changes whenever an assignment of the territory is proposed, confirmed, handed over or ended (for
     caches of pages that name the responsible officials)."""

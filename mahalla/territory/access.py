@@ -81,7 +81,8 @@ def _nothing(reason: str) -> TerritoryScope:
 
 def _district_region_id(actor: Any) -> int | None:
     """The region of the actor's district, looked up once per user object (one request: a page asks for
-    the scope several times) and again whenever the district named by the scope changes."""
+    the scope several times) and again whenever the district named by the scope changes. The audit log reads
+    the same key (audit.services._district_region_id) for the territory of each event it records."""
     cached = actor.__dict__.get("_scope_district_region")
     if cached is not None and cached[0] == actor.scope_district_id:
         return cast(int | None, cached[1])
@@ -190,8 +191,10 @@ def access_mahalla_by_code(actor: Any, code: str) -> Mahalla:
     """The mahalla with this code if the actor may see it; otherwise AccessDenied, as for a missing one."""
     mahalla = (
         Mahalla.objects.select_related("district", "region")
-        # The parents' boundaries are never read through this object: decoding them was wasted work.
-        .defer("district__boundary", "region__boundary")
+        # The boundaries are read through this object only by the map (its own request), so they are left
+        # out: decoding a mahalla's polygons and its parents' was most of this query's cost on PostgreSQL. A
+        # caller that reads one still gets it (a deferred field loads on access).
+        .defer("boundary", "boundary_simplified", "district__boundary", "region__boundary")
         .filter(mahalla_filter_for(actor), code=code)
         .first()
     )

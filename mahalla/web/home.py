@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from mahalla.analytics import selectors as analytics
 from mahalla.core.roles import ScopeLevel
-from mahalla.officials.selectors import assignment_list, responsible_officials
+from mahalla.officials.selectors import assignment_list, mahallas_with_official
 from mahalla.officials.services import DECIDERS
 from mahalla.roadmaps.selectors import measure_alert_list
 from mahalla.territory.access import territory_filter_for
@@ -74,14 +75,16 @@ def home_attention(*, actor: Any, today: dt.date | None = None) -> dict[str, Any
         return view
     view["module_cards"] = module_cards(actor=actor, mahallas=mahallas, today=today or timezone.localdate())
     open_alerts = analytics.alert_list(actor=actor, status="open")
-    view["open_alerts_count"] = open_alerts.count()
+    # Both counts in one statement: the open alerts, and those of the latest analysed date.
+    counts = open_alerts.aggregate(open=Count("id"), new=Count("id", filter=Q(date=date)))
+    view["open_alerts_count"] = counts["open"]
     if date is not None:
         new = (
             open_alerts.filter(date=date)
             .select_related("mahalla", "district")
             .order_by("kind", "mahalla__code")
         )
-        view["new_alerts_count"] = new.count()
+        view["new_alerts_count"] = counts["new"]
         view["new_alerts"] = [
             {
                 "alert": alert,
@@ -105,7 +108,7 @@ def home_attention(*, actor: Any, today: dt.date | None = None) -> dict[str, Any
                 .order_by("-explanation__rate_ratio", "mahalla__code")
                 .values_list("mahalla_id", flat=True)
             )
-            named = responsible_officials(actor=actor, mahalla_ids=red_ids, year=date.year)
+            named = mahallas_with_official(actor=actor, mahalla_ids=red_ids, year=date.year)
             missing = [mahalla_id for mahalla_id in red_ids if mahalla_id not in named]
             shown = {r.mahalla_id: r for r in results.filter(mahalla_id__in=missing[:SHOWN])}
             view["red_without_official_count"] = len(missing)

@@ -20,9 +20,11 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -34,7 +36,7 @@ from mahalla.core.dates import date_parse
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.core.formatting import number
 from mahalla.core.paging import paginate
-from mahalla.core.roles import ScopeLevel
+from mahalla.core.roles import OFFENCE_RECORD_READERS, ScopeLevel
 from mahalla.incidents.access import offence_records_allowed
 from mahalla.incidents.models import CodeKind, OffenceCategory
 from mahalla.incidents.selectors import offence_list, offence_reads_record
@@ -481,8 +483,7 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         place = access_mahalla_by_code(request.user, code)
     except AccessDenied as error:
         raise Http404(error.message) from error
-    history = analytics.mahalla_result_history(actor=request.user, mahalla=place)
-    current = analytics.mahalla_result_latest(actor=request.user, mahalla=place)
+    analysis = _mahalla_analysis(request, place)
     categories = _category_names()
     offences: list[Any] = []
     offence_page = None
@@ -509,43 +510,17 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
         for offence in offences:
             offence.category_name = categories.get(offence.category.code, offence.category.code)
     causes = []
-    if current is not None:
+    if analysis["date"] is not None:
         causes = analytics.mahalla_cause_counts(
-            actor=request.user, mahalla=place, first=current.date - dt.timedelta(days=364), last=current.date
+            actor=request.user,
+            mahalla=place,
+            first=analysis["date"] - dt.timedelta(days=364),
+            last=analysis["date"],
         )
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
     context = {
         "mahalla": place,
-        "current": current,
-        "forecast_grid_choice": (
-            analytics.forecast_grid_choice_get(actor=request.user, date=current.date) if current else None
-        ),
-        "forecast_choice": (
-            analytics.forecast_choice_get(actor=request.user, date=current.date) if current else None
-        ),
-        "history": history,
-        "history_ticks": _history_ticks([r.date for r in history]),
-        "changes": [
-            {"date": after.date, "before": before.crime_class, "after": after.crime_class}
-            for before, after in zip(history, history[1:], strict=False)
-            if before.crime_class != after.crime_class
-        ][-10:],
-        "explanation": presentation.explanation_sentence(current.explanation, current.crime_class)
-        if current
-        else "",
-        "drop_clusters": presentation.drop_cluster_sentence(_mahalla_drop_clusters(request.user, place)),
-        "category_rows": [(categories.get(k, k), v) for k, v in (current.counts if current else {}).items()],
-        "comparison_rows": [
-            (label, (current.comparisons or {}).get(key, {}))
-            for key, label in (
-                ("wtd", _("Week to date")),
-                ("l28", _("Last 28 days")),
-                ("ytd", _("Year to date")),
-            )
-        ]
-        if current
-        else [],
-        "hotspot": presentation.hotspot_label(current.hotspot_class) if current else "",
+        "analysis": analysis,
         "offences": offences,
         "page": offence_page,
         "kind": kind,
@@ -556,15 +531,81 @@ def mahalla(request: HttpRequest, code: str) -> HttpResponse:
             for c in causes
         ],
         "alerts": list(analytics.alert_list(actor=request.user, mahalla=place)[:10]),
-        "colours": presentation.CLASS_COLOURS,
-        "map_url": reverse("web:map-data", kwargs={"level": "district", "code": place.district.code})
-        + (f"?date={current.date.isoformat()}" if current else ""),
-        "cells_url": reverse(
-            "web:map-forecast-cells", kwargs={"level": "district", "code": place.district.code}
-        )
-        + (f"?date={current.date.isoformat()}" if current else ""),
     }
     return render(request, "web/mahalla.html", context)
+
+
+def _mahalla_analysis(request: HttpRequest, place: Mahalla) -> dict[str, Any]:
+    """The mahalla page's sections that only an analysis run changes (class now, class history,
+    comparisons, categories, map), rendered and cached: they were most of the page's time (queries and
+    template) and are the same for every visit until the next run. {"date": the latest analysed date or
+    None, "head": ..., "map": ... (HTML)}.
+
+    The caller obtained `place` through the access funnel, so the actor sees all of its rows and the
+    sections depend on the actor only through the language, the counts rule (small counts suppressed for a
+    role that may not read the records) and the drop clusters the role may see, which are part of the key.
+    The runs' marker changes when any run finishes (the history shows earlier dates, which can be re-run)."""
+    actor = request.user
+    drop_clusters = presentation.drop_cluster_sentence(_mahalla_drop_clusters(actor, place))
+    language = (request.LANGUAGE_CODE or "uz").split("-")[0]
+    counts_rule = "all" if getattr(actor, "role", None) in OFFENCE_RECORD_READERS else "suppressed"
+    drops = hashlib.sha256(str(drop_clusters).encode()).hexdigest()[:16]
+    runs = analytics.finished_runs_marker(actor=actor)
+    key = f"web:mahalla:{place.pk}:{runs}:{language}:{counts_rule}:{drops}"
+    data = cache.get(key)
+    if data is None:
+        data = _mahalla_analysis_build(actor, place, drop_clusters)
+        cache.set(key, data, TERRITORY_CACHE_SECONDS)
+    # Our own rendering (escaped when it was made), kept as plain strings.
+    return {"date": data["date"], "head": mark_safe(data["head"]), "map": mark_safe(data["map"])}  # noqa: S308
+
+
+def _mahalla_analysis_build(actor: Any, place: Mahalla, drop_clusters: str) -> dict[str, Any]:
+    # Rendered without the request: no context processor adds anything of this request or session (a
+    # CSRF token, messages) to what every visitor with the same key is shown.
+    history = analytics.mahalla_result_history(actor=actor, mahalla=place)
+    current = analytics.mahalla_result_latest(actor=actor, mahalla=place)
+    data: dict[str, Any] = {"date": None, "head": "", "map": ""}
+    if current is not None:
+        categories = _category_names()
+        forecast_choice, forecast_grid_choice = analytics.forecast_choices_get(actor=actor, date=current.date)
+        context = {
+            "user": actor,  # the counts rule of the web_counts filters
+            "current": current,
+            "forecast_grid_choice": forecast_grid_choice,
+            "forecast_choice": forecast_choice,
+            "history": history,
+            "history_ticks": _history_ticks([r.date for r in history]),
+            "changes": [
+                {"date": after.date, "before": before.crime_class, "after": after.crime_class}
+                for before, after in zip(history, history[1:], strict=False)
+                if before.crime_class != after.crime_class
+            ][-10:],
+            "explanation": presentation.explanation_sentence(current.explanation, current.crime_class),
+            "drop_clusters": drop_clusters,
+            "category_rows": [(categories.get(k, k), v) for k, v in (current.counts or {}).items()],
+            "comparison_rows": [
+                (label, (current.comparisons or {}).get(key, {}))
+                for key, label in (
+                    ("wtd", _("Week to date")),
+                    ("l28", _("Last 28 days")),
+                    ("ytd", _("Year to date")),
+                )
+            ],
+            "hotspot": presentation.hotspot_label(current.hotspot_class),
+            "map_url": reverse("web:map-data", kwargs={"level": "district", "code": place.district.code})
+            + f"?date={current.date.isoformat()}",
+            "cells_url": reverse(
+                "web:map-forecast-cells", kwargs={"level": "district", "code": place.district.code}
+            )
+            + f"?date={current.date.isoformat()}",
+        }
+        data = {
+            "date": current.date,
+            "head": str(render_to_string("web/_mahalla_analysis.html", context)),
+            "map": str(render_to_string("web/_mahalla_map.html", context)),
+        }
+    return data
 
 
 def _mahalla_drop_clusters(actor: Any, place: Mahalla) -> list[Any]:

@@ -21,10 +21,11 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 10)
 
 # Today's counts (a page may make fewer; one that needs more says so by changing this table).
-# The mahalla page: 16 statements on SQLite, 17 on PostgreSQL (the audited read of the offences runs in
-# its own transaction there).
-# The mahalla page makes one statement more on PostgreSQL than on SQLite (18 against 17).
-PAGE_QUERY_LIMITS = {"country": 6, "district": 8, "map": 5, "mahalla": 18}
+# The mahalla page: 13 statements on SQLite, 14 on PostgreSQL (the audited read of the offences runs in its
+# own transaction there, BEGIN and COMMIT counted); its analysis sections come from the cache after the first
+# visit of a run (web/views.py, _mahalla_analysis), and the audit log reuses the scope check's lookup.
+# The start page (the load bench's dashboard): 16 on both.
+PAGE_QUERY_LIMITS = {"home": 16, "country": 6, "district": 8, "map": 5, "mahalla": 14}
 
 
 def nation_of(size: int) -> dict[str, object]:
@@ -54,6 +55,7 @@ def page_queries(client, size: int) -> dict[str, int]:
         scope_district=reference_district(DISTRICT_CODE),
     )
     pages = {
+        "home": (chief, reverse("web:home")),
         "country": (analyst, reverse("web:country")),
         "district": (chief, reverse("web:district", args=[DISTRICT_CODE])),
         "map": (chief, reverse("web:map-data", args=["district", DISTRICT_CODE]) + f"?date={DAY}"),
@@ -93,6 +95,10 @@ def test_the_daily_run_makes_as_many_queries_for_four_times_the_mahallas():
 
 def test_the_main_pages_make_as_many_queries_for_four_times_the_mahallas_and_no_more_than_today(client):
     small, large = (in_rollback(page_queries, client, size) for size in (2, 4))
-    assert small == large
+    # The start page lists red mahallas without an official: the small nation has none, and an empty list
+    # costs no statement, so only its limit is checked (on the large nation, which has them).
+    assert {name: count for name, count in small.items() if name != "home"} == {
+        name: count for name, count in large.items() if name != "home"
+    }
     for name, count in large.items():
         assert count <= PAGE_QUERY_LIMITS[name], (name, count, large)
