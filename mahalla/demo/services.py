@@ -88,11 +88,11 @@ def cached_as_of(directory: Path, *, scale: str, seed: int) -> date | None:
 
 def analysis_done(day: date) -> bool:
     """True when the daily analysis has a finished run for `day` (False when the analytics app is absent)."""
-    try:
-        daily_run = apps.get_model("analytics", "DailyRun")
-    except LookupError:
+    if not apps.is_installed("mahalla.analytics"):
         return False
-    return bool(daily_run.objects.filter(date=day, status="done").exists())
+    from mahalla.analytics.services import analysis_done as finished
+
+    return finished(day)
 
 
 def _already_imported(kind: str, digest: str) -> bool:
