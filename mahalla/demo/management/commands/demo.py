@@ -30,7 +30,9 @@ class Command(MahallaCommand):
         parser.add_argument(
             "--as-of",
             type=date_argument,
-            help=gettext_lazy("end of the generated three years (default: today in Asia/Tashkent)"),
+            help=gettext_lazy(
+                "end of the generated three years (default: today in Tashkent; yesterday before 05:00 there)"
+            ),
         )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
@@ -70,7 +72,10 @@ class Command(MahallaCommand):
         as_of = (
             options["as_of"]
             or cached_as_of(directory, scale=scale, seed=options["seed"])
-            or timezone.localdate()
+            # The cyber generator ends its reports at the as-of day's midnight in UTC: between midnight in
+            # Tashkent and midnight in UTC, today's date in Tashkent would put its last reports in the
+            # future (the importer refuses them), so the default is the earlier of the two dates.
+            or min(timezone.localdate(), timezone.now().astimezone(dt.UTC).date())
         )
         total = time.perf_counter()
 
