@@ -30,9 +30,7 @@ class Command(MahallaCommand):
         parser.add_argument(
             "--as-of",
             type=date_argument,
-            help=gettext_lazy(
-                "end of the generated three years (default: today in Tashkent; yesterday before 05:00 there)"
-            ),
+            help=gettext_lazy("end of the generated three years (default: today in Asia/Tashkent)"),
         )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
