@@ -1,10 +1,11 @@
 """The demo's drug-network load (issue 10: `make demo` in about 3 minutes; this step took 1,183 s wall).
 
 Loads one generated drug-network world (`links_*.csv`, by default the region scale that the nation demo
-uses: 200 cameras, about 3M detections, 8,000 entities, 13,000 links) into a fresh SQLite database (or a
-scratch PostgreSQL database with `--postgres`) through `mahalla.links.loading.world_load`, each run in a
-child process of its own, and prints the wall and CPU time (user+sys of the child), the counts it stored,
-and the planted convoys / drop clusters found.
+used until it took the tiny world, mahalla.demo.services.DEMO_LINKS_SCALE: 200 cameras, about 3M
+detections, 8,000 entities, 13,000 links; generated here, independent of any demo build) into a fresh
+SQLite database (or a scratch PostgreSQL database with `--postgres`) through
+`mahalla.links.loading.world_load`, each run in a child process of its own, and prints the wall and CPU
+time (user+sys of the child), the counts it stored, and the planted convoys / drop clusters found.
 
 Baseline in the same run: the same load by another tree of the code (`--baseline-tree DIR`, e.g. a
 `git archive main` extracted into a temporary directory; made automatically from the `main` branch when the

@@ -90,6 +90,22 @@ def analysed_dates(*, actor: Any, limit: int = 60) -> list[dt.date]:
     return list(dates)
 
 
+# The dates a backfill still has to analyse (ISO strings, oldest first), in the cache that every process of
+# `mahalla serve` and the backfilling process share (analytics.services.analysis_backfill_mark): the pages
+# say that their history is still being computed instead of showing a short trend as if it were whole.
+BACKFILL_PENDING_KEY = "analytics:backfill-pending"
+
+
+def analysis_backfill_pending(*, actor: Any) -> list[dt.date]:
+    """The dates a backfill has still to analyse, oldest first (empty when none is running): the trend
+    charts and class histories are then incomplete and say so."""
+    from django.core.cache import cache
+
+    if _scope(actor).sees_nothing:
+        return []
+    return [dt.date.fromisoformat(day) for day in cache.get(BACKFILL_PENDING_KEY) or []]
+
+
 def aggregate_get(
     *, actor: Any, date: dt.date, region: Region | None = None, district: District | None = None
 ) -> AggregateDayResult | None:

@@ -20,6 +20,7 @@ from mahalla.core.roles import Role
 from mahalla.territory.access import territory_filter_for
 
 from .models import AggregateDayResult, Alert, ClusterResult, DailyRun, ForecastCell, MahallaDayResult
+from .selectors import BACKFILL_PENDING_KEY
 
 if TYPE_CHECKING:
     # The computation (pandas, scipy, the engine) loads when a run starts, not with the web pages that
@@ -137,6 +138,46 @@ def analysis_run(*, date: dt.date, actor: Any = None, parameters: dict[str, Any]
         run.save()
         raise
     return run
+
+
+def analysis_done(date: dt.date) -> bool:
+    """True when `date` has a finished run."""
+    return DailyRun.objects.filter(date=date, status=DailyRun.Status.DONE).exists()
+
+
+def analysis_backfill_mark(*, dates: list[dt.date]) -> list[dt.date]:
+    """Mark those of `dates` without a finished run as pending, for the pages, before a process analyses
+    them with `analysis_backfill_run` (the demo's weekly history, analysed while the platform already
+    serves its last day). Returns the dates marked, oldest first.
+
+    Each date's results depend only on the offences and on the stored classes of the day before it, so
+    analysing earlier dates after a later one gives the same results as in date order."""
+    from django.core.cache import cache
+
+    pending = sorted(day for day in set(dates) if not analysis_done(day))
+    if pending:
+        cache.set(BACKFILL_PENDING_KEY, [day.isoformat() for day in pending], None)
+    return pending
+
+
+def analysis_backfill_run(*, dates: list[dt.date], progress: Any = None) -> list[DailyRun]:
+    """Analyse, oldest first, those of `dates` without a finished run, taking each off the pending mark as
+    it ends (finished or failed: a failed run is recorded as such and is not "still being computed")."""
+    from django.core.cache import cache
+
+    runs = []
+    days = sorted(set(dates))
+    for day in progress(days) if progress else days:
+        try:
+            if not analysis_done(day):
+                runs.append(analysis_run(date=day))
+        finally:
+            pending = set(cache.get(BACKFILL_PENDING_KEY) or []) - {day.isoformat()}
+            if pending:
+                cache.set(BACKFILL_PENDING_KEY, sorted(pending), None)
+            else:
+                cache.delete(BACKFILL_PENDING_KEY)
+    return runs
 
 
 def _previous_state(date: dt.date) -> dict[int, dict[str, str]]:

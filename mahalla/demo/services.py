@@ -66,6 +66,7 @@ def nation_generate_cached(
     Returns (manifest, generated_now)."""
     generated = False
     if not nation_files_ready(directory, scale=scale, seed=seed, as_of=as_of):
+        round_two_files_remove(directory)
         generate(scale, seed, as_of, directory)
         generated = True
     return json.loads((directory / "manifest.json").read_text(encoding="utf-8")), generated
@@ -87,11 +88,11 @@ def cached_as_of(directory: Path, *, scale: str, seed: int) -> date | None:
 
 def analysis_done(day: date) -> bool:
     """True when the daily analysis has a finished run for `day` (False when the analytics app is absent)."""
-    try:
-        daily_run = apps.get_model("analytics", "DailyRun")
-    except LookupError:
+    if not apps.is_installed("mahalla.analytics"):
         return False
-    return bool(daily_run.objects.filter(date=day, status="done").exists())
+    from mahalla.analytics.services import analysis_done as finished
+
+    return finished(day)
 
 
 def _already_imported(kind: str, digest: str) -> bool:
@@ -296,7 +297,6 @@ def cyber_demo_load(*, directory: Path, manifest: dict[str, Any]) -> int:
     classifier, import the reports through the cyber importer, link campaigns, send blocking requests for the
     largest ones. Skipped (returns 0) when the cyber app is absent or reports are already loaded."""
     import datetime as dt
-    import json as json_module
 
     if not apps.is_installed("mahalla.cyber"):
         return 0
@@ -312,7 +312,6 @@ def cyber_demo_load(*, directory: Path, manifest: dict[str, Any]) -> int:
         campaign_confirm,
         campaigns_rebuild,
     )
-    from mahalla.demo.generator.cyber import TRUTH_COLUMNS, build_cyber_reports
     from mahalla.territory.models import Mahalla
 
     if CyberReport.objects.exists():
@@ -320,23 +319,12 @@ def cyber_demo_load(*, directory: Path, manifest: dict[str, Any]) -> int:
     actor = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).order_by("pk").first()
     if actor is None:
         return 0
-    as_of = dt.date.fromisoformat(str(manifest["as_of"]))
-    codes = list(Mahalla.objects.order_by("code").values_list("code", flat=True))
-    rows, truth, campaigns = build_cyber_reports(
-        seed=int(manifest["seed"]), scale=str(manifest["scale"]), as_of=as_of, mahalla_codes=codes
-    )
-    reports_file = directory / "cyber_reports.jsonl"
-    reports_file.write_text(
-        "".join(json_module.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows),
-        encoding="utf-8",
-    )
-    with (directory / "truth_cyber_reports.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=TRUTH_COLUMNS)
-        writer.writeheader()
-        writer.writerows(truth)
-    (directory / "truth_cyber.json").write_text(
-        json_module.dumps(campaigns, indent=1, sort_keys=True), encoding="utf-8"
-    )
+    reports_file = directory / CYBER_REPORTS_FILE
+    if not reports_file.is_file():
+        codes = list(Mahalla.objects.order_by("code").values_list("code", flat=True))
+        cyber_demo_files_write(directory=directory, manifest=manifest, mahalla_codes=codes)
+    with reports_file.open(encoding="utf-8") as handle:
+        reports = sum(1 for _line in handle)
     classifier_train(
         actor=actor, extra_rows=cyber_train_rows(seed=int(manifest["seed"]) + 1), evaluate_first=False
     )
@@ -359,25 +347,52 @@ def cyber_demo_load(*, directory: Path, manifest: dict[str, Any]) -> int:
                     status=BlockRequest.Status.BLOCKED,
                     at=at,
                 )
+    return reports
+
+
+CYBER_REPORTS_FILE = "cyber_reports.jsonl"
+
+
+def cyber_demo_files_write(*, directory: Path, manifest: dict[str, Any], mahalla_codes: list[str]) -> int:
+    """Generate the demo nation's cyber reports (planted campaigns) into `directory`: the reports to import
+    and, next to them, the truth files. The reports file is written last, under its final name only when
+    complete, so that its presence means the set is whole. Returns the number of reports."""
+    import datetime as dt
+
+    from mahalla.demo.generator.cyber import TRUTH_COLUMNS, build_cyber_reports
+
+    rows, truth, campaigns = build_cyber_reports(
+        seed=int(manifest["seed"]),
+        scale=str(manifest["scale"]),
+        as_of=dt.date.fromisoformat(str(manifest["as_of"])),
+        mahalla_codes=mahalla_codes,
+    )
+    with (directory / "truth_cyber_reports.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=TRUTH_COLUMNS)
+        writer.writeheader()
+        writer.writerows(truth)
+    (directory / "truth_cyber.json").write_text(
+        json.dumps(campaigns, indent=1, sort_keys=True), encoding="utf-8"
+    )
+    partial = directory / (CYBER_REPORTS_FILE + ".partial")
+    partial.write_text(
+        "".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows), encoding="utf-8"
+    )
+    partial.replace(directory / CYBER_REPORTS_FILE)
     return len(rows)
 
 
-def links_demo_load(*, directory: Path, seed: int, scale: str, as_of: date) -> dict[str, Any] | None:
+def links_demo_load(*, directory: Path, seed: int, as_of: date) -> dict[str, Any] | None:
     """The drug-network step of the demo (issue 14): generate the world (mahalla/demo/generator/links.py)
     into ``directory`` unless there, and load it through mahalla.links' services into the demo district's
     mahallas, once (a restart finds it loaded)."""
-    import yaml
-
-    from mahalla.links.loading import SLANG_FILE, world_load
+    from mahalla.links.loading import world_load
     from mahalla.links.models import Entity
-
-    from .generator.links import links_build, links_write
 
     if Entity.objects.exists():
         return None
     if not (directory / "truth_links.json").is_file():
-        slang = yaml.safe_load(SLANG_FILE.read_text(encoding="utf-8"))
-        links_write(links_build(seed, "tiny" if scale == "tiny" else "region", as_of, slang), directory)
+        links_demo_files_write(directory=directory, seed=seed, as_of=as_of)
     district = (
         District.objects.filter(code="1726273", mahallas__isnull=False).first()
         or District.objects.filter(mahallas__isnull=False).order_by("code").first()
@@ -386,3 +401,59 @@ def links_demo_load(*, directory: Path, seed: int, scale: str, as_of: date) -> d
         return None
     mahallas = list(Mahalla.objects.filter(district=district).order_by("code"))
     return world_load(directory=directory, mahallas=mahallas)
+
+
+# The drug-network world of every demo scale: 60 cameras, two weeks, about 250,000 detections, 12 planted
+# convoys and 8 drop shops in the demo district. The region world (3 million detections) cost the nation
+# demo about two minutes of CPU for no page that needs it; `bench/bench_links_load.py` and
+# `bench/bench_links_*.py` still build and measure the larger worlds on their own.
+DEMO_LINKS_SCALE = "tiny"
+
+
+def links_demo_files_write(*, directory: Path, seed: int, as_of: date) -> None:
+    """Generate the demo's drug-network world (mahalla/demo/generator/links.py) into `directory`."""
+    import yaml
+
+    from mahalla.links.loading import SLANG_FILE
+
+    from .generator.links import links_build, links_write
+
+    slang = yaml.safe_load(SLANG_FILE.read_text(encoding="utf-8"))
+    links_write(links_build(seed, DEMO_LINKS_SCALE, as_of, slang), directory)
+
+
+# Written by the round-2 generators next to the nation's files (removed when the nation is generated again).
+ROUND_TWO_FILES = (
+    "cases.json",
+    "truth_cases.json",
+    CYBER_REPORTS_FILE,
+    "truth_cyber_reports.csv",
+    "truth_cyber.json",
+)
+
+
+def round_two_files_remove(directory: Path) -> None:
+    """Remove the round-2 files generated from an earlier nation in `directory` (another date or seed)."""
+    import shutil
+
+    for name in ROUND_TWO_FILES:
+        (directory / name).unlink(missing_ok=True)
+    shutil.rmtree(directory / "links", ignore_errors=True)
+
+
+def round_two_files_prepare(*, directory: Path, manifest: dict[str, Any], part: str) -> None:
+    """Generate the files of one round-2 load (`part`: "links", "cases" or "cyber") unless they are there,
+    from the nation's generated files alone: no database, so that a second process can prepare them while
+    the first migrates and imports the nation (`mahalla demo`)."""
+    seed = int(manifest["seed"])
+    as_of = date.fromisoformat(str(manifest["as_of"]))
+    if part == "links" and not (directory / "links" / "truth_links.json").is_file():
+        links_demo_files_write(directory=directory / "links", seed=seed, as_of=as_of)
+    elif part == "cases" and not (directory / "truth_cases.json").is_file():
+        from .generator.cases import generate_cases
+
+        generate_cases(directory, seed=seed, as_of=as_of)
+    elif part == "cyber" and not (directory / CYBER_REPORTS_FILE).is_file():
+        with (directory / "territories.csv").open(encoding="utf-8", newline="") as handle:
+            codes = sorted(row["code"] for row in csv.DictReader(handle) if row["level"] == "mahalla")
+        cyber_demo_files_write(directory=directory, manifest=manifest, mahalla_codes=codes)

@@ -127,6 +127,7 @@ def _territory_page(request: HttpRequest, level: str, code: str | None = None) -
         "territory_name": presentation.territory_name(district or region),
         "date": date,
         "dates": analytics.analysed_dates(actor=request.user),
+        "history_pending": analytics.analysis_backfill_pending(actor=request.user),
     }
     if date is None:
         return render(request, "web/territory.html", context)
@@ -135,7 +136,9 @@ def _territory_page(request: HttpRequest, level: str, code: str | None = None) -
     except AccessDenied as error:
         raise Http404(error.message) from error
     if aggregate is not None:
-        context.update(_territory_data(request, level, code, date, aggregate, region, district))
+        context.update(
+            _territory_data(request, level, code, date, aggregate, region, district, context["dates"])
+        )
     else:
         context["aggregate"] = None
     return render(request, "web/territory.html", context)
@@ -149,16 +152,20 @@ def _territory_data(
     aggregate: Any,
     region: Region | None,
     district: District | None,
+    analysed: list[dt.date],
 ) -> dict[str, Any]:
-    """The territory page's data, cached: it changes only when the date is re-analysed (a new run id) or an
-    alert of the territory is assigned, and building it is most of the page's time. The caller has checked
-    that the user's scope covers the whole territory, so every user who reaches this sees the same data."""
+    """The territory page's data, cached: it changes only when the date is re-analysed (a new run id), an
+    earlier date is analysed (the trend chart: `analysed`, the analysed dates, e.g. a backfill running after
+    the demo serves) or an alert of the territory is assigned, and building it is most of the page's time.
+    The caller has checked that the user's scope covers the whole territory, so every user who reaches this
+    sees the same data."""
     # Names the responsible officials: a confirmed, handed-over or ended assignment changes the page.
     assigned = assignment_marker(actor=request.user, region=region, district=district)
     language = (request.LANGUAGE_CODE or "uz").split("-")[0]
     # The run's start time, not only its id: ids can be reused after a rollback (tests), start times are not.
     run = f"{aggregate.run_id}.{aggregate.run.started_at.timestamp()}"
-    key = f"web:territory:{level}:{code or 'all'}:{date.isoformat()}:{run}:{language}:{assigned}"
+    dates = hashlib.sha256(",".join(day.isoformat() for day in analysed).encode()).hexdigest()[:12]
+    key = f"web:territory:{level}:{code or 'all'}:{date.isoformat()}:{run}:{dates}:{language}:{assigned}"
     data = cache.get(key)
     if data is None:
         data = _territory_data_build(request, level, code, date, aggregate, region, district)
@@ -575,6 +582,8 @@ def _mahalla_analysis_build(actor: Any, place: Mahalla, drop_clusters: str) -> d
             "forecast_grid_choice": forecast_grid_choice,
             "forecast_choice": forecast_choice,
             "history": history,
+            # Part of the cached sections: each backfilled date that finishes changes the runs' marker.
+            "history_pending": analytics.analysis_backfill_pending(actor=actor),
             "history_ticks": _history_ticks([r.date for r in history]),
             "changes": [
                 {"date": after.date, "before": before.crime_class, "after": after.crime_class}

@@ -130,13 +130,43 @@ def test_demo_analyses_the_last_day_and_a_weekly_history_once(demo_var, capsys):
     arguments = ("demo", "--scale", "tiny", "--seed", "4", "--as-of", "2026-01-01", "--no-serve")
     call_command(*arguments, "--history-weeks", "2")
     first = capsys.readouterr().out
-    assert "daily analysis of 3 dates:" in first
-    # Oldest first, so that each date's "turned red" compares with the state before it.
+    assert "daily analysis of 2025-12-31:" in first
+    assert "analysis of 2 earlier weeks:" in first
+    # The last day first (the pages open on it; with the server, the earlier weeks are analysed after it
+    # answers), then the earlier weeks oldest first.
     assert list(daily_run.objects.order_by("pk").values_list("date", "status")) == [
+        (date(2025, 12, 31), "done"),
         (date(2025, 12, 17), "done"),
         (date(2025, 12, 24), "done"),
-        (date(2025, 12, 31), "done"),
     ]
     call_command(*arguments, "--history-weeks", "2")
-    assert "daily analysis (already done)" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "daily analysis (already done)" in again and "earlier weeks" not in again
     assert daily_run.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_demo_analyses_the_last_week_of_an_earlier_year_before_the_story(demo_var, capsys):
+    """The officials' proposals of the story read each year's last analysed class: the history's last date
+    in the year before is analysed with the last day, not after."""
+    daily_run = pytest.importorskip("mahalla.analytics.models").DailyRun
+    call_command(
+        "demo",
+        "--scale",
+        "tiny",
+        "--seed",
+        "4",
+        "--as-of",
+        "2026-01-10",
+        "--no-serve",
+        "--history-weeks",
+        "2",
+    )
+    output = capsys.readouterr().out
+    assert "daily analysis of 2025-12-26, 2026-01-09:" in output
+    assert "analysis of 1 earlier week:" in output
+    assert list(daily_run.objects.order_by("pk").values_list("date", flat=True)) == [
+        date(2025, 12, 26),
+        date(2026, 1, 9),
+        date(2026, 1, 2),
+    ]

@@ -313,3 +313,32 @@ def test_the_map_and_the_briefing_show_the_next_week_forecast_and_how_it_was_cho
     assert "Next-week forecast by" in page
     assert f"PEI* {choice['pei_star']:.3f}" in page
     assert "over the count of all past offences" in page
+
+
+def test_pages_say_while_earlier_dates_are_analysed_and_show_them_once_done(client, analysed):
+    """The demo serves the last day while a queued task analyses earlier weeks: the trend and the class
+    history say that they are incomplete, and the cached trend takes in each date as it is done."""
+    from django.core.cache import cache
+
+    from mahalla.analytics.selectors import BACKFILL_PENDING_KEY
+    from mahalla.analytics.services import analysis_backfill_run
+
+    earlier = [DAY - dt.timedelta(weeks=2), DAY - dt.timedelta(weeks=1)]
+    cache.set(BACKFILL_PENDING_KEY, [day.isoformat() for day in earlier], None)
+    client.force_login(chief())
+    try:
+        district = client.get(reverse("web:district", args=[DISTRICT_CODE]))
+        assert "2 earlier dates are still being analysed" in district.content.decode()
+        assert district.context["chart"]["labels"] == [DAY.isoformat()]
+        mahalla = client.get(reverse("web:mahalla", args=["G01"])).content.decode()
+        assert "2 earlier dates are still being analysed" in mahalla
+
+        analysis_backfill_run(dates=earlier, progress=None)
+        district = client.get(reverse("web:district", args=[DISTRICT_CODE]))
+        assert 'id="history-pending"' not in district.content.decode()
+        assert district.context["chart"]["labels"] == [day.isoformat() for day in [*earlier, DAY]]
+        mahalla = client.get(reverse("web:mahalla", args=["G01"])).content.decode()
+        assert 'id="history-pending"' not in mahalla
+        assert mahalla.count('data-date="') == 3
+    finally:
+        cache.delete(BACKFILL_PENDING_KEY)
