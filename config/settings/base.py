@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Mahalla API",
     "DESCRIPTION": "Crime-prevention analytics and casework at the level of the mahalla.",
     "VERSION": "0.1.0",
+    # Applies the views' schema annotations, recorded at import (mahalla/core/api_schema.py), first.
+    "DEFAULT_GENERATOR_CLASS": "mahalla.core.schema.MahallaSchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     # The map of the API is for signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

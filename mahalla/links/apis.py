@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.api_schema import extend_schema
 from mahalla.core.errors import AccessDenied
 
 from . import selectors, services

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.api_schema import extend_schema
 from mahalla.core.paging import ApiPagination, paginated_response
 
 from .selectors import (

@@ -19,6 +19,9 @@ HEAVY = (
     "phonenumbers",
     "mahalla.incidents.importing",
     "drf_spectacular.generators",
+    # The schema class: the views' annotations are applied when a schema is generated (core/api_schema.py).
+    "drf_spectacular.openapi",
+    "django.test",
     # Imported by huey.storage whether used or not; on SQLite without Redis neither is configured.
     "redis",
     "psycopg",
