@@ -92,12 +92,16 @@ MIDDLEWARE = [
     "mahalla.core.middleware.ApplicationErrorMiddleware",
 ]
 
+# Django's form renderer on the same engine (mahalla/core/templates.py).
+FORM_RENDERER = "mahalla.core.templates.FormRenderer"
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's, with each app's template tag library imported on its first {% load %}: DRF's pulled in
+        # requests, PyYAML and psycopg before a server worker's first page (mahalla/core/templates.py).
+        "BACKEND": "mahalla.core.templates.LazyLibrariesDjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {

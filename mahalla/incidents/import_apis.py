@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -130,11 +129,3 @@ class OffenceImportApi(_ImportApi):
     )
     def post(self, request: Request) -> Response:
         return super().post(request)
-
-
-app_name = "imports"
-
-urlpatterns = [
-    path("territories/", TerritoryImportApi.as_view(), name="territory-import"),
-    path("offences/", OffenceImportApi.as_view(), name="offence-import"),
-]

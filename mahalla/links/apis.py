@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -129,10 +128,3 @@ class LinksShopSuppliersApi(APIView):
             for s in analysis.suppliers
         ]
         return Response({"count": len(rows), "results": LinksSupplierOutput(rows, many=True).data})
-
-
-urlpatterns = [
-    path("entities/", LinksEntityListApi.as_view(), name="links-api-entities"),
-    path("entities/<int:entity_id>/", LinksEntityDetailApi.as_view(), name="links-api-entity"),
-    path("shops/<int:shop_id>/suppliers/", LinksShopSuppliersApi.as_view(), name="links-api-suppliers"),
-]

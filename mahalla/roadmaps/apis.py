@@ -17,10 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.api_paging import ApiPagination, paginated_response
 from mahalla.core.api_schema import extend_schema
 from mahalla.core.dates import DATE_MAX, DATE_MIN
 from mahalla.core.errors import ApplicationError
-from mahalla.core.paging import ApiPagination, paginated_response
 
 from . import selectors, services
 from .access import access_measure_by_id, access_roadmap_by_id
