@@ -80,3 +80,47 @@ def nation_build(env: dict[str, str], *, seed: str, as_of: str, core_only: bool 
     return mahalla(
         env, "demo", "--scale", "nation", "--seed", seed, "--as-of", as_of, "--no-serve", "--no-analyze"
     )
+
+
+# A demo nation at any scale with the demo accounts, for the benchmarks that sign in or act as a demo role;
+# with_cases also loads the casework registers (generate + import + monitoring) and times that step.
+SCALED_BUILD = """
+import django, datetime as dt, json, time
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from mahalla.accounts.models import User
+from mahalla.demo.services import cases_demo_load, demo_users_create, nation_generate_cached, nation_import
+
+as_of = dt.date.fromisoformat(as_of_text)
+directory = settings.VAR_DIR / "demo" / str(seed)
+if scale != "nation":
+    directory = directory / scale
+steps = {}
+started = time.perf_counter()
+manifest, _generated = nation_generate_cached(directory=directory, scale=scale, seed=seed, as_of=as_of)
+steps["generate"] = time.perf_counter() - started
+started = time.perf_counter()
+call_command("migrate", interactive=False, verbosity=0)
+steps["migrate"] = time.perf_counter() - started
+started = time.perf_counter()
+nation_import(directory=directory, manifest=manifest)
+steps["import territories and offences"] = time.perf_counter() - started
+started = time.perf_counter()
+if not User.objects.filter(username__startswith="demo_").exists():
+    demo_users_create()
+steps["demo accounts"] = time.perf_counter() - started
+loaded, cases_cpu = None, 0.0
+if with_cases:
+    started, cpu = time.perf_counter(), time.process_time()
+    loaded = cases_demo_load(directory=directory, seed=seed, as_of=as_of)
+    steps["casework registers (import + monitoring)"] = time.perf_counter() - started
+    cases_cpu = time.process_time() - cpu
+print(json.dumps({"steps": steps, "cases_cpu": cases_cpu, "directory": str(directory), "loaded": loaded}))
+"""
+
+
+def scaled_build_script(*, as_of: str, seed: int, scale: str, with_cases: bool) -> str:
+    """The Python source of a child that builds SCALED_BUILD; it prints one JSON line (steps, directory)."""
+    values = f"as_of_text, seed, scale, with_cases = {as_of!r}, {seed!r}, {scale!r}, {with_cases!r}\n"
+    return values + SCALED_BUILD

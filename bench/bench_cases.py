@@ -36,40 +36,9 @@ import subprocess
 import sys
 import time
 
-from _nation import ROOT, nation_environment
+from _nation import ROOT, nation_environment, scaled_build_script
 
 PG_BENCH_DB = "mahalla_bench_cases"
-
-BUILD = """
-import django, datetime as dt, json, time
-django.setup()
-from django.conf import settings
-from django.core.management import call_command
-from mahalla.demo.services import cases_demo_load, demo_users_create, nation_generate_cached, nation_import
-
-as_of, seed, scale = dt.date.fromisoformat({as_of!r}), {seed}, {scale!r}
-directory = settings.VAR_DIR / "demo" / str(seed)
-if scale != "nation":
-    directory = directory / scale
-steps = {{}}
-started = time.perf_counter()
-manifest, _generated = nation_generate_cached(directory=directory, scale=scale, seed=seed, as_of=as_of)
-steps["generate"] = time.perf_counter() - started
-started = time.perf_counter()
-call_command("migrate", interactive=False, verbosity=0)
-steps["migrate"] = time.perf_counter() - started
-started = time.perf_counter()
-nation_import(directory=directory, manifest=manifest)
-steps["import territories and offences"] = time.perf_counter() - started
-started = time.perf_counter()
-demo_users_create()
-steps["demo accounts"] = time.perf_counter() - started
-started, cpu = time.perf_counter(), time.process_time()
-loaded = cases_demo_load(directory=directory, seed=seed, as_of=as_of)
-steps["casework registers (import + monitoring)"] = time.perf_counter() - started
-cases_cpu = time.process_time() - cpu
-print(json.dumps({{"steps": steps, "cases_cpu": cases_cpu, "directory": str(directory), "loaded": loaded}}))
-"""
 
 CHILD = """
 import django, json, time, statistics
@@ -216,7 +185,7 @@ def main() -> None:
         flush=True,
     )
     build, build_wall, build_cpu = _child(
-        env, BUILD.format(as_of=args.as_of, seed=args.seed, scale=args.scale)
+        env, scaled_build_script(as_of=args.as_of, seed=args.seed, scale=args.scale, with_cases=True)
     )
     steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in build["steps"].items())
     print(f"build: {build_wall:.0f} s wall, {build_cpu:.0f} s CPU ({steps}); {_load()}", flush=True)

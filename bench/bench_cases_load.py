@@ -24,26 +24,7 @@ import subprocess
 import sys
 import time
 
-from _nation import ROOT, nation_environment
-
-BUILD = """
-import django, datetime as dt, json
-django.setup()
-from django.conf import settings
-from django.core.management import call_command
-from mahalla.demo.services import demo_users_create, nation_generate_cached, nation_import
-as_of, seed, scale = dt.date.fromisoformat({as_of!r}), {seed}, {scale!r}
-directory = settings.VAR_DIR / "demo" / str(seed)
-if scale != "nation":
-    directory = directory / scale
-manifest, _generated = nation_generate_cached(directory=directory, scale=scale, seed=seed, as_of=as_of)
-call_command("migrate", interactive=False, verbosity=0)
-nation_import(directory=directory, manifest=manifest)
-from mahalla.accounts.models import User
-if not User.objects.filter(username__startswith="demo_").exists():
-    demo_users_create()
-print(json.dumps({{"directory": str(directory)}}))
-"""
+from _nation import ROOT, nation_environment, scaled_build_script
 
 CHILD = """
 import django, datetime as dt, json, os, resource, shutil, tempfile, time
@@ -125,7 +106,11 @@ def main() -> None:
     env["MAHALLA_ALLOWED_HOSTS"] = "localhost,127.0.0.1"
     print(f"machine: {os.cpu_count()} cores, {_load()}; scale {args.scale}", flush=True)
     started = time.perf_counter()
-    build = _child(env, BUILD.format(as_of=args.as_of, seed=args.seed, scale=args.scale), str(ROOT))
+    build = _child(
+        env,
+        scaled_build_script(as_of=args.as_of, seed=args.seed, scale=args.scale, with_cases=False),
+        str(ROOT),
+    )
     print(
         f"build (cached after the first run): {time.perf_counter() - started:.0f} s wall; {_load()}",
         flush=True,

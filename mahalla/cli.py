@@ -84,6 +84,20 @@ def _main_help(commands: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _unknown_command(name: str, commands: dict[str, str]) -> str:
+    """Django's own message is English only; this one is in the run's language and suggests the nearest
+    names."""
+    from difflib import get_close_matches
+
+    from django.utils.translation import gettext as _
+
+    message = _("Unknown command: %(name)r.") % {"name": name}
+    nearest = get_close_matches(name, [n.replace("_", "-") for n in commands], n=3)
+    if nearest:
+        message += " " + _("Did you mean: %(names)s?") % {"names": ", ".join(nearest)}
+    return message + "\n" + _("Type 'mahalla --help' for the list of commands.") + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     language, arguments = _language_take(arguments)
@@ -103,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         from django.utils import translation
 
         translation.activate(language)  # also when Django was set up before (tests, an embedding program)
+    from mahalla.core.management.argparse_texts import argparse_translate
+
+    argparse_translate()  # usage lines and usage errors of every command, Django's included, in one language
     commands = get_commands()
     if not arguments or (arguments[0] in HELP_WORDS and len(arguments) == 1):
         sys.stdout.write(_main_help(commands))
@@ -111,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         arguments = [_command_name(arguments[1], commands), "--help"]
     else:
         arguments[0] = _command_name(arguments[0], commands)
+    if arguments[0] not in commands and not arguments[0].startswith("-"):
+        sys.stderr.write(_unknown_command(arguments[0], commands))
+        return 1
     execute_from_command_line(["mahalla", *arguments])
     return 0
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,7 +20,24 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tests assert messages in English, the source language; mahalla/accounts/tests/test_languages.py checks the
 # Uzbek and Russian catalogues. (The default for users stays Uzbek: base.LANGUAGE_CODE.)
 LANGUAGE_CODE = "en"
-VAR_DIR = Path(os.environ.get("MAHALLA_TEST_VAR_DIR", tempfile.mkdtemp(prefix="mahalla-test-")))
+
+
+def _throwaway_var_dir() -> Path:
+    """A temporary var/ removed when the process that made it exits. Forked children (the serve tests'
+    workers) inherit the exit hook, so it only removes the directory in the process that made it."""
+    path = Path(tempfile.mkdtemp(prefix="mahalla-test-"))
+    owner = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == owner:
+            shutil.rmtree(path, ignore_errors=True)
+
+    atexit.register(remove)
+    return path
+
+
+_given_var_dir = os.environ.get("MAHALLA_TEST_VAR_DIR")
+VAR_DIR = Path(_given_var_dir) if _given_var_dir else _throwaway_var_dir()
 MEDIA_ROOT = VAR_DIR / "media"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = str(VAR_DIR / "test.sqlite3")

@@ -17,9 +17,10 @@ LOCALE_DIR = Path(settings.BASE_DIR) / "mahalla" / "locale"
 LANGUAGES = ["uz", "ru", "en"]
 
 
-def po_messages(path: Path) -> dict[str, str]:
-    """msgid -> msgstr (first plural form) of a .po file; a small reader, as polib is not a dependency."""
-    messages: dict[str, str] = {}
+def po_messages(path: Path) -> dict[tuple[str | None, str], str]:
+    """(msgctxt, msgid) -> msgstr (first plural form) of a .po file; a small reader, as polib is not a
+    dependency."""
+    messages: dict[tuple[str | None, str], str] = {}
     for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
         fields: dict[str, str] = {}
         key = ""
@@ -32,7 +33,8 @@ def po_messages(path: Path) -> dict[str, str]:
             key, _, value = line.partition(" ")
             fields[key] = ast.literal_eval(value)
         if fields.get("msgid"):
-            messages[fields["msgid"]] = fields.get("msgstr", fields.get("msgstr[0]", ""))
+            key = (fields.get("msgctxt"), fields["msgid"])
+            messages[key] = fields.get("msgstr", fields.get("msgstr[0]", ""))
     return messages
 
 
@@ -45,7 +47,11 @@ def test_every_message_is_translated_and_the_committed_mo_matches_the_po(languag
     assert [msgid for msgid, msgstr in messages.items() if not msgstr] == []
     with mo_file.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [msgid for msgid, msgstr in messages.items() if compiled.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for (context, msgid), msgstr in messages.items()
+        if (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
+    ]
     assert stale == [], "recompile with msgfmt (docs/access.md, Languages) and commit the .mo"
 
 

@@ -14,11 +14,12 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from mahalla.core.errors import ApplicationError
+from mahalla.core.management.argparse_texts import argparse_translate
 
 T = TypeVar("T")
 
@@ -68,14 +69,6 @@ def date_option(value: Any, option: str) -> dt.date | None:
         ) from None
 
 
-class MahallaHelpFormatter(DjangoHelpFormatter):
-    """Django's help layout with argparse's own "usage: " in the run's language (argparse takes it from the
-    standard library's gettext domain, which has no uz or ru catalogue)."""
-
-    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
-        super().add_usage(usage, actions, groups, prefix=_("usage: ") if prefix is None else prefix)
-
-
 def _django_option_help() -> dict[str, str]:
     """Django's default options, with their help in the run's language (Django writes them in English only,
     without gettext)."""
@@ -95,16 +88,12 @@ def _django_option_help() -> dict[str, str]:
 
 
 def parser_localise(parser: argparse.ArgumentParser) -> None:
-    """argparse's own texts in the run's language, and Django's default options under their own heading after
-    the command's: the section titles, the help option, and the help of Django's options."""
-    parser._positionals.title = _("positional arguments")
-    parser._optionals.title = _("options")
+    """Django's default options under their own heading after the command's, with their help in the run's
+    language (argparse's own texts are translated by `argparse_translate`)."""
     django_help = _django_option_help()
     common = parser.add_argument_group(_("common options (Django)"))
     for action in list(parser._optionals._group_actions):
-        if isinstance(action, argparse._HelpAction):
-            action.help = _("show this help message and exit")
-        elif action.dest in django_help:
+        if action.dest in django_help:
             action.help = django_help[action.dest]
             parser._optionals._group_actions.remove(action)
             common._group_actions.append(action)
@@ -114,8 +103,8 @@ class MahallaCommand(BaseCommand):
     """The base of the platform's commands."""
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        argparse_translate()
         self.help = _text(self.help)
-        kwargs.setdefault("formatter_class", MahallaHelpFormatter)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser_texts_resolve(parser)
         parser_localise(parser)

@@ -94,7 +94,8 @@ def test_argparse_s_and_django_s_texts_of_every_platform_command_go_through_the_
     from mahalla.core.management.base import _django_option_help
 
     with translation.override(language):
-        usage, options = translation.gettext("usage: "), translation.gettext("options")
+        usage = translation.pgettext("argparse", "usage: ")
+        options = translation.pgettext("argparse", "options")
         common = translation.gettext("common options (Django)")
         helps = _django_option_help()
     failures = []
@@ -118,12 +119,15 @@ def test_argparse_s_and_django_s_texts_of_every_platform_command_go_through_the_
 
 @pytest.mark.parametrize("language", ["uz", "ru"])
 def test_no_english_argparse_or_django_phrase_in_any_platform_command_s_help(capsys, language):
+    from mahalla.core.management import argparse_texts
     from mahalla.core.management.base import _django_option_help
 
     with translation.override("en"):
-        english = ["usage: ", "options", "show this help message and exit", *_django_option_help().values()]
+        english = [*_django_option_help().values()]
+        argparse_english = [str(text) for text in argparse_texts._EXTRACTED]
     with translation.override(language):
         untranslated = [text for text in english if translation.gettext(text) == text]
+        untranslated += [t for t in argparse_english if translation.pgettext("argparse", t) == t]
     assert not untranslated, f"{language} catalogue lacks the help texts {untranslated}"
     failures = []
     for name in sorted(n for n, app in get_commands().items() if app.startswith("mahalla.")):
@@ -160,6 +164,48 @@ def test_bad_arguments_are_a_usage_error_not_a_traceback(capsys, argv, message):
     assert message in err
     assert "usage: mahalla" in err
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("language", ["uz", "ru"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import"],  # the following arguments are required
+        ["analyze", "--bogus"],  # unrecognized arguments
+        ["demo", "--scale", "huge"],  # argument --scale: invalid choice
+        ["analyze", "--permutations", "many"],  # invalid int value
+        ["analyze", "--date"],  # expected one argument
+        ["migrate", "--plan", "--bogus"],  # Django's own command
+    ],
+)
+def test_a_usage_error_is_in_the_language_of_the_run(capsys, language, argv):
+    code, out, err = run(capsys, "--lang", language, *argv)
+    error_line = err.strip().splitlines()[-1]  # the usage line above it names options such as --skip-invalid
+    english = [
+        phrase
+        for phrase in ("error:", "argument", "required", "unrecognized", "invalid", "expected", "choose")
+        if phrase in error_line.replace("--bogus", "")
+    ] + (["usage:"] if "usage:" in err else [])
+    assert code == 2 and "Traceback" not in out + err
+    assert not english, f"English in a {language} usage error: {english}\n{err}"
+
+
+@pytest.mark.parametrize("language", ["uz", "ru"])
+def test_django_s_own_commands_have_their_usage_and_headings_in_the_language_of_the_run(capsys, language):
+    code, out, _ = run(capsys, "--lang", language, "migrate", "--help")
+    with translation.override(language):
+        usage = translation.pgettext("argparse", "usage: ")
+        options = translation.pgettext("argparse", "options")
+    assert code == 0 and out.startswith(usage + "mahalla migrate") and f"\n{options}:" in out
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_mistyped_command_names_the_nearest_commands_in_the_language_of_the_run(capsys, language):
+    code, out, err = run(capsys, "--lang", language, "analyse")
+    assert code == 1 and "Traceback" not in out + err
+    assert "'analyse'" in err and "analyze" in err
+    with translation.override(language):
+        assert translation.gettext("Type 'mahalla --help' for the list of commands.") in err
 
 
 def test_an_unknown_language_is_refused_with_the_choices(capsys):
