@@ -180,6 +180,11 @@ def main() -> None:
                 print(f"  {name}: CPU {medians[name] / medians[base_name]:.2f} x the baseline's")
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    baseline = f" --baseline {args.baseline}" if args.baseline is not None else " --baseline CHECKOUT_OF_MAIN"
+    print(
+        "to re-measure on a quiet machine (load average below 1), from this checkout: "
+        f".venv/bin/python bench/bench_startup.py --repeat {args.repeat}{baseline}"
+    )
     shutil.rmtree(warm, ignore_errors=True)
     sys.stdout.flush()
 

@@ -43,8 +43,8 @@ urlpatterns = [
     path("api/offences/", include("mahalla.incidents.urls")),
     path("api/audit/", include("mahalla.audit.urls")),
     path("officials/", include("mahalla.officials.urls")),
-    path("api/officials/", include("mahalla.officials.apis")),
-    path("api/imports/", include("mahalla.incidents.import_apis")),
+    path("api/officials/", include("mahalla.officials.api_urls")),
+    path("api/imports/", include("mahalla.incidents.import_urls")),
     path("api/roadmaps/", include("mahalla.roadmaps.urls")),
     path("roadmaps/", include("mahalla.roadmaps.web_urls")),
     path("api/cases/", include("mahalla.cases.urls")),
@@ -54,7 +54,7 @@ urlpatterns = [
     path("cyber/", include("mahalla.cyber.urls")),
     path("api/cyber/", include("mahalla.cyber.api_urls")),
     path("links/", include("mahalla.links.urls")),
-    path("api/links/", include("mahalla.links.apis")),
+    path("api/links/", include("mahalla.links.api_urls")),
 ]
 
 # Under /api/ the errors Django answers itself (no pattern matched; an uncaught exception) are the API's

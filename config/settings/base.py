@@ -4,7 +4,6 @@ environment; `.env.example` documents all of them."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +59,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "huey.contrib.djhuey",
     "mahalla.core",
     "mahalla.audit",
     "mahalla.accounts",
@@ -94,12 +92,16 @@ MIDDLEWARE = [
     "mahalla.core.middleware.ApplicationErrorMiddleware",
 ]
 
+# Django's form renderer on the same engine (mahalla/core/templates.py).
+FORM_RENDERER = "mahalla.core.templates.FormRenderer"
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's, with each app's template tag library imported on its first {% load %}: DRF's pulled in
+        # requests, PyYAML and psycopg before a server worker's first page (mahalla/core/templates.py).
+        "BACKEND": "mahalla.core.templates.LazyLibrariesDjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -252,6 +254,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Mahalla API",
     "DESCRIPTION": "Crime-prevention analytics and casework at the level of the mahalla.",
     "VERSION": "0.1.0",
+    # Applies the views' schema annotations, recorded at import (mahalla/core/api_schema.py), first.
+    "DEFAULT_GENERATOR_CLASS": "mahalla.core.schema.MahallaSchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     # The map of the API is for signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -282,7 +286,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Background work: Huey on an embedded SQLite queue, or Redis when MAHALLA_REDIS_URL is set.
+# Background work: Huey on an embedded SQLite queue, or Redis when MAHALLA_REDIS_URL is set. Huey's Django
+# app is not installed (its import loads every queue client): `mahalla run-huey` is the consumer, and a
+# task's module is imported where the task is queued (mahalla/core/management/commands/run-huey.py).
 REDIS_URL = os.environ.get("MAHALLA_REDIS_URL", "")
 if REDIS_URL:
     HUEY = {
@@ -298,14 +304,6 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
     }
-
-# huey.storage imports the client of every queue it supports (redis, psycopg) whether or not it is used: on
-# a fresh install about a third of a server worker's start-up. A client this deployment does not configure
-# is marked absent, as if it were not installed, so huey skips it; nothing else of the platform imports
-# either (Django's PostgreSQL backend and a Redis queue are untouched: each is marked only when unused).
-for _unused_client, _configured in (("redis", REDIS_URL), ("psycopg", DATABASE_URL or MIGRATE_DATABASE_URL)):
-    if not _configured:
-        sys.modules.setdefault(_unused_client, None)  # type: ignore[assignment]
 
 # One cache for all of `mahalla serve`'s processes (it forks several, docs/decisions/0003): a territory's
 # prepared page data and map are built once per analysis run, not once per process, and rate limits count

@@ -1,14 +1,22 @@
 from django.urls import path
 
-from . import apis
+from mahalla.core.lazy import lazy_api
 
 app_name = "accounts-api"
 
 urlpatterns = [
-    path("token/", apis.TokenObtainApi.as_view(), name="token-obtain"),
-    path("token/revoke/", apis.TokenRevokeApi.as_view(), name="token-revoke"),
-    path("me/", apis.UserMeApi.as_view(), name="me"),
-    path("users/", apis.UserCreateApi.as_view(), name="user-create"),
-    path("users/<int:user_id>/scope/", apis.UserScopeChangeApi.as_view(), name="user-scope-change"),
-    path("users/<int:user_id>/deactivate/", apis.UserDeactivateApi.as_view(), name="user-deactivate"),
+    path("token/", lazy_api("mahalla.accounts.apis.TokenObtainApi"), name="token-obtain"),
+    path("token/revoke/", lazy_api("mahalla.accounts.apis.TokenRevokeApi"), name="token-revoke"),
+    path("me/", lazy_api("mahalla.accounts.apis.UserMeApi"), name="me"),
+    path("users/", lazy_api("mahalla.accounts.apis.UserCreateApi"), name="user-create"),
+    path(
+        "users/<int:user_id>/scope/",
+        lazy_api("mahalla.accounts.apis.UserScopeChangeApi"),
+        name="user-scope-change",
+    ),
+    path(
+        "users/<int:user_id>/deactivate/",
+        lazy_api("mahalla.accounts.apis.UserDeactivateApi"),
+        name="user-deactivate",
+    ),
 ]

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import apis
+from mahalla.core.lazy import lazy_api
 
 app_name = "audit"
 
 urlpatterns = [
-    path("events/", apis.AuditEventListApi.as_view(), name="event-list"),
+    path("events/", lazy_api("mahalla.audit.apis.AuditEventListApi"), name="event-list"),
 ]

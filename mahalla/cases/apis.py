@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.api_schema import extend_schema
 from mahalla.core.errors import AccessDenied, ApplicationError
 from mahalla.territory.access import access_mahalla_by_code
 

@@ -18,4 +18,3 @@ class CasesConfig(AppConfig):
                 key="cases", url_name="cases-web:index", label=_("Casework"), roles=CASE_MENU_ROLES, order=45
             )
         )
-        from . import tasks  # noqa: F401  (registers the periodic tasks)

@@ -49,4 +49,3 @@ class CoordinationConfig(AppConfig):
                 order=73,
             )
         )
-        from . import tasks  # noqa: F401  (registers the periodic tasks with Huey)

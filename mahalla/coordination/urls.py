@@ -1,26 +1,42 @@
 from django.urls import path
 
-from . import apis
+from mahalla.core.lazy import lazy_api
 
 app_name = "coordination"
 
 urlpatterns = [
-    path("tasks/", apis.CoordinationTaskListApi.as_view(), name="task-list"),
-    path("tasks/<int:task_id>/", apis.CoordinationTaskDetailApi.as_view(), name="task-detail"),
-    path("tasks/<int:task_id>/action/", apis.CoordinationTaskActionApi.as_view(), name="task-action"),
-    path("meetings/", apis.CouncilMeetingListApi.as_view(), name="meeting-list"),
-    path("meetings/<int:meeting_id>/", apis.CouncilMeetingDetailApi.as_view(), name="meeting-detail"),
+    path("tasks/", lazy_api("mahalla.coordination.apis.CoordinationTaskListApi"), name="task-list"),
+    path(
+        "tasks/<int:task_id>/",
+        lazy_api("mahalla.coordination.apis.CoordinationTaskDetailApi"),
+        name="task-detail",
+    ),
+    path(
+        "tasks/<int:task_id>/action/",
+        lazy_api("mahalla.coordination.apis.CoordinationTaskActionApi"),
+        name="task-action",
+    ),
+    path("meetings/", lazy_api("mahalla.coordination.apis.CouncilMeetingListApi"), name="meeting-list"),
+    path(
+        "meetings/<int:meeting_id>/",
+        lazy_api("mahalla.coordination.apis.CouncilMeetingDetailApi"),
+        name="meeting-detail",
+    ),
     path(
         "meetings/<int:meeting_id>/decisions/",
-        apis.CouncilDecisionCreateApi.as_view(),
+        lazy_api("mahalla.coordination.apis.CouncilDecisionCreateApi"),
         name="decision-create",
     ),
-    path("meetings/<int:meeting_id>/minutes/", apis.CouncilMinutesApi.as_view(), name="minutes"),
-    path("findings/", apis.OversightFindingListApi.as_view(), name="finding-list"),
+    path(
+        "meetings/<int:meeting_id>/minutes/",
+        lazy_api("mahalla.coordination.apis.CouncilMinutesApi"),
+        name="minutes",
+    ),
+    path("findings/", lazy_api("mahalla.coordination.apis.OversightFindingListApi"), name="finding-list"),
     path(
         "findings/<int:finding_id>/respond/",
-        apis.OversightFindingRespondApi.as_view(),
+        lazy_api("mahalla.coordination.apis.OversightFindingRespondApi"),
         name="finding-respond",
     ),
-    path("training/needs/", apis.TrainingNeedListApi.as_view(), name="training-needs"),
+    path("training/needs/", lazy_api("mahalla.coordination.apis.TrainingNeedListApi"), name="training-needs"),
 ]

@@ -1,20 +1,30 @@
+"""The API's error answers and the error handlers of the URL configuration.
+
+DRF is imported inside the functions: Django imports the handlers (handler404, handler500) when it checks
+the URL configuration, and a server worker that answers no API request does not need DRF.
+"""
+
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
-from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler
 
 from .errors import AccessDenied, ApplicationError, Conflict
+
+if TYPE_CHECKING:
+    from rest_framework.response import Response
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error has the same shape: {"message": ..., "extra": {...}}."""
+    from rest_framework import exceptions
+    from rest_framework.response import Response
+    from rest_framework.serializers import as_serializer_error
+    from rest_framework.views import exception_handler
+
     if isinstance(exc, AccessDenied):
         exc = exceptions.NotFound()
     elif isinstance(exc, Conflict):
@@ -50,6 +60,8 @@ def page_not_found(request: Any, exception: Exception) -> Any:
     from django.views import defaults
 
     if _is_api(request):
+        from rest_framework import exceptions
+
         return JsonResponse({"message": str(exceptions.NotFound.default_detail), "extra": {}}, status=404)
     return defaults.page_not_found(request, exception)
 
@@ -60,5 +72,7 @@ def server_error(request: Any) -> Any:
     from django.views import defaults
 
     if _is_api(request):
+        from rest_framework import exceptions
+
         return JsonResponse({"message": str(exceptions.APIException.default_detail), "extra": {}}, status=500)
     return defaults.server_error(request)

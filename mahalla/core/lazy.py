@@ -34,3 +34,52 @@ def lazy_view(build: Callable[[], View]) -> View:
         return built[0](request, *args, **kwargs)
 
     return view
+
+
+class LazyApiView:
+    """A DRF API view, ``import_string(dotted).as_view(**initkwargs)``, built on its first request.
+
+    A server worker loads the URL configuration before its first answer; with the API views in it, it
+    imported DRF's serializers and their optional companions (requests, PyYAML, and psycopg through
+    django.contrib.postgres: about a fifth of its start-up with no cached bytecode), though a worker may
+    never answer an API request. The URL modules name the views by their dotted path instead.
+
+    It answers as DRF's view does: CSRF-exempt (DRF's SessionAuthentication checks the token itself), and
+    ``cls`` and ``initkwargs``, which the schema generator reads, are the built view's. Its name is the
+    view class's, so that reverse() and resolve() see the same callback names as before without building.
+    """
+
+    csrf_exempt = True
+
+    def __init__(self, dotted: str, **initkwargs: Any) -> None:
+        self.dotted = dotted
+        self.initkwargs_given = initkwargs
+        self.__module__, _, self.__name__ = dotted.rpartition(".")
+        self.__qualname__ = self.__name__
+        self._built: list[View] = []
+        self._lock = threading.Lock()
+
+    def view(self) -> View:
+        if not self._built:
+            with self._lock:
+                if not self._built:
+                    from django.utils.module_loading import import_string
+
+                    self._built.append(import_string(self.dotted).as_view(**self.initkwargs_given))
+        return self._built[0]
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.view()(request, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only what the schema generator (DRF's and drf-spectacular's endpoint enumerators) asks of a view;
+        # every other attribute is absent, as on a plain function (Django's "view_class" included: asked
+        # for by reverse(), it would build every view).
+        if name in ("cls", "initkwargs", "actions"):
+            return getattr(self.view(), name)
+        raise AttributeError(name)
+
+
+def lazy_api(dotted: str, **initkwargs: Any) -> LazyApiView:
+    """The API view class at ``dotted``, imported and built on its first request (``LazyApiView``)."""
+    return LazyApiView(dotted, **initkwargs)

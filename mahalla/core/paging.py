@@ -3,23 +3,20 @@
     page = paginate(request, queryset)            # ?page=N, 50 a page
     return render(request, "...", {"page": page})  # template: {% include "web/_pagination.html" %}
 
-API lists answer through `paginated_response(request, view, rows, Serializer)`: `{"count", "next",
-"previous", "results"}` with `?page=N&page_size=M`.
+API lists answer through `mahalla.core.api_paging.paginated_response(request, view, rows, Serializer)`:
+`{"count", "next", "previous", "results"}` with `?page=N&page_size=M` (a module of its own: it imports DRF,
+which the site's pages do not need).
 
 The template shows "1-50 of 502" and the links; a page number out of range or not a number falls back to
 the nearest valid page instead of an error (a stale link must not end in a 404)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 DEFAULT_PAGE_SIZE = 50
 
@@ -41,21 +38,3 @@ def page_query(request: HttpRequest, number: int, *, page_parameter: str = "page
     query = request.GET.copy()
     query[page_parameter] = str(number)
     return query.urlencode()
-
-
-class ApiPagination(PageNumberPagination):
-    """Every API list: `{"count", "next", "previous", "results"}`, `?page=N`, `?page_size=M` (at most 500)."""
-
-    page_size = DEFAULT_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-def paginated_response(
-    request: Request, view: APIView, rows: Any, serializer: Callable[..., Any]
-) -> Response:
-    """The page of `rows` that `request` asks for, serialised by `serializer(items, many=True)`, with the
-    total count and the links to the neighbouring pages. A page out of range is a 404 naming the page."""
-    paginator = ApiPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)

@@ -6,6 +6,10 @@
 - The error answers of ``mahalla.core.exceptions.api_exception_handler`` are documented on every operation
   with their one shape ``{"message", "extra"}``: a client (and schemathesis) must find every status code the
   API can answer in the schema, not only the success.
+- The generator applies the views' annotations (``mahalla.core.api_schema.extend_schema``) first: they are
+  recorded at import and handed to drf-spectacular only when a schema is asked for.
+
+Imported only when a schema is generated (settings: DEFAULT_SCHEMA_CLASS, DEFAULT_GENERATOR_CLASS).
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+
+from mahalla.core.api_schema import annotations_apply
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -70,3 +77,11 @@ class MahallaAutoSchema(AutoSchema):
                 response["description"] = str(description)
                 responses[code] = response
         return responses
+
+
+class MahallaSchemaGenerator(SchemaGenerator):
+    def create_view(self, callback: Any, method: str, request: Any = None) -> Any:
+        # Called for each endpoint once all of them are found, so every API module has been imported (and
+        # its annotations recorded) by then; drf-spectacular reads a view's annotation right here.
+        annotations_apply()
+        return super().create_view(callback, method, request)

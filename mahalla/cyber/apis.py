@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from mahalla.audit.models import AuditAction
 from mahalla.audit.services import audit_record
+from mahalla.core.api_schema import extend_schema
 from mahalla.core.errors import AccessDenied
 from mahalla.territory.access import mahalla_filter_for
 from mahalla.territory.models import Mahalla

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -21,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.api_schema import extend_schema
 from mahalla.core.roles import IMPORTERS
 
 # The importers (numpy, shapely, the file readers) load on the first import request, not when a server worker
@@ -130,11 +129,3 @@ class OffenceImportApi(_ImportApi):
     )
     def post(self, request: Request) -> Response:
         return super().post(request)
-
-
-app_name = "imports"
-
-urlpatterns = [
-    path("territories/", TerritoryImportApi.as_view(), name="territory-import"),
-    path("offences/", OffenceImportApi.as_view(), name="offence-import"),
-]

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import apis
+from mahalla.core.lazy import lazy_api
 
 app_name = "incidents"
 
 urlpatterns = [
-    path("", apis.OffenceListApi.as_view(), name="offence-list"),
-    path("counts/", apis.OffenceCountsApi.as_view(), name="offence-counts"),
-    path("<int:offence_id>/", apis.OffenceDetailApi.as_view(), name="offence-detail"),
+    path("", lazy_api("mahalla.incidents.apis.OffenceListApi"), name="offence-list"),
+    path("counts/", lazy_api("mahalla.incidents.apis.OffenceCountsApi"), name="offence-counts"),
+    path("<int:offence_id>/", lazy_api("mahalla.incidents.apis.OffenceDetailApi"), name="offence-detail"),
 ]

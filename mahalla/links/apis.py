@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.api_schema import extend_schema
 from mahalla.core.errors import AccessDenied
 
 from . import selectors, services
@@ -129,10 +128,3 @@ class LinksShopSuppliersApi(APIView):
             for s in analysis.suppliers
         ]
         return Response({"count": len(rows), "results": LinksSupplierOutput(rows, many=True).data})
-
-
-urlpatterns = [
-    path("entities/", LinksEntityListApi.as_view(), name="links-api-entities"),
-    path("entities/<int:entity_id>/", LinksEntityDetailApi.as_view(), name="links-api-entity"),
-    path("shops/<int:shop_id>/suppliers/", LinksShopSuppliersApi.as_view(), name="links-api-suppliers"),
-]

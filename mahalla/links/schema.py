@@ -9,7 +9,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.utils.translation import gettext as _
 
 from mahalla.core.errors import ApplicationError
@@ -91,6 +90,9 @@ def schema_parse(data: dict[str, Any]) -> Schema:
 
 @lru_cache(maxsize=1)
 def schema() -> Schema:
+    # PyYAML on first use: a server worker loads this module with the URL configuration.
+    import yaml
+
     return schema_parse(yaml.safe_load(SCHEMA_FILE.read_text(encoding="utf-8")))
 
 

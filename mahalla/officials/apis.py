@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mahalla.core.paging import ApiPagination, paginated_response
+from mahalla.core.api_paging import ApiPagination, paginated_response
+from mahalla.core.api_schema import extend_schema
 
 from .selectors import (
     access_official_by_id,
@@ -216,18 +216,3 @@ class DistrictAccountabilityApi(APIView):
                 ],
             }
         )
-
-
-app_name = "officials-api"
-urlpatterns = [
-    path("", OfficialListApi.as_view(), name="official-list"),
-    path("<int:official_id>/", OfficialAccountabilityApi.as_view(), name="official-accountability"),
-    path("assignments/", AssignmentListApi.as_view(), name="assignment-list"),
-    path("assignments/propose/", AssignmentProposeApi.as_view(), name="assignment-propose"),
-    path(
-        "assignments/<int:assignment_id>/confirm/", AssignmentConfirmApi.as_view(), name="assignment-confirm"
-    ),
-    path("assignments/<int:assignment_id>/change/", AssignmentChangeApi.as_view(), name="assignment-change"),
-    path("assignments/<int:assignment_id>/end/", AssignmentEndApi.as_view(), name="assignment-end"),
-    path("districts/", DistrictAccountabilityApi.as_view(), name="district-accountability"),
-]

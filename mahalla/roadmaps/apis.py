@@ -11,16 +11,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mahalla.core.api_paging import ApiPagination, paginated_response
+from mahalla.core.api_schema import extend_schema
 from mahalla.core.dates import DATE_MAX, DATE_MIN
 from mahalla.core.errors import ApplicationError
-from mahalla.core.paging import ApiPagination, paginated_response
 
 from . import selectors, services
 from .access import access_measure_by_id, access_roadmap_by_id

@@ -1,27 +1,51 @@
 from django.urls import path
 
-from . import apis
+from mahalla.core.lazy import lazy_api
 
 app_name = "roadmaps"
 
 urlpatterns = [
-    path("", apis.RoadmapListApi.as_view(), name="roadmap-list"),
-    path("create/", apis.RoadmapCreateApi.as_view(), name="roadmap-create"),
-    path("from-explanation/", apis.RoadmapFromExplanationApi.as_view(), name="roadmap-from-explanation"),
-    path("templates/", apis.RoadmapTemplateListApi.as_view(), name="template-list"),
-    path("suggestion/<str:code>/", apis.MahallaSuggestionApi.as_view(), name="suggestion"),
-    path("progress/", apis.RoadmapProgressApi.as_view(), name="progress"),
-    path("causes/", apis.CauseAnalysisApi.as_view(), name="causes"),
-    path("alerts/", apis.MeasureAlertListApi.as_view(), name="alert-list"),
+    path("", lazy_api("mahalla.roadmaps.apis.RoadmapListApi"), name="roadmap-list"),
+    path("create/", lazy_api("mahalla.roadmaps.apis.RoadmapCreateApi"), name="roadmap-create"),
+    path(
+        "from-explanation/",
+        lazy_api("mahalla.roadmaps.apis.RoadmapFromExplanationApi"),
+        name="roadmap-from-explanation",
+    ),
+    path("templates/", lazy_api("mahalla.roadmaps.apis.RoadmapTemplateListApi"), name="template-list"),
+    path("suggestion/<str:code>/", lazy_api("mahalla.roadmaps.apis.MahallaSuggestionApi"), name="suggestion"),
+    path("progress/", lazy_api("mahalla.roadmaps.apis.RoadmapProgressApi"), name="progress"),
+    path("causes/", lazy_api("mahalla.roadmaps.apis.CauseAnalysisApi"), name="causes"),
+    path("alerts/", lazy_api("mahalla.roadmaps.apis.MeasureAlertListApi"), name="alert-list"),
     path(
         "alerts/<int:alert_id>/acknowledge/",
-        apis.MeasureAlertAcknowledgeApi.as_view(),
+        lazy_api("mahalla.roadmaps.apis.MeasureAlertAcknowledgeApi"),
         name="alert-acknowledge",
     ),
-    path("<int:roadmap_id>/", apis.RoadmapDetailApi.as_view(), name="roadmap-detail"),
-    path("<int:roadmap_id>/measures/", apis.MeasureCreateApi.as_view(), name="measure-create"),
-    path("<int:roadmap_id>/effect/", apis.RoadmapEffectEstimateApi.as_view(), name="effect-estimate"),
-    path("measures/<int:measure_id>/", apis.MeasureUpdateApi.as_view(), name="measure-update"),
-    path("measures/<int:measure_id>/evidence/", apis.MeasureEvidenceAddApi.as_view(), name="evidence-add"),
-    path("measures/<int:measure_id>/comments/", apis.MeasureCommentAddApi.as_view(), name="comment-add"),
+    path("<int:roadmap_id>/", lazy_api("mahalla.roadmaps.apis.RoadmapDetailApi"), name="roadmap-detail"),
+    path(
+        "<int:roadmap_id>/measures/",
+        lazy_api("mahalla.roadmaps.apis.MeasureCreateApi"),
+        name="measure-create",
+    ),
+    path(
+        "<int:roadmap_id>/effect/",
+        lazy_api("mahalla.roadmaps.apis.RoadmapEffectEstimateApi"),
+        name="effect-estimate",
+    ),
+    path(
+        "measures/<int:measure_id>/",
+        lazy_api("mahalla.roadmaps.apis.MeasureUpdateApi"),
+        name="measure-update",
+    ),
+    path(
+        "measures/<int:measure_id>/evidence/",
+        lazy_api("mahalla.roadmaps.apis.MeasureEvidenceAddApi"),
+        name="evidence-add",
+    ),
+    path(
+        "measures/<int:measure_id>/comments/",
+        lazy_api("mahalla.roadmaps.apis.MeasureCommentAddApi"),
+        name="comment-add",
+    ),
 ]

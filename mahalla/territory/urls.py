@@ -1,14 +1,16 @@
 from django.urls import path
 
-from . import apis
+from mahalla.core.lazy import lazy_api
 
 app_name = "territory"
 
 urlpatterns = [
-    path("regions/", apis.RegionListApi.as_view(), name="region-list"),
-    path("regions/<str:code>/", apis.RegionDetailApi.as_view(), name="region-detail"),
-    path("districts/", apis.DistrictListApi.as_view(), name="district-list"),
-    path("districts/<str:code>/", apis.DistrictDetailApi.as_view(), name="district-detail"),
-    path("mahallas/", apis.MahallaListApi.as_view(), name="mahalla-list"),
-    path("mahallas/<str:code>/", apis.MahallaDetailApi.as_view(), name="mahalla-detail"),
+    path("regions/", lazy_api("mahalla.territory.apis.RegionListApi"), name="region-list"),
+    path("regions/<str:code>/", lazy_api("mahalla.territory.apis.RegionDetailApi"), name="region-detail"),
+    path("districts/", lazy_api("mahalla.territory.apis.DistrictListApi"), name="district-list"),
+    path(
+        "districts/<str:code>/", lazy_api("mahalla.territory.apis.DistrictDetailApi"), name="district-detail"
+    ),
+    path("mahallas/", lazy_api("mahalla.territory.apis.MahallaListApi"), name="mahalla-list"),
+    path("mahallas/<str:code>/", lazy_api("mahalla.territory.apis.MahallaDetailApi"), name="mahalla-detail"),
 ]

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mahalla.analytics.services import analysis_run
 from mahalla.core.management.base import MahallaCommand, date_argument, date_option
 
 
@@ -39,6 +38,9 @@ class Command(MahallaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here, not with the command: `mahalla --help` loads every command's module.
+        from mahalla.analytics.services import analysis_run
+
         # call_command(..., date="2026-01-01") passes the string without argparse's conversion.
         for key, option in (("date", "--date"), ("first", "--from"), ("last", "--to")):
             options[key] = date_option(options[key], option)

@@ -9,7 +9,6 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from mahalla.cases.services import retention_anonymise
 from mahalla.core.management.base import MahallaCommand
 
 
@@ -21,6 +20,9 @@ class Command(MahallaCommand):
         parser.add_argument("--years", type=int, help="retention in years (default: CASES_RETENTION_YEARS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here, not with the command: `mahalla --help` loads every command's module.
+        from mahalla.cases.services import retention_anonymise
+
         today = timezone.localdate()
         if options["date"]:
             try:

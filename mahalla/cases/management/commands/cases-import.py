@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from mahalla.cases.importing import cases_import
 from mahalla.core.errors import ApplicationError
 from mahalla.core.management.base import MahallaCommand
 
@@ -20,6 +19,9 @@ class Command(MahallaCommand):
         parser.add_argument("file", help="the cases.json file")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here, not with the command: `mahalla --help` loads every command's module.
+        from mahalla.cases.importing import cases_import
+
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")

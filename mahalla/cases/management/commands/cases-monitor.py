@@ -9,7 +9,6 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from mahalla.cases.services import monitoring_run
 from mahalla.core.management.base import MahallaCommand
 
 
@@ -24,6 +23,9 @@ class Command(MahallaCommand):
         parser.add_argument("--date", help="the day to monitor, YYYY-MM-DD (default: today in Tashkent)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here, not with the command: `mahalla --help` loads every command's module.
+        from mahalla.cases.services import monitoring_run
+
         day = timezone.localdate()
         if options["date"]:
             try:

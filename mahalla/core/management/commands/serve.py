@@ -91,6 +91,10 @@ class Command(MahallaCommand):
         "Serve the platform with waitress in one or several processes (static files included, nothing "
         "loaded from outside)."
     )
+    # No system checks at start, as no production WSGI server runs them (and `mahalla demo` never did,
+    # through call_command): they import every app's checks and DRF's settings, about 0.6 s of CPU with no
+    # cached bytecode before the first answer. `mahalla check --deploy` is the deployment's check.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from mahalla.core.errors import ApplicationError
 from mahalla.core.management.base import MahallaCommand
-from mahalla.core.tabular import RejectsWriter
 
 
 class Command(MahallaCommand):
@@ -46,6 +45,9 @@ class Command(MahallaCommand):
         parser.add_argument("--no-progress", action="store_true", help=gettext_lazy("no progress bar"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here, not with the command: `mahalla --help` loads every command's module.
+        from mahalla.core.tabular import RejectsWriter
+
         # The importers (numpy, openpyxl) load when a file is imported, not for --help.
         from mahalla.incidents.importing import ImportRejected, offence_import, territory_file_import
 

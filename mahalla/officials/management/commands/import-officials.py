@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 
 from mahalla.core.errors import ApplicationError
 from mahalla.core.management.base import MahallaCommand
-from mahalla.officials.importing import officials_import
 
 
 class Command(MahallaCommand):
@@ -20,6 +19,9 @@ class Command(MahallaCommand):
         parser.add_argument("file", help=gettext_lazy("the .csv, .xlsx or .jsonl file"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here, not with the command: `mahalla --help` loads every command's module.
+        from mahalla.officials.importing import officials_import
+
         try:
             outcome = officials_import(actor=None, source=options["file"])
         except ApplicationError as error:

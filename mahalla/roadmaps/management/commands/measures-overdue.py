@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mahalla.core.management.base import MahallaCommand, date_argument, date_option
-from mahalla.roadmaps.services import measures_overdue_alert
 
 
 class Command(MahallaCommand):
@@ -27,6 +26,9 @@ class Command(MahallaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here, not with the command: `mahalla --help` loads every command's module.
+        from mahalla.roadmaps.services import measures_overdue_alert
+
         today = date_option(options["date"], "--date") or timezone.localdate()
         created = measures_overdue_alert(today=today)
         self.stdout.write(
