@@ -290,7 +290,7 @@ COURSE_METRIC = {
 METRIC_LABELS = {
     "cyber_share": gettext_lazy("share of cyber crimes"),
     "family_share": gettext_lazy("share of family-relation crimes"),
-    "drug_crimes": gettext_lazy("drug crimes in the last 28 days"),
+    "drug_crimes": gettext_lazy("drug crimes in 12 months"),
     "minors_share": gettext_lazy("share of crimes by minors"),
 }
 
