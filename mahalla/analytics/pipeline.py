@@ -622,10 +622,17 @@ def spike_flags(inputs: Inputs, parameters: dict[str, Any]) -> pd.DataFrame:
     offences = inputs.offences
     if offences.empty:
         return empty
-    grouped = offences.groupby(["mahalla_id", "category", "day"]).size()
-    matrix = grouped.unstack("day", fill_value=0)
+    # The series x days matrix filled from the (series, day) pairs that occur: a grouped size unstacked
+    # filled a 64-bit matrix of every series and day and converted it, most of the step at nation scale.
     days = pd.date_range(pd.Timestamp(inputs.start), pd.Timestamp(inputs.date), freq="D")
-    matrix = matrix.reindex(columns=days, fill_value=0).astype(np.int16)
+    series = offences.groupby(["mahalla_id", "category"], sort=True)
+    row = series.ngroup().to_numpy()
+    column = days.get_indexer(offences["day"])
+    inside = column >= 0
+    cells, per_cell = np.unique(row[inside] * len(days) + column[inside], return_counts=True)
+    values = np.zeros((series.ngroups, len(days)), dtype=np.int16)
+    values.ravel()[cells] = per_cell
+    matrix = pd.DataFrame(values, index=series.size().index, columns=days)
     try:
         result = detect_spikes(
             matrix,
