@@ -24,7 +24,7 @@ TABLES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "MahallaDayResult": (("mahalla_id",), frozenset({"id", "run_id"})),
     "AggregateDayResult": (("level", "region_id", "district_id"), frozenset({"id", "run_id"})),
     "ClusterResult": (("rank",), frozenset({"id", "run_id"})),
-    "ForecastCell": (("rank",), frozenset({"id", "run_id"})),
+    "ForecastCell": (("district_id", "rank"), frozenset({"id", "run_id"})),
     "Alert": (
         ("kind", "mahalla_id"),
         frozenset({"id", "created_at", "updated_at", "acknowledged_at", "assigned_at"}),
@@ -41,6 +41,7 @@ def dump(date: str, path: str) -> None:
     result: dict[str, Any] = {}
     for name, (key, _left_out) in TABLES.items():
         rows = list(models.__dict__[name].objects.filter(date=date).order_by(*key).values())
+        assert len({tuple(row[k] for k in key) for row in rows}) == len(rows), f"{name}: {key} is not a key"
         result[name] = json.loads(json.dumps(rows, default=str))
     run = models.DailyRun.objects.filter(date=date, status="done").order_by("-started_at").first()
     result["DailyRun.forecast"] = run.forecast if run else None

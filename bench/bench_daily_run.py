@@ -112,6 +112,11 @@ def main() -> None:
     parser.add_argument("--no-build", action="store_true", help="the var directory / database is built")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
+        "--without-overlap-too",
+        action="store_true",
+        help="also time this checkout with MAHALLA_DAILY_RUN_OVERLAP=0 (its steps one after another)",
+    )
+    parser.add_argument(
         "--baseline",
         default="/work/main",
         help="another checkout with its .venv, timed in the same rounds and compared ('' for none)",
@@ -123,17 +128,19 @@ def main() -> None:
     if not args.no_build:
         build = nation_build(env, seed=args.seed, as_of=args.as_of, core_only=args.core_only)
         print(f"build (generate + import, cached after the first time): {build:.1f} s")
-    checkouts = [("this checkout", ROOT)]
+    checkouts = [("this checkout", ROOT, env)]
+    if args.without_overlap_too:
+        checkouts.append(("this checkout, no overlap", ROOT, {**env, "MAHALLA_DAILY_RUN_OVERLAP": "0"}))
     if args.baseline:
-        checkouts.insert(0, ("baseline", Path(args.baseline)))
-    walls: dict[str, list[float]] = {name: [] for name, _root in checkouts}
-    cpus: dict[str, list[float]] = {name: [] for name, _root in checkouts}
+        checkouts.insert(0, ("baseline", Path(args.baseline), env))
+    walls: dict[str, list[float]] = {name: [] for name, _root, _env in checkouts}
+    cpus: dict[str, list[float]] = {name: [] for name, _root, _env in checkouts}
     identical = True
     with tempfile.TemporaryDirectory(prefix="bench-daily-") as scratch:
         for round_number in range(1, args.rounds + 1):
             dumps = []
-            for name, root in checkouts:
-                wall, cpu = analyze(root, env, args.as_of)
+            for name, root, variant in checkouts:
+                wall, cpu = analyze(root, variant, args.as_of)
                 record = run_record(env, args.as_of)
                 walls[name].append(wall)
                 cpus[name].append(cpu)
@@ -143,20 +150,16 @@ def main() -> None:
                     f"mahallas, {record['offences']} offences read, {record['alerts']} alerts; load {load()}"
                 )
                 print("  steps (s): " + ", ".join(f"{k} {v}" for k, v in record["timings"].items()))
-                if args.baseline:
+                if len(checkouts) > 1:
                     dumps.append(os.path.join(scratch, f"{round_number}-{len(dumps)}.json"))
                     results_dump(env, args.as_of, dumps[-1])
-            if args.baseline:
-                print("  stored results, this checkout against the baseline:")
-                same = (
-                    subprocess.run(
-                        [str(ROOT / ".venv" / "bin" / "python"), str(RESULTS), "compare", *dumps], cwd=ROOT
-                    ).returncode
-                    == 0
-                )
-                identical = identical and same
+            for (name, _root, _env), dumped in zip(checkouts[1:], dumps[1:], strict=True):
+                print(f"  stored results, {name} against {checkouts[0][0]}:")
+                python = str(ROOT / ".venv" / "bin" / "python")
+                compared = subprocess.run([python, str(RESULTS), "compare", dumps[0], dumped], cwd=ROOT)
+                identical = identical and compared.returncode == 0
     print(f"summary ({args.database}, {args.rounds} rounds, load average at the end {load()}):")
-    for name, _root in checkouts:
+    for name, _root, _env in checkouts:
         print(
             f"  {name}: wall {' '.join(f'{w:.2f}' for w in walls[name])} s (median "
             f"{statistics.median(walls[name]):.2f}); CPU {' '.join(f'{c:.2f}' for c in cpus[name])} s; "
