@@ -69,8 +69,9 @@ def nbinom_sf(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> NDArray[np.float64]:
     return _discrete_sf(k, valid, np.asarray(tail, dtype=float))
 
 
-def norm_sf(x: ArrayLike) -> NDArray[np.float64] | np.float64:
-    """``P(Z > x)`` for a standard normal ``Z``: ``scipy.stats.norm.sf(x)``, which is ``ndtr(-x)``.
+def norm_sf(x: ArrayLike) -> NDArray[np.float64]:
+    """``P(Z > x)`` for a standard normal ``Z``: ``scipy.stats.norm.sf(x)``, which is ``ndtr(-x)`` (a numpy
+    scalar for a scalar ``x``, as scipy.stats gives).
 
     Examples
     --------
