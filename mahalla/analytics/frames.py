@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from mahalla.analytics.days import local_day_bounds
 from mahalla.incidents.models import Offence, OffenceCategory, OffenceCause
@@ -47,11 +48,19 @@ def history_start(date: dt.date, history_days: int) -> dt.date:
 def _raw_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """The rows of a ``values_list`` query as the database driver returns them, without Django's
     per-value converters (a timezone-aware datetime and four booleans per offence took a second for a
-    nation's history); the caller converts whole columns with pandas."""
+    nation's history); the caller converts whole columns with pandas. Instants are to be selected as text
+    (:func:`_as_text`): the drivers' own datetime parsers run in Python, once a value."""
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def _as_text(field: str) -> Cast:
+    """The column cast to text in SQL: SQLite gives its stored UTC text, PostgreSQL the instant with its
+    offset; pandas parses either in one vectorised pass, where the drivers' converters (Django's on SQLite,
+    psycopg's with Django's time-zone loader on PostgreSQL) cost tenths of a second per nation's history."""
+    return Cast(field, output_field=TextField())
 
 
 def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str], cause_days: int = 365) -> Inputs:
@@ -72,8 +81,10 @@ def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str], caus
     offence_rows = _raw_rows(
         Offence.objects.filter(
             occurred_at__gte=window_start, occurred_at__lt=window_end, code_kind__in=code_kinds
-        ).values_list(
-            "id", "mahalla_id", "category_id", "occurred_at", "latitude", "longitude", *OFFENCE_FLAGS
+        )
+        .annotate(occurred_text=_as_text("occurred_at"))
+        .values_list(
+            "id", "mahalla_id", "category_id", "occurred_text", "latitude", "longitude", *OFFENCE_FLAGS
         )
     )
     offences = pd.DataFrame(
@@ -83,8 +94,8 @@ def load_inputs(date: dt.date, *, history_days: int, code_kinds: list[str], caus
     # Not every offence is geocoded: a missing coordinate is NaN (the grid forecast leaves it out).
     for coordinate in ("latitude", "longitude"):
         offences[coordinate] = pd.to_numeric(offences[coordinate], errors="coerce").astype(float)
-    # SQLite gives the instants as UTC text (with or without fractions of a second), PostgreSQL as aware
-    # datetimes: both parse to the same UTC timestamps, in one vectorised pass.
+    # SQLite gives the instants as UTC text (with or without fractions of a second), PostgreSQL as text with
+    # the offset of the session's time zone: both parse to the same UTC timestamps, in one vectorised pass.
     occurred = pd.to_datetime(offences["occurred_at"], utc=True, format="ISO8601").dt.tz_convert(
         settings.TIME_ZONE
     )

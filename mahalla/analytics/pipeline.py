@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,6 +69,49 @@ class _Timer:
         result = function()
         self.timings[name] = round(time.perf_counter() - started, 3)
         return result
+
+
+def _overlapped(function: Callable[[], Any]) -> Callable[[], Any]:
+    """Start ``function()`` beside the caller; return the call that waits for its result.
+
+    On a machine with two or more cores the function runs in a forked child process (the inputs are
+    inherited, not copied; only the result comes back, pickled): the daily run's independent steps then
+    use the second core, which no thread can do for pandas' Python-level work. It runs in the caller instead
+    where fork is unavailable, on one core, and when other threads run (a server or task worker): a child
+    forked while another thread holds a lock (an import, logging) could wait for it for ever.
+    MAHALLA_DAILY_RUN_OVERLAP=0 runs it in the caller always (to compare, or where forking is unwelcome)."""
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    wanted = os.environ.get("MAHALLA_DAILY_RUN_OVERLAP", "1") != "0"
+    if not (wanted and can_fork) or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        value = function()
+        return lambda: value
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            outcome: tuple[bool, Any] = (True, function())
+        except Exception as error:  # sent back and raised in the parent, as if run there
+            outcome = (False, error)
+        send.send(outcome)
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def result() -> Any:
+        try:
+            succeeded, value = receive.recv()
+        except EOFError as error:
+            raise RuntimeError(f"a step of the daily run died (exit code {process.exitcode})") from error
+        finally:
+            process.join()
+            receive.close()
+        if not succeeded:
+            raise value
+        return value
+
+    return result
 
 
 def count_matrix(inputs: Inputs) -> pd.DataFrame:
@@ -429,6 +475,16 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
     when it is empty, yesterday's classes are computed here."""
     timer = _Timer()
     date = inputs.date
+
+    def side_steps() -> tuple[Any, Any, dict[str, float]]:
+        side = _Timer()
+        cells = side.step("forecast_cells", lambda: forecasting.next_week_by_cell(inputs))
+        spikes = side.step("spikes", lambda: spike_flags(inputs, parameters))
+        return cells, spikes, side.timings
+
+    # The grid forecast and the spikes (a third of the computation) depend on the inputs only: they run on
+    # the second core while the steps below run here.
+    side_result = _overlapped(side_steps)
     counts = timer.step("count_matrix", lambda: count_matrix(inputs))
     comparisons = timer.step("comparisons", lambda: comparisons_by_mahalla(counts, date))
     classes = timer.step("classification", lambda: classify(inputs, parameters))
@@ -444,8 +500,8 @@ def run_pipeline(inputs: Inputs, parameters: dict[str, Any], previous: dict[int,
     forecast, forecast_choice = timer.step(
         "forecast", lambda: forecasting.next_week_by_winner(inputs, parameters)
     )
-    forecast_cells, grid_choice = timer.step("forecast_cells", lambda: forecasting.next_week_by_cell(inputs))
-    spikes = timer.step("spikes", lambda: spike_flags(inputs, parameters))
+    (forecast_cells, grid_choice), spikes, side_timings = timer.step("side_steps_wait", side_result)
+    timer.timings.update(side_timings)
     raw_rate, smooth_rate = smoothed_rates(
         by_category.sum(axis=1).to_numpy(dtype=float),
         pd.to_numeric(inputs.mahallas["population"], errors="coerce"),
@@ -622,10 +678,17 @@ def spike_flags(inputs: Inputs, parameters: dict[str, Any]) -> pd.DataFrame:
     offences = inputs.offences
     if offences.empty:
         return empty
-    grouped = offences.groupby(["mahalla_id", "category", "day"]).size()
-    matrix = grouped.unstack("day", fill_value=0)
+    # The series x days matrix filled from the (series, day) pairs that occur: a grouped size unstacked
+    # filled a 64-bit matrix of every series and day and converted it, most of the step at nation scale.
     days = pd.date_range(pd.Timestamp(inputs.start), pd.Timestamp(inputs.date), freq="D")
-    matrix = matrix.reindex(columns=days, fill_value=0).astype(np.int16)
+    series = offences.groupby(["mahalla_id", "category"], sort=True)
+    row = series.ngroup().to_numpy()
+    column = days.get_indexer(offences["day"])
+    inside = column >= 0
+    cells, per_cell = np.unique(row[inside] * len(days) + column[inside], return_counts=True)
+    values = np.zeros((series.ngroups, len(days)), dtype=np.int16)
+    values.ravel()[cells] = per_cell
+    matrix = pd.DataFrame(values, index=series.size().index, columns=days)
     try:
         result = detect_spikes(
             matrix,

@@ -22,8 +22,9 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse, stats
+from scipy import sparse
 
+from mahalla.engine.distributions import norm_sf
 from mahalla.engine.inference import (
     Alternative,
     RandomState,
@@ -215,8 +216,8 @@ def morans_i(
         VI_rand=var_rand,
         z_norm=float(z_norm),
         z_rand=float(z_rand),
-        p_norm=float(2 * stats.norm.sf(abs(z_norm))),
-        p_rand=float(2 * stats.norm.sf(abs(z_rand))),
+        p_norm=float(2 * norm_sf(abs(z_norm))),
+        p_rand=float(2 * norm_sf(abs(z_rand))),
         permutations=permutations,
         p_sim=p_sim,
         EI_sim=ei_sim,
@@ -443,7 +444,7 @@ def gi_star(
     total = float(values.sum())
     statistic = (star @ values) / total
     z = gi_star_z(values, star)
-    p_norm = 2 * stats.norm.sf(np.abs(z))
+    p_norm = 2 * norm_sf(np.abs(z))
     nan = np.full(n, np.nan)
     p_sim, z_sim = nan, nan.copy()
     if permutations:

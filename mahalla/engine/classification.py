@@ -70,9 +70,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy import stats
 
 from mahalla.engine.comparisons import wheeler_z
+from mahalla.engine.distributions import nbinom_sf, poisson_sf
 from mahalla.engine.multiple_testing import benjamini_hochberg
 from mahalla.engine.smoothing import (
     GammaPrior,
@@ -240,12 +240,10 @@ def upper_tail_p_values(
 ) -> NDArray[np.float64]:
     """P(X >= observed) under Poisson(expected) or a negative binomial with that mean and ``nb_size``."""
     if test == "poisson":
-        return np.asarray(stats.poisson.sf(observed - 1, expected), dtype=np.float64)
+        return np.asarray(poisson_sf(observed - 1, expected), dtype=np.float64)
     if test == "negative_binomial":
         # scipy's nbinom(n, p) has mean n (1 - p) / p; p = n / (n + mu) gives mean mu, variance mu + mu^2 / n.
-        return np.asarray(
-            stats.nbinom.sf(observed - 1, nb_size, nb_size / (nb_size + expected)), dtype=np.float64
-        )
+        return np.asarray(nbinom_sf(observed - 1, nb_size, nb_size / (nb_size + expected)), dtype=np.float64)
     raise ValueError(f"test must be one of {_TESTS}, got {test!r}")
 
 

@@ -55,9 +55,10 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse, stats
+from scipy import sparse
 
 from mahalla.engine.autocorrelation import binary_star_weights, gi_star_z
+from mahalla.engine.distributions import norm_sf
 from mahalla.engine.inference import RandomState, check_permutations, conditional_permutation_test, rng_from
 from mahalla.engine.multiple_testing import benjamini_hochberg
 from mahalla.engine.trend import mann_kendall
@@ -488,7 +489,7 @@ def emerging_hot_spots(
         )
         p = np.minimum(1.0, 2 * directed)
     else:
-        p = 2 * stats.norm.sf(np.abs(z))
+        p = 2 * norm_sf(np.abs(z))
     if fdr:
         significant, _ = benjamini_hochberg(p.ravel(), alpha)
         significant = significant.reshape(p.shape)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 
 def _events_and_population(events: ArrayLike, population: ArrayLike) -> tuple[NDArray[np.float64], ...]:
@@ -206,6 +205,10 @@ class GammaPoissonPosterior:
         """Equal-tailed credible interval of the rate per head."""
         if not 0 < level < 1:
             raise ValueError(f"level must be in (0, 1), got {level}")
+        # scipy.stats loads here, not with the module: the daily run uses the posterior mean only (see
+        # mahalla.engine.distributions for the cost of importing it).
+        from scipy import stats
+
         tail = (1.0 - level) / 2.0
         low = stats.gamma.ppf(tail, self.shape, scale=1.0 / self.rate)
         high = stats.gamma.isf(tail, self.shape, scale=1.0 / self.rate)
@@ -213,6 +216,8 @@ class GammaPoissonPosterior:
 
     def probability_above(self, threshold: ArrayLike) -> NDArray[np.float64]:
         """Posterior probability that the true rate per head exceeds ``threshold``."""
+        from scipy import stats  # loaded on use, as in interval()
+
         return np.asarray(stats.gamma.sf(threshold, self.shape, scale=1.0 / self.rate), dtype=np.float64)
 
 

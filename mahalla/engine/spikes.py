@@ -41,9 +41,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from mahalla.engine.comparisons import check_counts
+from mahalla.engine.distributions import nbinom_sf, poisson_sf
 from mahalla.engine.multiple_testing import benjamini_hochberg
 
 _FREQUENCIES = ("D", "W")
@@ -435,9 +435,9 @@ def tail_p_values(
     positive = expected > 0
     poisson = positive & ~np.isfinite(nb_size)
     negative_binomial = positive & np.isfinite(nb_size)
-    p[poisson] = stats.poisson.sf(observed[poisson] - 1, expected[poisson])
+    p[poisson] = poisson_sf(observed[poisson] - 1, expected[poisson])
     size = nb_size[negative_binomial]
-    p[negative_binomial] = stats.nbinom.sf(
+    p[negative_binomial] = nbinom_sf(
         observed[negative_binomial] - 1, size, size / (size + expected[negative_binomial])
     )
     # With nothing expected, any event is infinitely surprising and no event is no evidence.

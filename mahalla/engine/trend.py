@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+
+from mahalla.engine.distributions import norm_sf
 
 __all__ = ["MannKendallResult", "mann_kendall"]
 
@@ -111,7 +112,7 @@ def mann_kendall(x: ArrayLike, *, alpha: float = 0.05, sen_slope: bool = True) -
     var_s = (length * (length - 1) * (2 * length + 5) - _tie_term(np.sort(rows, axis=1))) / 18.0
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(var_s > 0, (s - np.sign(s)) / np.sqrt(var_s), 0.0)
-    p = 2 * stats.norm.sf(np.abs(z))
+    p = 2 * norm_sf(np.abs(z))
     trend = np.where(p < alpha, np.where(z > 0, "increasing", "decreasing"), "no trend")
     tau = s / (length * (length - 1) / 2)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
 from mahalla.accounts.tests.factories import UserFactory
+from mahalla.analytics import pipeline
 from mahalla.analytics.models import AggregateDayResult, Alert, DailyRun, MahallaDayResult
 from mahalla.analytics.services import alert_acknowledge, alert_assign, analysis_run
 from mahalla.core.errors import AccessDenied, ApplicationError
@@ -226,3 +228,38 @@ def test_without_a_stored_day_before_the_run_compares_with_the_class_it_computes
     assert turned_red == {"G01"}  # G00 was already red the day before; G01's burst is on DAY
     assert g00.previous_class == "red"
     assert MahallaDayResult.objects.get(date=DAY, mahalla=scene["G01"]).previous_class != "red"
+
+
+def stored_results(date: dt.date) -> list[dict[str, object]]:
+    return [
+        {key: value for key, value in row.items() if key not in {"id", "run_id"}}
+        for row in MahallaDayResult.objects.filter(date=date).order_by("mahalla_id").values()
+    ]
+
+
+def test_the_overlapped_steps_store_what_the_steps_one_after_another_store(scene, monkeypatch):
+    # Test workers run threads of their own, which keep the run from forking; here it is made to fork.
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)
+    monkeypatch.setenv("MAHALLA_DAILY_RUN_OVERLAP", "0")
+    analysis_run(date=DAY, parameters=FAST)
+    one_after_another = stored_results(DAY)
+    monkeypatch.setenv("MAHALLA_DAILY_RUN_OVERLAP", "1")
+    run = analysis_run(date=DAY, parameters=FAST)
+    assert {"spikes", "forecast_cells"} <= set(run.timings)
+    assert stored_results(DAY) == one_after_another
+    assert any(row["spike"] for row in one_after_another)
+
+
+def test_an_overlapped_step_runs_in_a_child_and_its_error_reaches_the_caller(monkeypatch):
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)
+    monkeypatch.delenv("MAHALLA_DAILY_RUN_OVERLAP", raising=False)
+    assert pipeline._overlapped(os.getpid)() != os.getpid()
+
+    def failing() -> None:
+        raise ValueError("too little history")
+
+    waiting = pipeline._overlapped(failing)
+    with pytest.raises(ValueError, match="too little history"):
+        waiting()
+    monkeypatch.setenv("MAHALLA_DAILY_RUN_OVERLAP", "0")
+    assert pipeline._overlapped(os.getpid)() == os.getpid()

@@ -7,7 +7,6 @@ from typing import Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import minimize_scalar
 
 from mahalla.engine.forecast._base import GridForecaster, past_events, positive_number
 from mahalla.engine.forecast.grid import Grid
@@ -259,6 +258,9 @@ def _maximise_omega(
             - offspring_total * math.log(_exposure(omega, time_left))
             - omega * weighted_lag
         )
+
+    # scipy.optimize loads on the first fit, not with the module: the daily run never fits ETAS.
+    from scipy.optimize import minimize_scalar
 
     low, high = math.log(_OMEGA_BOUNDS[0]), math.log(_OMEGA_BOUNDS[1])
     result = minimize_scalar(negative, bounds=(low, high), method="bounded", options={"xatol": 1e-10})

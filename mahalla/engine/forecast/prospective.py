@@ -7,7 +7,6 @@ from typing import Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.signal import convolve2d
 
 from mahalla.engine.forecast._base import GridForecaster, past_events, positive_number
 from mahalla.engine.forecast.grid import Grid
@@ -81,6 +80,10 @@ class ProspectiveHotspotForecaster(GridForecaster):
         self.grid_ = grid
         self.end_ = events.end
         self.kernel_ = kernel
+        # scipy.signal loads here, not with the module: it imports scipy.stats (about a second under load),
+        # and the daily run's forecasters never convolve this way.
+        from scipy.signal import convolve2d
+
         # Direct (not FFT) convolution keeps cells out of reach exactly zero, so ties among them stay ties.
         self.risk_ = convolve2d(weighted, kernel, mode="same", boundary="fill", fillvalue=0.0)
         return self

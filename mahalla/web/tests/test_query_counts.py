@@ -26,6 +26,12 @@ DAY = dt.date(2026, 3, 10)
 # visit of a run (web/views.py, _mahalla_analysis), and the audit log reuses the scope check's lookup.
 # The start page (the load bench's dashboard): 16 on both.
 PAGE_QUERY_LIMITS = {"home": 16, "country": 6, "district": 8, "map": 5, "mahalla": 14}
+# The daily run's storage step: four deletes of the date's rows, one write per result table (mahalla,
+# territory, cluster results; the forecast cells when there are any), the alerts read and written, the run
+# record closed. The whole run adds the run record's creation, seven reads of the inputs, yesterday's
+# classes, the audit record and the savepoints.
+STORAGE_QUERY_LIMIT = 10
+RUN_QUERY_LIMIT = {"sqlite": 24, "postgresql": 25}  # PostgreSQL makes one statement more
 
 
 def nation_of(size: int) -> dict[str, object]:
@@ -79,13 +85,26 @@ def in_rollback(function, *args):
     return result
 
 
-def test_the_daily_run_stores_its_mahalla_and_territory_results_in_one_statement_each():
+def test_the_daily_run_stores_its_results_in_one_statement_per_table_and_no_more_than_today():
     queries = analysed_queries(3)
     # SQLite's one prepared INSERT run for many rows is logged once, as "N times: INSERT ...".
     statements = [re.sub(r"^\d+ times: ", "", sql.lstrip()) for sql in queries]
-    for table in ("analytics_mahalladayresult", "analytics_aggregatedayresult"):
+    for table in (
+        "analytics_mahalladayresult",
+        "analytics_aggregatedayresult",
+        "analytics_clusterresult",
+        "analytics_alert",
+    ):
         writes = [sql for sql in statements if table in sql and sql.upper().startswith(("INSERT", "COPY"))]
         assert len(writes) == 1, (table, writes)
+    # The storage step: from replacing the date's rows to closing the run record.
+    first = next(i for i, sql in enumerate(statements) if sql.upper().startswith("DELETE"))
+    last = next(
+        i for i, sql in enumerate(statements) if sql.upper().startswith('UPDATE "ANALYTICS_DAILYRUN"')
+    )
+    storage = statements[first : last + 1]
+    assert len(storage) <= STORAGE_QUERY_LIMIT, storage
+    assert len(statements) <= RUN_QUERY_LIMIT[connection.vendor], statements
 
 
 def test_the_daily_run_makes_as_many_queries_for_four_times_the_mahallas():
