@@ -154,7 +154,9 @@ def analysis_backfill_mark(*, dates: list[dt.date]) -> list[dt.date]:
     analysing earlier dates after a later one gives the same results as in date order."""
     from django.core.cache import cache
 
-    pending = sorted(day for day in set(dates) if not analysis_done(day))
+    finished = DailyRun.objects.filter(date__in=set(dates), status=DailyRun.Status.DONE)
+    done = set(finished.values_list("date", flat=True))
+    pending = sorted(set(dates) - done)
     if pending:
         cache.set(BACKFILL_PENDING_KEY, [day.isoformat() for day in pending], None)
     return pending
